@@ -399,6 +399,11 @@ func placeholderLen(s string, i int) int {
 	return 0
 }
 
+// PlaceholderLen returns the length in bytes of the de-identification
+// placeholder ("XXXX", "___", "[**Name**]") that starts at byte i of s, or
+// 0 when none does.
+func PlaceholderLen(s string, i int) int { return placeholderLen(s, i) }
+
 // IsPlaceholder reports whether word is a de-identification placeholder:
 // "XXXX" (three or more capital X), "___" or "[**Name**]".
 func IsPlaceholder(word string) bool {

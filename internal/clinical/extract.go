@@ -1,0 +1,858 @@
+package clinical
+
+import (
+	"strings"
+
+	"github.com/osler-health/osler/internal/text"
+)
+
+// ClaimType says what kind of statement a claim is.
+type ClaimType uint8
+
+// Claim types.
+const (
+	ClaimConcept       ClaimType = iota // a finding, device, procedure or drug, with its assertion
+	ClaimNormal                         // a normal statement ("No acute cardiopulmonary abnormality")
+	ClaimComparison                     // a comparison or temporal word ("stable", "increased", "since prior")
+	ClaimMeasurement                    // a number with a unit ("2.0 cm")
+	ClaimCommunication                  // a notification ("discussed with", "by telephone")
+	ClaimPlaceholder                    // a de-identification placeholder ("XXXX")
+	ClaimBadLobe                        // a lobe that does not exist ("left middle lobe")
+)
+
+var claimTypeNames = [...]string{"concept", "normal", "comparison", "measurement", "communication", "placeholder", "bad-lobe"}
+
+func (t ClaimType) String() string {
+	if int(t) < len(claimTypeNames) {
+		return claimTypeNames[t]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the type's name.
+func (t ClaimType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// Span is a byte range [Start, End) of a text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Claim is one statement of a text that a clinician reads: a finding with
+// its assertion, side and zone, a normal statement, a comparison, a
+// measurement, a communication or a placeholder.
+type Claim struct {
+	Type ClaimType `json:"type"`
+	Span Span      `json:"span"`
+	// Sentence is the index of the sentence (text.SplitSentences) holding
+	// the claim.
+	Sentence int `json:"sentence"`
+
+	// Concept claims.
+	ConceptID string    `json:"concept,omitempty"`
+	Assertion Assertion `json:"assertion"`
+	Side      Side      `json:"side,omitempty"`
+	Zone      Zone      `json:"zone,omitempty"`
+	Degree    Degree    `json:"degree,omitempty"`
+	// Chronic says the claim's clause calls it chronic, old or healed (or
+	// the claim is historical); Stable that it calls it stable, unchanged
+	// or persistent; Worse that it calls it new, increased or acute. An
+	// acute-only concept (a fracture) is not critical when chronic or
+	// stable; an escalating one (a compression deformity) is when worse.
+	Chronic bool `json:"chronic,omitempty"`
+	Stable  bool `json:"stable,omitempty"`
+	Worse   bool `json:"worse,omitempty"`
+
+	// Comparison claims.
+	Comparison Comparison `json:"comparison,omitempty"`
+
+	// Measurement claims: the value in the dimension's base unit
+	// (millimetres, millilitres, milligrams, percent, mmHg, per minute,
+	// hours).
+	Value float64   `json:"value,omitempty"`
+	Dim   Dimension `json:"dimension,omitempty"`
+
+	// Normal claims.
+	Scope NormalScope `json:"scope,omitempty"`
+
+	concept int // index into the lexicon's concepts; -1 for other types
+	// Indication says the claim lies in the indication, history or chief
+	// complaint: the reason for the exam or visit, not a finding of it
+	// (it backs a summary's claim but is never an omission, and a normal
+	// statement does not contradict it).
+	Indication bool `json:"indication,omitempty"`
+
+	// sideInherited says the side came from another claim of the sentence.
+	sideInherited bool
+	// normalNegated says a normal claim is a negated phrase ("no acute
+	// abnormality", which denies acute findings) rather than an affirmed
+	// one ("normal chest", which denies anything of note).
+	normalNegated bool
+}
+
+// Document is a text with its sentences and claims, in text order.
+type Document struct {
+	Text      string
+	Sentences []text.Sentence
+	Claims    []Claim
+}
+
+// Extractor finds claims in texts with a lexicon. It is safe for
+// concurrent use.
+type Extractor struct {
+	lex *Lexicon
+}
+
+// NewExtractor returns an extractor over lex (nil: the built-in lexicon).
+func NewExtractor(lex *Lexicon) *Extractor {
+	if lex == nil {
+		lex = DefaultLexicon()
+	}
+	return &Extractor{lex: lex}
+}
+
+// Lexicon returns the extractor's lexicon.
+func (x *Extractor) Lexicon() *Lexicon { return x.lex }
+
+// Extract returns the claims of s.
+func (x *Extractor) Extract(s string) *Document {
+	d := &Document{Text: s}
+	var sc scratch
+	x.extractInto(d, &sc)
+	return d
+}
+
+// scratch holds per-call buffers, reused across sentences.
+type scratch struct {
+	toks    []token
+	lower   []string
+	matches [numLayers][]match
+	scopes  []scope
+	claims  []int    // indices of this sentence's concept claims
+	ranges  [][2]int // their token ranges
+}
+
+// match is one phrase found in a sentence: tokens [start, end).
+type match struct {
+	start, end int
+	entries    []entry // the node's entries (only this layer's matter)
+}
+
+// scope is where one assertion trigger applies: tokens [from, to).
+type scope struct {
+	trig     trigger
+	cueStart int
+	cueEnd   int
+	from, to int
+}
+
+func (x *Extractor) extractInto(d *Document, sc *scratch) {
+	d.Sentences = text.AppendSentences(d.Sentences[:0], d.Text)
+	for si, st := range d.Sentences {
+		x.sentence(d, sc, si, st)
+	}
+}
+
+// skipSections hold no claims about the patient's current state.
+func skipSection(k text.SectionKind) bool {
+	switch k {
+	case text.SectionTechnique, text.SectionExamination:
+		return true
+	}
+	return false
+}
+
+// indicationSection reports whether a section gives the reason for the
+// exam or visit rather than its findings.
+func indicationSection(k text.SectionKind) bool {
+	switch k {
+	case text.SectionIndication, text.SectionHistory, text.SectionChiefComplaint:
+		return true
+	}
+	return false
+}
+
+// sectionAssertion is the assertion of a claim no trigger covers.
+func sectionAssertion(k text.SectionKind) Assertion {
+	switch k {
+	case text.SectionFamilyHistory:
+		return Family
+	case text.SectionPastHistory:
+		return Historical
+	case text.SectionIndication:
+		return Hypothetical
+	}
+	return Affirmed
+}
+
+func (x *Extractor) sentence(d *Document, sc *scratch, si int, st text.Sentence) {
+	if skipSection(st.Section) {
+		return
+	}
+	s := st.Text
+	sc.toks = tokenize(sc.toks[:0], s)
+	if len(sc.toks) == 0 {
+		return
+	}
+	sc.lower = sc.lower[:0]
+	for _, t := range sc.toks {
+		sc.lower = append(sc.lower, lowerToken(s, t))
+	}
+	x.match(sc)
+	x.findScopes(sc)
+	base := st.Start
+	toSpan := func(a, b int) Span { return Span{base + sc.toks[a].start, base + sc.toks[b-1].end} }
+	first := len(d.Claims)
+	if st.Section == text.SectionComparison {
+		// A comparison section says there is a prior; its text is dates
+		// and study names, not findings.
+		x.comparisons(d, sc, si, toSpan)
+		return
+	}
+	// Concept claims.
+	sc.claims, sc.ranges = sc.claims[:0], sc.ranges[:0]
+	for _, m := range sc.matches[layerConcept] {
+		for _, e := range m.entries {
+			if e.layer != layerConcept || e.value == conceptIgnore {
+				continue
+			}
+			a := x.assertion(sc, m.start, m.end, st.Section)
+			sc.claims, sc.ranges = append(sc.claims, len(d.Claims)), append(sc.ranges, [2]int{m.start, m.end})
+			d.Claims = append(d.Claims, Claim{Type: ClaimConcept, Span: toSpan(m.start, m.end), Sentence: si,
+				ConceptID: x.lex.Concepts[e.value].ID, concept: int(e.value), Assertion: a, Indication: indicationSection(st.Section)})
+			break
+		}
+	}
+	x.regionRules(d, sc, si, st.Section, toSpan)
+	x.locate(d, sc)
+	x.normals(d, sc, si, st.Section, toSpan)
+	x.comparisons(d, sc, si, toSpan)
+	for _, m := range sc.matches[layerCommunication] {
+		d.Claims = append(d.Claims, Claim{Type: ClaimCommunication, Span: toSpan(m.start, m.end), Sentence: si, concept: -1})
+	}
+	for i, t := range sc.toks {
+		if t.kind == tokPlaceholder {
+			d.Claims = append(d.Claims, Claim{Type: ClaimPlaceholder, Span: toSpan(i, i+1), Sentence: si, concept: -1})
+		}
+	}
+	x.measurements(d, sc, si, toSpan)
+	x.badLobes(d, sc, si, toSpan)
+	sortClaims(d.Claims[first:])
+}
+
+// sortClaims orders claims by position (insertion sort: few per sentence).
+func sortClaims(cs []Claim) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].Span.Start < cs[j-1].Span.Start; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// match finds, per layer, the longest phrases left to right without
+// overlaps.
+func (x *Extractor) match(sc *scratch) {
+	lex := x.lex
+	for l := range sc.matches {
+		sc.matches[l] = sc.matches[l][:0]
+	}
+	var nextFree [numLayers]int
+	var best [numLayers]match
+	for i := range sc.lower {
+		for l := range best {
+			best[l] = match{start: -1}
+		}
+		n := int32(0)
+		for j := i; j < len(sc.lower) && j-i < lex.maxWords; j++ {
+			child, ok := lex.nodes[n].next[sc.lower[j]]
+			if !ok {
+				break
+			}
+			n = child
+			for _, e := range lex.nodes[n].entries {
+				best[e.layer] = match{start: i, end: j + 1, entries: lex.nodes[n].entries}
+			}
+		}
+		for l := range best {
+			if best[l].start >= 0 && i >= nextFree[l] {
+				sc.matches[l] = append(sc.matches[l], best[l])
+				nextFree[l] = best[l].end
+			}
+		}
+	}
+}
+
+// clauseVerbs mark a comma-separated segment as a new clause.
+var clauseVerbs = map[string]bool{
+	"is": true, "are": true, "was": true, "were": true, "has": true, "have": true, "had": true,
+	"shows": true, "show": true, "showed": true, "demonstrates": true, "demonstrate": true,
+	"reveals": true, "revealed": true, "remains": true, "remain": true, "appears": true, "appear": true,
+	"measures": true, "measuring": true, "noted": true, "seen": true, "present": true, "projects": true,
+	"terminates": true, "overlies": true, "extends": true,
+}
+
+// findScopes turns trigger matches into scopes.
+func (x *Extractor) findScopes(sc *scratch) {
+	sc.scopes = sc.scopes[:0]
+	// What starts at each token: a non-weak trigger, a terminator.
+	trigAt := func(k int) (trigger, bool, bool) { // trigger, isTrigger, isTerminator
+		for _, m := range sc.matches[layerTrigger] {
+			if m.start != k {
+				continue
+			}
+			for _, e := range m.entries {
+				if e.layer != layerTrigger {
+					continue
+				}
+				if e.value == triggerTerminate {
+					return trigger{}, false, true
+				}
+				if e.value >= 0 && !x.lex.triggers[e.value].weak {
+					return x.lex.triggers[e.value], true, false
+				}
+			}
+		}
+		return trigger{}, false, false
+	}
+	inTerminator := func(k int) bool {
+		for _, m := range sc.matches[layerTrigger] {
+			if m.start <= k && k < m.end {
+				for _, e := range m.entries {
+					if e.layer == layerTrigger && e.value == triggerTerminate {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	for _, m := range sc.matches[layerTrigger] {
+		for _, e := range m.entries {
+			if e.layer != layerTrigger || e.value < 0 {
+				continue
+			}
+			t := x.lex.triggers[e.value]
+			sp := scope{trig: t, cueStart: m.start, cueEnd: m.end}
+			if t.dir == dirForward || t.dir == dirBoth {
+				sp.from, sp.to = m.end, x.forwardEnd(sc, m.end, t, trigAt)
+				if t.dir == dirBoth {
+					sp.from = x.backwardStart(sc, m.start, t, inTerminator, true)
+				}
+			} else {
+				sp.from, sp.to = x.backwardStart(sc, m.start, t, inTerminator, false), m.start
+			}
+			if sp.from < sp.to {
+				sc.scopes = append(sc.scopes, sp)
+			}
+		}
+	}
+}
+
+// forwardEnd is where a forward scope starting at token k ends.
+func (x *Extractor) forwardEnd(sc *scratch, k int, t trigger, trigAt func(int) (trigger, bool, bool)) int {
+	words := 0
+	for j := k; j < len(sc.toks); j++ {
+		tok := sc.toks[j]
+		w := sc.lower[j]
+		if tok.kind == tokPunct {
+			switch w {
+			case ";", ":", ".", "?":
+				return j
+			case ",":
+				if t.weak || x.clauseFollows(sc, j+1) {
+					return j
+				}
+				if o, ok, term := trigAt(j + 1); term || ok && o.assertion != t.assertion {
+					return j
+				}
+			}
+			continue
+		}
+		if j > k {
+			if _, _, term := trigAt(j); term {
+				return j
+			}
+			if w == "and" || w == "or" {
+				if o, ok, _ := trigAt(j + 1); ok && o.assertion != t.assertion {
+					return j
+				}
+			}
+		}
+		words++
+		if words > t.window {
+			return j
+		}
+	}
+	return len(sc.toks)
+}
+
+// backwardStart is where a backward scope ending before token k starts.
+func (x *Extractor) backwardStart(sc *scratch, k int, t trigger, inTerminator func(int) bool, weak bool) int {
+	words := 0
+	start := k
+	for j := k - 1; j >= 0; j-- {
+		tok := sc.toks[j]
+		if tok.kind == tokPunct {
+			switch sc.lower[j] {
+			case ";", ":", ",", ".", "?":
+				return start
+			}
+			continue
+		}
+		if inTerminator(j) {
+			return start
+		}
+		words++
+		if words > t.window {
+			return start
+		}
+		start = j
+	}
+	return start
+}
+
+// clauseFollows reports whether the comma-separated segment starting at
+// token k holds a verb, i.e. starts a new clause.
+func (x *Extractor) clauseFollows(sc *scratch, k int) bool {
+	if k < len(sc.lower) {
+		switch sc.lower[k] {
+		case "and", "or", "nor":
+			return false // the list goes on: "consolidation, effusion, or pneumothorax is seen"
+		}
+	}
+	for j := k; j < len(sc.toks) && j-k < 8; j++ {
+		if sc.toks[j].kind == tokPunct {
+			return false
+		}
+		if clauseVerbs[sc.lower[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+// assertion decides what the sentence says about the phrase at tokens
+// [a, b): the nearest covering trigger, except that a negation covering
+// both the phrase and that trigger wins ("no consolidation to suggest
+// pneumonia", "no effusion or pneumothorax").
+func (x *Extractor) assertion(sc *scratch, a, b int, section text.SectionKind) Assertion {
+	best, bestDist := -1, 1<<30
+	weak := -1
+	for i, sp := range sc.scopes {
+		if sp.from > a || b > sp.to {
+			continue
+		}
+		if sp.trig.weak {
+			if weak < 0 {
+				weak = i
+			}
+			continue
+		}
+		dist := a - sp.cueEnd
+		if sp.cueStart >= b {
+			dist = sp.cueStart - b
+		}
+		if dist < 0 {
+			dist = -dist
+		}
+		if dist < bestDist || dist == bestDist && sp.trig.assertion == Negated {
+			best, bestDist = i, dist
+		}
+	}
+	if best < 0 {
+		if weak >= 0 {
+			return Uncertain
+		}
+		return sectionAssertion(section)
+	}
+	chosen := sc.scopes[best]
+	if chosen.trig.assertion != Negated {
+		for _, sp := range sc.scopes {
+			if sp.trig.assertion == Negated && !sp.trig.weak && sp.from <= a && b <= sp.to &&
+				sp.from <= chosen.cueStart && chosen.cueEnd <= sp.to {
+				return Negated
+			}
+		}
+	}
+	return chosen.trig.assertion
+}
+
+// regionRules adds the claims of region rules: a region and a state in one
+// clause within a few tokens ("heart size is normal").
+func (x *Extractor) regionRules(d *Document, sc *scratch, si int, section text.SectionKind, toSpan func(a, b int) Span) {
+	const window = 8
+	regions, states := sc.matches[layerRegion], sc.matches[layerState]
+	if len(regions) == 0 || len(states) == 0 {
+		return
+	}
+	for _, rm := range regions {
+		var rbits uint32
+		for _, e := range rm.entries {
+			if e.layer == layerRegion {
+				rbits |= uint32(e.value)
+			}
+		}
+		// The nearest state in the clause, not across another state;
+		// after the region on a tie ("lungs are clear").
+		bestK, bestDist := -1, window+1
+		for k, sm := range states {
+			var dist int
+			if sm.start >= rm.end {
+				dist = sm.start - rm.end
+				if sc.boundaryBetween(rm.end, sm.start) {
+					continue
+				}
+			} else if sm.end <= rm.start {
+				dist = rm.start - sm.end
+				if sc.boundaryBetween(sm.end, rm.start) {
+					continue
+				}
+			} else {
+				continue
+			}
+			if dist < bestDist || dist == bestDist && sm.start >= rm.end {
+				bestK, bestDist = k, dist
+			}
+		}
+		if bestK < 0 {
+			continue
+		}
+		sm := states[bestK]
+		var sbits uint32
+		for _, e := range sm.entries {
+			if e.layer == layerState {
+				sbits |= uint32(e.value)
+			}
+		}
+		a, b := min(rm.start, sm.start), max(rm.end, sm.end)
+		stateAssertion := x.assertion(sc, sm.start, sm.end, section)
+		for _, r := range x.lex.rules {
+			if r.region&rbits == 0 || r.state&sbits == 0 {
+				continue
+			}
+			as := r.assertion
+			switch {
+			case r.assertion == Negated && stateAssertion != Affirmed:
+				continue // "heart size is not normal" says nothing certain
+			case r.assertion == Affirmed:
+				as = stateAssertion
+			case r.assertion == Uncertain && stateAssertion == Negated:
+				continue
+			}
+			if as == Affirmed && section != text.SectionNone && sectionAssertion(section) != Affirmed {
+				as = sectionAssertion(section)
+			}
+			sc.claims, sc.ranges = append(sc.claims, len(d.Claims)), append(sc.ranges, [2]int{a, b})
+			d.Claims = append(d.Claims, Claim{Type: ClaimConcept, Span: toSpan(a, b), Sentence: si,
+				ConceptID: x.lex.Concepts[r.concept].ID, concept: r.concept, Assertion: as, Indication: indicationSection(section)})
+		}
+	}
+}
+
+// boundaryBetween reports whether tokens [a, b) hold a clause boundary.
+func (sc *scratch) boundaryBetween(a, b int) bool {
+	for j := a; j < b; j++ {
+		if sc.toks[j].kind == tokPunct && (sc.lower[j] == ";" || sc.lower[j] == ":") {
+			return true
+		}
+	}
+	return false
+}
+
+// locate gives each concept claim of the sentence its side, zone and
+// chronic qualifier: the side and zone words between it and the previous
+// concept (or the clause start), else between it and the next concept;
+// claims left without a side take the side the sentence's other affirmed
+// claims agree on ("consolidation in the right lower lobe, compatible with
+// pneumonia").
+func (x *Extractor) locate(d *Document, sc *scratch) {
+	if len(sc.claims) == 0 {
+		return
+	}
+	ranges := sc.ranges
+	walls := func(k int) bool { // a concept mention starts or ends at token k
+		for _, r := range ranges {
+			if r[0] <= k && k < r[1] {
+				return true
+			}
+		}
+		return false
+	}
+	clauseMark := func(k int) bool {
+		return sc.toks[k].kind == tokPunct && (sc.lower[k] == ";" || sc.lower[k] == ":")
+	}
+	// claimed reports whether a side or zone phrase ending at token e
+	// belongs to a concept that starts within the next three tokens.
+	claimed := func(e, self int) bool {
+		for i, r := range ranges {
+			if i == self || r[0] < ranges[self][1] && ranges[self][0] < r[1] {
+				continue // itself, or a claim over the same words
+			}
+			if r[0] >= e && r[0]-e <= 3 {
+				return true
+			}
+		}
+		return false
+	}
+	self := 0
+	sideIn := func(a, b int) Side {
+		var s Side
+		for _, m := range sc.matches[layerSide] {
+			if m.start >= a && m.end <= b && !claimed(m.end, self) {
+				for _, e := range m.entries {
+					if e.layer == layerSide {
+						s |= Side(e.value)
+					}
+				}
+			}
+		}
+		return s
+	}
+	zoneIn := func(a, b int) Zone {
+		var z Zone
+		for _, m := range sc.matches[layerZone] {
+			if m.start >= a && m.end <= b && !claimed(m.end, self) {
+				for _, e := range m.entries {
+					if e.layer == layerZone {
+						z |= Zone(e.value)
+					}
+				}
+			}
+		}
+		return z
+	}
+	// Degree words inside a concept's own phrase ("small bowel
+	// obstruction", "large pleural effusion" listed whole) are part of it.
+	degreeIn := func(a, b int) Degree {
+		var dg Degree
+		for _, m := range sc.matches[layerDegree] {
+			if m.start < a || m.end > b || claimed(m.end, self) {
+				continue
+			}
+			inside := false
+			for i, r := range ranges {
+				if i != self && m.start >= r[0] && m.end <= r[1] {
+					inside = true
+				}
+			}
+			if inside {
+				continue
+			}
+			for _, e := range m.entries {
+				if e.layer == layerDegree {
+					dg |= Degree(e.value)
+				}
+			}
+		}
+		return dg
+	}
+	for i, ci := range sc.claims {
+		ra, rb := ranges[i][0], ranges[i][1]
+		c := &d.Claims[ci]
+		self = i
+		// Inside the claim's own span ("right lower lobe" in a rule claim,
+		// "left lung ... clear").
+		side, zone := sideIn(ra, rb), zoneIn(ra, rb)
+		// Left: back to the previous mention or clause mark.
+		lo := ra
+		for lo > 0 && !clauseMark(lo-1) && !walls(lo-1) {
+			lo--
+		}
+		hi := rb
+		for hi < len(sc.toks) && hi-rb < 8 && !clauseMark(hi) && !walls(hi) {
+			hi++
+		}
+		if side == 0 {
+			side = sideIn(lo, ra)
+			if side == 0 {
+				side = sideIn(rb, hi)
+			}
+		}
+		if zone == 0 {
+			zone = zoneIn(lo, ra)
+			if zone == 0 {
+				zone = zoneIn(rb, hi)
+			}
+		}
+		if x.lex.Concepts[c.concept].NoSide {
+			side, zone = 0, 0
+		}
+		c.Side, c.Zone = side, zone
+		if c.Assertion != Negated {
+			c.Degree = degreeIn(ra, rb) | degreeIn(lo, ra)
+		}
+		// Chronic, stable or worse in the clause.
+		for _, m := range sc.matches[layerComparison] {
+			if m.end <= lo || m.start >= hi {
+				continue
+			}
+			for _, e := range m.entries {
+				if e.layer != layerComparison {
+					continue
+				}
+				switch Comparison(e.value) {
+				case CompareChronic:
+					c.Chronic = true
+				case CompareStable:
+					c.Stable = true
+				case CompareNew, CompareIncreased:
+					c.Worse = true
+				}
+			}
+		}
+		for k := lo; k < hi; k++ {
+			if sc.lower[k] == "acute" || sc.lower[k] == "acutely" {
+				c.Worse = true
+			}
+		}
+		if c.Assertion == Historical {
+			c.Chronic = true
+		}
+	}
+	// Sentence-level inheritance: affirmed claims without a side (zone)
+	// take the one the sentence's other affirmed claims agree on.
+	var side Side
+	var zone Zone
+	sideConflict, zoneConflict := false, false
+	for _, ci := range sc.claims {
+		c := &d.Claims[ci]
+		if c.Assertion == Negated {
+			continue
+		}
+		if c.Side != 0 {
+			sideConflict = sideConflict || side != 0 && side != c.Side
+			side = c.Side
+		}
+		if c.Zone != 0 {
+			zoneConflict = zoneConflict || zone != 0 && zone != c.Zone
+			zone = c.Zone
+		}
+	}
+	for _, ci := range sc.claims {
+		c := &d.Claims[ci]
+		if c.Assertion == Negated {
+			continue
+		}
+		if c.Side == 0 && side != 0 && !sideConflict && !x.lex.Concepts[c.concept].NoSide {
+			c.Side, c.sideInherited = side, true
+		}
+		if c.Zone == 0 && zone != 0 && !zoneConflict && !x.lex.Concepts[c.concept].NoSide {
+			c.Zone = zone
+		}
+	}
+	// A finding that explains another in the sentence ("opacities, likely
+	// atelectasis") is the same thing: it takes that one's degree.
+	for _, ci := range sc.claims {
+		c := &d.Claims[ci]
+		if c.Degree != 0 || c.Assertion == Negated {
+			continue
+		}
+		for _, oi := range sc.claims {
+			o := d.Claims[oi]
+			if oi != ci && o.Degree != 0 && o.Assertion != Negated && x.lex.explains(c.concept, o.concept) {
+				c.Degree = o.Degree
+				break
+			}
+		}
+	}
+}
+
+// normals adds normal statements.
+func (x *Extractor) normals(d *Document, sc *scratch, si int, section text.SectionKind, toSpan func(a, b int) Span) {
+	for _, m := range sc.matches[layerNormal] {
+		for _, e := range m.entries {
+			if e.layer != layerNormal {
+				continue
+			}
+			def := x.lex.normals[e.value]
+			a := x.assertion(sc, m.start, m.end, section)
+			if def.negated && a != Negated || !def.negated && a != Affirmed {
+				continue
+			}
+			d.Claims = append(d.Claims, Claim{Type: ClaimNormal, Span: toSpan(m.start, m.end), Sentence: si, Scope: def.scope,
+				concept: -1, normalNegated: def.negated})
+			break
+		}
+	}
+}
+
+// comparisons adds comparison and temporal claims (not those a negation
+// covers: "not increased" makes no comparison claim).
+func (x *Extractor) comparisons(d *Document, sc *scratch, si int, toSpan func(a, b int) Span) {
+	for _, m := range sc.matches[layerComparison] {
+		if x.assertion(sc, m.start, m.end, text.SectionNone) == Negated {
+			continue
+		}
+		for _, e := range m.entries {
+			if e.layer == layerComparison {
+				d.Claims = append(d.Claims, Claim{Type: ClaimComparison, Span: toSpan(m.start, m.end), Sentence: si,
+					Comparison: Comparison(e.value), concept: -1})
+				break
+			}
+		}
+	}
+}
+
+// measurements adds numbers with units: "2.0 cm", "4.3 x 2.8 cm" (two
+// claims), "two weeks", "5 mg".
+func (x *Extractor) measurements(d *Document, sc *scratch, si int, toSpan func(a, b int) Span) {
+	for i := 0; i < len(sc.toks); i++ {
+		v, ok := numberValue(sc.lower[i], sc.toks[i].kind)
+		if !ok {
+			continue
+		}
+		// A dimension chain: N x N x N unit.
+		vals := []float64{v}
+		starts := []int{i}
+		j := i + 1
+		for j+1 < len(sc.toks) && (sc.lower[j] == "x" || sc.lower[j] == "by") {
+			w, ok := numberValue(sc.lower[j+1], sc.toks[j+1].kind)
+			if !ok {
+				break
+			}
+			vals = append(vals, w)
+			starts = append(starts, j+1)
+			j += 2
+		}
+		if j >= len(sc.toks) {
+			break
+		}
+		u, ok := unitOf(sc.lower[j])
+		if !ok {
+			i = j - 1
+			continue
+		}
+		for k, val := range vals {
+			d.Claims = append(d.Claims, Claim{Type: ClaimMeasurement, Span: toSpan(starts[k], j+1), Sentence: si,
+				Value: val * u.factor, Dim: u.dim, concept: -1})
+		}
+		i = j
+	}
+}
+
+// badLobes adds claims for lobes that do not exist: the left lung has no
+// middle lobe, the right lung no lingula.
+func (x *Extractor) badLobes(d *Document, sc *scratch, si int, toSpan func(a, b int) Span) {
+	for _, zm := range sc.matches[layerZone] {
+		var side Side
+		for _, sm := range sc.matches[layerSide] {
+			if sm.end == zm.start || sm.end+1 == zm.start && sc.toks[sm.end].kind == tokPunct {
+				for _, e := range sm.entries {
+					if e.layer == layerSide {
+						side |= Side(e.value)
+					}
+				}
+				if side != 0 {
+					sm := sm
+					zoneText := strings.Join(sc.lower[zm.start:zm.end], " ")
+					bad := side == Left && strings.Contains(zoneText, "middle") && strings.Contains(zoneText, "lobe") ||
+						side == Right && strings.HasPrefix(zoneText, "lingul")
+					if bad {
+						d.Claims = append(d.Claims, Claim{Type: ClaimBadLobe, Span: toSpan(sm.start, zm.end), Sentence: si, Side: side, concept: -1})
+					}
+				}
+				break
+			}
+		}
+	}
+}
