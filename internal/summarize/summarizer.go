@@ -5,7 +5,11 @@
 // and the server treat them alike.
 package summarize
 
-import "context"
+import (
+	"context"
+
+	"github.com/osler-health/osler/internal/clinical"
+)
 
 // Document is one text to summarize.
 type Document struct {
@@ -18,6 +22,28 @@ type Result struct {
 	Summary string
 	// Provenance explains the summary; nil when the method has nothing to say.
 	Provenance *Provenance
+	// Warnings are the claims of the summary its source does not back
+	// (unsupported or contradicted), and the critical findings or lines
+	// and tubes of the source it omits, from the faithfulness check
+	// (internal/clinical). Empty when the summary passed, or was not
+	// checked (Checked false).
+	Warnings []clinical.Issue
+	// Checked says the summary was checked against its source.
+	Checked bool
+}
+
+// Faithful reports whether the summary was checked and has no unsupported
+// or contradicted claim.
+func (r Result) Faithful() bool {
+	if !r.Checked {
+		return false
+	}
+	for _, w := range r.Warnings {
+		if w.Flagged() {
+			return false
+		}
+	}
+	return true
 }
 
 // Provenance explains a summary so a clinician or an auditor can check it.
@@ -38,12 +64,42 @@ type Provenance struct {
 	LLMCalls int `json:"llm_calls,omitempty"`
 	// Notes are short human-readable remarks (e.g. "routed as normal study").
 	Notes []string `json:"notes,omitempty"`
+	// Check records the faithfulness guard: what it refused on the way to
+	// this summary.
+	Check *CheckRecord `json:"check,omitempty"`
+}
+
+// CheckRecord is what a summarizer's faithfulness guard did.
+type CheckRecord struct {
+	// Faithful says the summary passed the check.
+	Faithful bool `json:"faithful"`
+	// Candidates and Removed count the candidate summaries considered and
+	// those removed for a claim the source does not back or for omitting
+	// a critical finding (trained summarizer).
+	Candidates int `json:"candidates,omitempty"`
+	Removed    int `json:"removed,omitempty"`
+	// Rejected are retrieved training summaries the guard refused, with
+	// why (at most ten).
+	Rejected []Rejected `json:"rejected,omitempty"`
+	// Attempts counts LLM calls made to get a faithful summary (--verify
+	// retry); Dropped the sentences removed (--verify drop).
+	Attempts int `json:"attempts,omitempty"`
+	Dropped  int `json:"dropped_sentences,omitempty"`
+}
+
+// Rejected is a retrieved summary the guard refused.
+type Rejected struct {
+	ID      string   `json:"id"`
+	Summary string   `json:"summary"`
+	Issues  []string `json:"issues"`
 }
 
 // Neighbor is a training example a summary drew on.
 type Neighbor struct {
 	ID         string  `json:"id"`
 	Similarity float64 `json:"similarity"`
+	// Summary is the training example's summary as the model stores it.
+	Summary string `json:"summary,omitempty"`
 }
 
 // Summarizer summarizes one document. Implementations are safe for

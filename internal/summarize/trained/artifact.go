@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/modeldir"
 	"github.com/osler-health/osler/internal/version"
@@ -255,6 +256,7 @@ func fromPayload(p *payload) (*Model, error) {
 	}
 	r := p.Ranker
 	m.ranker = &r
+	m.checker = clinical.NewChecker(nil)
 	m.deriveSummaryTables()
 	var err error
 	if m.features, err = eval.NewRougeScorer(eval.RougeOptions{Types: []eval.RougeType{eval.Rouge1, eval.RougeL}}); err != nil {

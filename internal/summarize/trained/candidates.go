@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/text"
 )
@@ -40,6 +41,8 @@ type candidate struct {
 	summary int   // distinct training summary id; -1 for text built from the source
 	sents   []int // source sentences used, in order
 	adapted bool  // laterality swapped to agree with the source
+	// check is the candidate's faithfulness check against the source.
+	check clinical.Result
 	// neighbors are the retrieved training examples whose summary this is
 	// (adapted, when adapted is set); adaptedFrom are those whose summary
 	// became this one once adapted.
@@ -54,11 +57,11 @@ type neighbor struct {
 	sim float64
 }
 
-// rejection records a retrieved summary left out because it contradicts
-// the source.
+// rejection records a retrieved summary left out because the source does
+// not back it.
 type rejection struct {
-	doc       int
-	conflicts []conflict
+	doc    int
+	issues []clinical.Issue
 }
 
 // featureNames name the ranker's features, in order. Query-level features
@@ -84,11 +87,15 @@ type query struct {
 	doc       *document
 	nbs       []neighbor // most similar first
 	sentScore []float64  // per source sentence
-	srcFacts  facts
+	// srcDoc holds the source's claims, against which every candidate is
+	// checked.
+	srcDoc    *clinical.Document
 	srcTokens map[string]bool
 	cands     []candidate
 	rejected  []rejection
-	seen      map[string]int // candidate text key -> index
+	// guarded counts the candidates the faithfulness guard removed.
+	guarded int
+	seen    map[string]int // candidate text key -> index
 	// contentWords are each sentence's finding words, for coverage.
 	contentWords [][]string
 	// excludeSummary is the summary id whose count excludes the query
@@ -141,20 +148,25 @@ func (q *query) generate() {
 			continue
 		}
 		sumText := m.summaries[sid]
-		cs := conflicts(m.summaryFacts(sid), q.srcFacts)
-		if len(cs) == 0 {
-			bySummary[sid] = q.addRetrieved(candidate{text: sumText, kind: kindNeighbor, summary: sid}, nb)
+		res := m.checker.CheckDocuments(q.srcDoc, m.sumDocs[sid])
+		if res.Faithful() && !m.isFrequent[sid] && nb.sim < m.opts.MinReuseSimilarity {
+			// A specific summary of a dissimilar report: extract instead.
+			bySummary[sid] = slot{cand: -1}
 			continue
 		}
-		if onlyLaterality(cs) {
+		if res.Faithful() {
+			bySummary[sid] = q.addRetrieved(candidate{text: sumText, kind: kindNeighbor, summary: sid, check: res}, nb)
+			continue
+		}
+		if hasSideIssue(res.Issues) {
 			swapped := swapSides(sumText)
-			if len(conflicts(factsOf(swapped), q.srcFacts)) == 0 {
-				bySummary[sid] = q.addRetrieved(candidate{text: swapped, kind: kindNeighbor, summary: sid, adapted: true}, nb)
+			if sres := m.checker.CheckDocuments(q.srcDoc, m.checker.Extractor().Extract(swapped)); sres.Faithful() {
+				bySummary[sid] = q.addRetrieved(candidate{text: swapped, kind: kindNeighbor, summary: sid, adapted: true, check: sres}, nb)
 				continue
 			}
 		}
 		bySummary[sid] = slot{cand: -1}
-		q.rejected = append(q.rejected, rejection{doc: nb.doc, conflicts: cs})
+		q.rejected = append(q.rejected, rejection{doc: nb.doc, issues: flaggedIssues(res.Issues)})
 	}
 	// Frequent summaries the neighbours did not bring.
 	for _, sid := range m.frequent {
@@ -162,10 +174,11 @@ func (q *query) generate() {
 			continue
 		}
 		bySummary[sid] = slot{}
-		if len(conflicts(m.summaryFacts(sid), q.srcFacts)) > 0 {
+		res := m.checker.CheckDocuments(q.srcDoc, m.sumDocs[sid])
+		if !res.Faithful() {
 			continue
 		}
-		q.add(candidate{text: m.summaries[sid], kind: kindFrequent, summary: sid})
+		q.add(candidate{text: m.summaries[sid], kind: kindFrequent, summary: sid, check: res})
 	}
 	// Extracts: single sentences, then short combinations of the best.
 	var order []int
@@ -206,6 +219,7 @@ func (q *query) generate() {
 		q.add(candidate{text: m.summaries[normal] + " " + ext, kind: kindCombined, summary: normal, sents: []int{order[0]}})
 		q.add(candidate{text: ext + " " + m.summaries[normal], kind: kindCombined, summary: normal, sents: []int{order[0]}})
 	}
+	q.guard()
 }
 
 // slot is where a retrieved summary went: the candidate holding it (-1 when
@@ -234,13 +248,77 @@ func (q *query) addRetrieved(c candidate, nb neighbor) slot {
 	return sl
 }
 
-func onlyLaterality(cs []conflict) bool {
-	for _, c := range cs {
-		if c.Kind != "laterality" {
-			return false
+// hasSideIssue reports whether a flagged issue is about laterality: a
+// summary that swapping left and right may mend (the swapped text is
+// checked again in full).
+func hasSideIssue(issues []clinical.Issue) bool {
+	for _, is := range issues {
+		if is.Flagged() && is.Kind == clinical.IssueSide {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+func flaggedIssues(issues []clinical.Issue) []clinical.Issue {
+	var out []clinical.Issue
+	for _, is := range issues {
+		if is.Flagged() {
+			out = append(out, is)
+		}
+	}
+	return out
+}
+
+// guard removes candidates the source does not back (an unsupported or
+// contradicted claim, a placeholder or communication the source lacks, a
+// normal statement over a critical finding) and, when some candidate
+// keeps every critical finding of the source, those that omit one; then
+// the same for the source's lines, tubes and actionable findings. It
+// returns how many it removed.
+func (q *query) guard() int {
+	m := q.m
+	x := m.checker.Extractor()
+	kept := q.cands[:0]
+	removed := 0
+	for _, c := range q.cands {
+		if c.check.Source == nil {
+			c.check = m.checker.CheckDocuments(q.srcDoc, x.Extract(c.text))
+		}
+		if !c.check.Faithful() {
+			removed++
+			continue
+		}
+		kept = append(kept, c)
+	}
+	q.cands = kept
+	// Prefer what keeps the critical findings, then the lines, tubes and
+	// actionable findings, when some candidate does.
+	for _, omits := range []func(clinical.Result) bool{clinical.Result.CriticalOmitted, clinical.Result.ReportableOmitted} {
+		keeps := false
+		for _, c := range q.cands {
+			keeps = keeps || !omits(c.check)
+		}
+		if !keeps {
+			continue
+		}
+		kept = q.cands[:0]
+		for _, c := range q.cands {
+			if omits(c.check) {
+				removed++
+				continue
+			}
+			kept = append(kept, c)
+		}
+		q.cands = kept
+	}
+	// Texts moved: rebuild the index of candidate texts.
+	q.seen = make(map[string]int, len(q.cands))
+	for i, c := range q.cands {
+		q.seen[candidateKey(c.text)] = i
+	}
+	q.guarded = removed
+	return removed
 }
 
 func sortedPair(a, b int) []int {
@@ -496,11 +574,7 @@ func (q *query) featurize(sc *eval.RougeScorer) {
 			f[24] = -1
 			f[26] = -1
 		}
-		cf := factsOf(c.text)
-		if c.summary >= 0 && !c.adapted && c.kind != kindCombined {
-			cf = m.summaryFacts(c.summary)
-		}
-		f[27] = float32(support(cf, q.srcFacts))
+		f[27] = float32(support(c.check))
 		f[28] = float32(q.sourcePrecision(c.text))
 		f[29] = float32(q.coverage(c.text))
 		c.feats = f

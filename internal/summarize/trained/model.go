@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/summarize"
 	"github.com/osler-health/osler/internal/text"
@@ -50,6 +51,11 @@ type Options struct {
 	// Seed makes training reproducible. 0 is a seed like any other (the
 	// zero Options train with it); DefaultOptions, and so the CLI, use 1.
 	Seed uint64 `json:"seed"`
+	// MinReuseSimilarity is the least similarity at which a retrieved
+	// specific (not frequent) summary is reused; below it the model
+	// extracts instead. 0 reuses any summary the faithfulness guard lets
+	// through.
+	MinReuseSimilarity float64 `json:"min_reuse_similarity,omitempty"`
 	// SkipCrossValidation leaves out the cross-validated training metrics
 	// (TrainReport.CV...), which cost five extra rankers; the model is the
 	// same either way.
@@ -164,9 +170,11 @@ type Model struct {
 	summaries    []string
 	summaryCount []int32
 	summaryLen   []int32 // ROUGE tokens
-	sumFacts     []facts
-	isFrequent   []bool
-	frequent     []int // the frequent summary ids, most frequent first
+	// sumDocs are the training summaries' claims, checked against each
+	// new source before a summary is reused.
+	sumDocs    []*clinical.Document
+	isFrequent []bool
+	frequent   []int // the frequent summary ids, most frequent first
 
 	sent   *sentenceScorer
 	ranker *forest
@@ -174,6 +182,8 @@ type Model struct {
 	// features scores candidates against neighbour summaries (rouge1,
 	// rougeL).
 	features *eval.RougeScorer
+	// checker is the faithfulness check every candidate passes.
+	checker *clinical.Checker
 }
 
 var _ summarize.Summarizer = (*Model)(nil)
@@ -181,8 +191,6 @@ var _ summarize.Summarizer = (*Model)(nil)
 // ErrEmptyDocument is returned for a document with nothing to summarize:
 // no words, or only headers and no similar training source.
 var ErrEmptyDocument = errors.New("document has no words to summarize")
-
-func (m *Model) summaryFacts(sid int) facts { return m.sumFacts[sid] }
 
 // Metadata returns the model's metadata (model.json).
 func (m *Model) Metadata() Metadata { return m.meta }
@@ -200,16 +208,28 @@ func (m *Model) Summarize(ctx context.Context, doc summarize.Document) (summariz
 	q := m.newQuery(doc.Text, nil, m.sent, -1)
 	q.generate()
 	if len(q.cands) == 0 && len(q.doc.sents) > 0 {
-		// Every retrieved summary contradicted the source and no sentence
-		// could be extracted; fall back to the first sentence.
-		q.add(candidate{text: q.doc.sents[0].Text, kind: kindExtract, summary: -1, sents: []int{0}})
+		// The guard refused every candidate, or there was none: fall
+		// back to the first sentence that can be extracted (checked, and
+		// its warnings returned, like any other).
+		first := 0
+		for i := range q.doc.sents {
+			if q.doc.extractable(i) {
+				first = i
+				break
+			}
+		}
+		t := q.doc.sents[first].Text
+		q.add(candidate{text: t, kind: kindExtract, summary: -1, sents: []int{first},
+			check: m.checker.CheckDocuments(q.srcDoc, m.checker.Extractor().Extract(t))})
 	}
 	if len(q.cands) == 0 {
 		return summarize.Result{}, fmt.Errorf("trained: document %q: %w", doc.ID, ErrEmptyDocument)
 	}
 	q.featurize(m.features)
 	best, scores := m.rank(q)
-	return summarize.Result{Summary: q.cands[best].text, Provenance: q.provenance(best, scores)}, nil
+	chosen := q.cands[best]
+	return summarize.Result{Summary: chosen.text, Provenance: q.provenance(best, scores),
+		Warnings: chosen.check.Issues, Checked: true}, nil
 }
 
 // rank returns the best candidate and every candidate's score.
@@ -240,7 +260,7 @@ func (m *Model) newQuery(src string, exclude func(int) bool, sent *sentenceScore
 		feats = sentenceFeatures(feats[:0], sent.Bits, d.words[i], d.negated[i], d.sents[i].Section, i, len(d.sents))
 		q.sentScore[i] = sent.predictFeats(feats)
 	}
-	q.srcFacts = factsOf(src)
+	q.srcDoc = m.checker.Extractor().Extract(src)
 	q.srcTokens = map[string]bool{}
 	for _, t := range eval.Tokenize(src, eval.TokenizerDefault, false) {
 		q.srcTokens[t] = true
@@ -288,7 +308,8 @@ func (q *query) provenance(best int, scores []float64) *summarize.Provenance {
 			nbs = nbs[:10]
 		}
 		for _, nb := range nbs {
-			p.Neighbors = append(p.Neighbors, summarize.Neighbor{ID: m.docIDs[nb.doc], Similarity: round4(nb.sim)})
+			p.Neighbors = append(p.Neighbors, summarize.Neighbor{ID: m.docIDs[nb.doc], Similarity: round4(nb.sim),
+				Summary: m.summaries[m.docSummary[nb.doc]]})
 		}
 	}
 	f := c.feats
@@ -318,23 +339,35 @@ func (q *query) provenance(best int, scores []float64) *summarize.Provenance {
 		p.Notes = append(p.Notes, fmt.Sprintf("routing: %s study (%.0f%% of the nearest training reports have a frequent, normal-study summary; nearest similarity %.2f)",
 			route, 100*f[2], f[0]))
 	}
+	p.Check = &summarize.CheckRecord{Faithful: c.check.Faithful(), Candidates: len(q.cands) + q.guarded, Removed: q.guarded}
 	if len(q.rejected) > 0 {
 		var terms []string
 		seen := map[string]bool{}
 		for _, r := range q.rejected {
-			for _, cf := range r.conflicts {
-				k := cf.Kind + " of " + cf.Term
+			rj := summarize.Rejected{ID: m.docIDs[r.doc], Summary: m.summaries[m.docSummary[r.doc]]}
+			for _, is := range r.issues {
+				rj.Issues = append(rj.Issues, is.Message)
+				k := is.Kind.String()
+				if is.Concept != "" {
+					k += " (" + is.Concept + ")"
+				}
 				if !seen[k] {
 					seen[k] = true
 					terms = append(terms, k)
 				}
 			}
+			if len(p.Check.Rejected) < 10 {
+				p.Check.Rejected = append(p.Check.Rejected, rj)
+			}
 		}
 		if len(terms) > 6 {
 			terms = append(terms[:6], "...")
 		}
-		p.Notes = append(p.Notes, fmt.Sprintf("rejected the summaries of %d retrieved training reports that contradict the source (%s)",
+		p.Notes = append(p.Notes, fmt.Sprintf("refused the summaries of %d retrieved training reports the source does not back (%s)",
 			len(q.rejected), strings.Join(terms, ", ")))
+	}
+	if q.guarded > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("faithfulness guard: removed %d of %d candidates", q.guarded, len(q.cands)+q.guarded))
 	}
 	if len(scores) > 1 {
 		second := math.Inf(-1)

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/text"
 )
@@ -205,7 +206,7 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 		stage = time.Now()
 	}
 
-	m := &Model{opts: o}
+	m := &Model{opts: o, checker: clinical.NewChecker(nil)}
 	var err error
 	if m.features, err = eval.NewRougeScorer(eval.RougeOptions{Types: []eval.RougeType{eval.Rouge1, eval.RougeL}}); err != nil {
 		return nil, nil, nil, err
@@ -424,10 +425,11 @@ func (ts *trainingSet) crossValidate(ctx context.Context, temperature float64, b
 // summaries and their counts (also after loading a model).
 func (m *Model) deriveSummaryTables() {
 	m.summaryLen = make([]int32, len(m.summaries))
-	m.sumFacts = make([]facts, len(m.summaries))
+	m.sumDocs = make([]*clinical.Document, len(m.summaries))
+	x := m.checker.Extractor()
 	for i, s := range m.summaries {
 		m.summaryLen[i] = int32(len(eval.Tokenize(s, eval.TokenizerDefault, false)))
-		m.sumFacts[i] = factsOf(s)
+		m.sumDocs[i] = x.Extract(s)
 	}
 	ids := make([]int, len(m.summaries))
 	for i := range ids {

