@@ -198,38 +198,12 @@ func bootstrapIntervals(ctx context.Context, types []RougeType, n int, opts Boot
 	}
 	cols := len(types) * 3
 	// means[s*cols+c] is resample s's mean of column c.
-	means := make([]float64, opts.Samples*cols)
-	g, ctx := errgroup.WithContext(ctx)
-	per := (opts.Samples + opts.Workers - 1) / opts.Workers
-	for lo := 0; lo < opts.Samples; lo += per {
-		hi := min(lo+per, opts.Samples)
-		g.Go(func() error {
-			sum := make([]float64, cols)
-			for s := lo; s < hi; s++ {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				// Each resample has its own stream, so results do not
-				// depend on how resamples are split among goroutines.
-				rng := rand.New(rand.NewPCG(opts.Seed, uint64(s)))
-				clear(sum)
-				for range n {
-					row := matrix[rng.IntN(n)*cols:]
-					row = row[:cols]
-					for c, v := range row {
-						sum[c] += v
-					}
-				}
-				out := means[s*cols : (s+1)*cols]
-				for c := range sum {
-					out[c] = sum[c] / float64(n)
-				}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	means, err := bootstrapSums(ctx, n, cols, matrix, opts)
+	if err != nil {
 		return nil, err
+	}
+	for k := range means {
+		means[k] /= float64(n)
 	}
 	delta := (1 - opts.Confidence) / 2
 	qs := []float64{delta, 0.5, 1 - delta}
@@ -257,6 +231,40 @@ func bootstrapIntervals(ctx context.Context, types []RougeType, n int, opts Boot
 		out[t] = Interval{Low: iv[0], Mid: iv[1], High: iv[2]}
 	}
 	return out, nil
+}
+
+// bootstrapSums draws opts.Samples resamples (with replacement) of the n
+// rows of matrix, cols values each, and returns each resample's column
+// sums: out[s*cols+c]. Every resample has its own seeded stream, so the
+// result does not depend on opts.Workers. opts must have its defaults.
+func bootstrapSums(ctx context.Context, n, cols int, matrix []float64, opts BootstrapOptions) ([]float64, error) {
+	sums := make([]float64, opts.Samples*cols)
+	g, ctx := errgroup.WithContext(ctx)
+	per := (opts.Samples + opts.Workers - 1) / opts.Workers
+	for lo := 0; lo < opts.Samples; lo += per {
+		hi := min(lo+per, opts.Samples)
+		g.Go(func() error {
+			for s := lo; s < hi; s++ {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				rng := rand.New(rand.NewPCG(opts.Seed, uint64(s)))
+				out := sums[s*cols : (s+1)*cols]
+				for range n {
+					row := matrix[rng.IntN(n)*cols:]
+					row = row[:cols]
+					for c, v := range row {
+						out[c] += v
+					}
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return sums, nil
 }
 
 // percentileSorted is numpy's percentile (method "linear") of sorted data

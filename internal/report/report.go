@@ -7,8 +7,9 @@
 // for the page, explicit escaping inside the SVG).
 //
 // `osler eval ... --report` and `osler train classifier --report` call
-// [Rouge], [Classification] and [Compare], so the same result always looks
-// the same.
+// [Rouge], [Classification], [Compare] and [Faithfulness], so the same
+// result always looks the same. Only the faithfulness page quotes the
+// evaluated texts (it highlights claims in them), and it says so.
 package report
 
 import (
@@ -35,7 +36,20 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"signed":  func(v float64) string { return fmt.Sprintf("%+.4f", v) },
 	"measure": measureName,
 	"add1":    func(i int) int { return i + 1 },
+	"pctp": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return strings.TrimSuffix(fmtNum(100**p, 1), ".0") + "%"
+	},
+	"card": func(name string, s eval.Share) shareCard { return shareCard{Name: name, S: s} },
 }).ParseFS(templateFS, "templates/*.html"))
+
+// shareCard is a headline share on a page's cards.
+type shareCard struct {
+	Name string
+	S    eval.Share
+}
 
 func fmtNum(v float64, digits int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
