@@ -391,3 +391,67 @@ func TestThresholdsTuneRefusals(t *testing.T) {
 		t.Errorf("multi-class predict --thresholds: exit %d %s", code, stderr)
 	}
 }
+
+// TestBinaryThresholds: a binary model's thresholds name its positive
+// label. A file naming it (with or without the other label) decides
+// predict; one naming only the other label is refused; tuning writes the
+// positive label's threshold only; eval --model reports the positive
+// label's F1 as training did.
+func TestBinaryThresholds(t *testing.T) {
+	dir := t.TempDir()
+	train, dev, _, _ := synthADE(t, dir, 1200)
+	model := filepath.Join(dir, "ade")
+	stdout, stderr, code := runOsler(t, "", "train", "classifier", "--train", train, "--dev", dev, "--out", model, "--hash-bits", "16", "--c", "4", "--nb", "off")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	predict := func(args ...string) (string, string, int) {
+		return runOsler(t, "", append([]string{"predict", "--model", model, "--input", dev}, args...)...)
+	}
+	pos := write("pos.json", `{"Adverse_Event": 0.97}`)
+	both := write("both.json", `{"thresholds": {"Adverse_Event": 0.97, "Not_AE": 0.2}}`)
+	neg := write("neg.json", `{"Not_AE": 0.5}`)
+	a, _, c1 := predict("--thresholds", pos)
+	b, _, c2 := predict("--thresholds", both)
+	d, _, _ := predict()
+	if c1 != 0 || c2 != 0 || a != b || a == d {
+		t.Fatalf("positive-only and both-label files: exit %d %d, same %v, differs from the model's %v", c1, c2, a == b, a != d)
+	}
+	if _, stderr, code := predict("--thresholds", neg); code == 0 || !strings.Contains(stderr, `no threshold for 1 of the 2 labels: "Adverse_Event"`) {
+		t.Errorf("negative-only file: exit %d %s", code, stderr)
+	}
+	// eval --model: the positive label's F1, as training printed it.
+	var trainF1 string
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 4 && f[0] == "Adverse_Event" {
+			trainF1 = f[4]
+		}
+	}
+	pred := write("pred.jsonl", d)
+	for _, extra := range [][]string{nil, {"--model", model}} {
+		out, stderr, code := runOsler(t, "", append([]string{"eval", "classification", "--gold", dev, "--pred", pred, "--format", "json", "--positive-label", "Adverse_Event"}, extra...)...)
+		var res struct {
+			Binary *struct{ F1 float64 }
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Binary == nil || fnum(res.Binary.F1) != trainF1 {
+			t.Errorf("eval %v: exit %d %s, binary %+v, training printed F1 %s", extra, code, stderr, res.Binary, trainF1)
+		}
+	}
+	// Tuning writes the positive label's threshold only.
+	out := filepath.Join(dir, "tuned")
+	if stdout, stderr, code := runOsler(t, "", "thresholds", "tune", "--model", model, "--dev", dev, "--target", "precision=0.9", "--unreachable", "nearest", "--out", out); code != 0 {
+		t.Fatalf("%s\n%s", stdout, stderr)
+	}
+	tm, err := classify.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := tm.Metadata().Thresholds; len(th) != 1 || th["Adverse_Event"] == 0 {
+		t.Errorf("tuned binary thresholds %v", th)
+	}
+}
