@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -241,6 +242,7 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 		return usageError{fmt.Errorf("%s: --write-thresholds needs --thresholds tuned", cmd)}
 	}
 	thSource := "--thresholds " + cf.thresholds
+	var modelLabels []string
 	if *modelPath != "" {
 		if cf.thresholds != "" {
 			return usageError{fmt.Errorf("%s: give --model (its thresholds) or --thresholds, not both", cmd)}
@@ -262,11 +264,21 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 		}
 		opts.CompleteThresholds = true
 		thSource = "the thresholds of " + lc.Source
+		modelLabels = lc.Labels()
 	}
 	opts.MaxCurvePoints = *curvePoints
 	gold, err := m.readGold(cmd, &cf)
 	if err != nil {
 		return err
+	}
+	if modelLabels != nil {
+		for _, g := range gold {
+			for _, l := range g.Labels {
+				if !slices.Contains(modelLabels, l) {
+					return fmt.Errorf("%s: %s:%d: gold label %q is not a label of %s (its labels: %s)", cmd, cf.goldPath, g.Line, l, *modelPath, strings.Join(modelLabels, ", "))
+				}
+			}
+		}
 	}
 	exs, err := m.readClassPredictions(cmd, *predPath, gold, cf.goldPath)
 	if err != nil {

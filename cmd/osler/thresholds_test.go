@@ -349,6 +349,10 @@ func TestThresholdsTuneRefusals(t *testing.T) {
 	}
 	b, _ := json.Marshal(full)
 	os.WriteFile(unknown, b, 0o644)
+	devLines, _ := os.ReadFile(dev)
+	first, rest, _ := strings.Cut(string(devLines), "\n")
+	devExtra := filepath.Join(dir, "dev-extra.jsonl")
+	os.WriteFile(devExtra, []byte(strings.Replace(first, `"labels":[`, `"labels":["zz_unknown",`, 1)+"\n"+rest), 0o644)
 	pred := filepath.Join(dir, "pred.jsonl")
 	if _, stderr, code := runOsler(t, "", "predict", "--model", model, "--input", dev, "--output", pred); code != 0 {
 		t.Fatal(stderr)
@@ -363,6 +367,7 @@ func TestThresholdsTuneRefusals(t *testing.T) {
 		{[]string{"eval", "classification", "--gold", dev, "--pred", pred, "--thresholds", partial}, "--thresholds " + partial + ": thresholds: " + missing},
 		{[]string{"eval", "classification", "--gold", dev, "--pred", pred, "--thresholds", unknown}, `"not_a_label"`},
 		{[]string{"eval", "classification", "--gold", dev, "--pred", pred, "--model", model, "--thresholds", "0.5"}, "give --model (its thresholds) or --thresholds, not both"},
+		{[]string{"eval", "classification", "--gold", devExtra, "--pred", pred, "--model", model}, devExtra + `:1: gold label "zz_unknown" is not a label of ` + model},
 	} {
 		_, stderr, code := runOsler(t, "", tc.args...)
 		if code == 0 || !strings.Contains(stderr, tc.want) {
