@@ -324,33 +324,62 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 	res.Brier = brierSum / float64(L)
 
 	// Predictions.
+	var pred [][]bool
+	if opts.UseDecisions {
+		pred, err = decidedMatrix(examples, index, single, mode)
+	} else {
+		pred = thresholdMatrix(scores, labels, res.Thresholds, single, pos)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.fillCounts(gold, pred, single, pos)
+	return res, nil
+}
+
+// decidedMatrix is the predicted indicator matrix (one column per label)
+// of the examples' own decisions.
+func decidedMatrix(examples []ClassExample, index map[string]int, single bool, mode dataset.Mode) ([][]bool, error) {
+	pred := make([][]bool, len(index))
+	for k := range pred {
+		pred[k] = make([]bool, len(examples))
+	}
+	for i, ex := range examples {
+		if ex.Predicted == nil {
+			return nil, fmt.Errorf("eval: example %s carries no decided labels; decide with thresholds instead", exampleName(ex, i))
+		}
+		if single && len(ex.Predicted) != 1 {
+			return nil, fmt.Errorf("eval: example %s has %d decided labels; %s data needs exactly one", exampleName(ex, i), len(ex.Predicted), mode)
+		}
+		for _, l := range ex.Predicted {
+			k, ok := index[l]
+			if !ok {
+				return nil, fmt.Errorf("eval: example %s: decided label %q is not among the labels being evaluated", exampleName(ex, i), l)
+			}
+			pred[k][i] = true
+		}
+	}
+	return pred, nil
+}
+
+// thresholdMatrix is the predicted indicator matrix (one column per label)
+// that scores (one column per label) give: each label at its threshold
+// (multi-label), the positive label at its threshold (binary with pos >=
+// 0), or the top score, the first label on ties (single-label).
+func thresholdMatrix(scores [][]float64, labels []string, thresholds map[string]float64, single bool, pos int) [][]bool {
+	L, n := len(scores), len(scores[0])
 	pred := make([][]bool, L)
 	for k := range L {
 		pred[k] = make([]bool, n)
 	}
 	for i := range n {
 		switch {
-		case opts.UseDecisions:
-			ex := examples[i]
-			if ex.Predicted == nil {
-				return nil, fmt.Errorf("eval: example %s carries no decided labels; decide with thresholds instead", exampleName(ex, i))
-			}
-			if single && len(ex.Predicted) != 1 {
-				return nil, fmt.Errorf("eval: example %s has %d decided labels; %s data needs exactly one", exampleName(ex, i), len(ex.Predicted), mode)
-			}
-			for _, l := range ex.Predicted {
-				k, ok := index[l]
-				if !ok {
-					return nil, fmt.Errorf("eval: example %s: decided label %q is not among the labels being evaluated", exampleName(ex, i), l)
-				}
-				pred[k][i] = true
-			}
 		case !single:
 			for k, l := range labels {
-				pred[k][i] = scores[k][i] >= res.Thresholds[l]
+				pred[k][i] = scores[k][i] >= thresholds[l]
 			}
 		case pos >= 0:
-			if scores[pos][i] >= res.Thresholds[labels[pos]] {
+			if scores[pos][i] >= thresholds[labels[pos]] {
 				pred[pos][i] = true
 			} else {
 				pred[1-pos][i] = true
@@ -365,8 +394,7 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 			pred[best][i] = true
 		}
 	}
-	res.fillCounts(gold, pred, single, pos)
-	return res, nil
+	return pred
 }
 
 func exampleName(ex ClassExample, i int) string {
