@@ -33,7 +33,7 @@ var evalClassificationDoc = cmdDoc{
 		`(the id osler predict writes for it, and the service's 0-based "Line" plus one), so predict GOLD itself (its labels are ignored) and evaluate against it. ` +
 		"\n\n" +
 		`How labels are decided: by default, the decisions PRED records (osler predict's "labels", "Predicted" in its comprehend output), ` +
-		`so the scores are those the model itself decided on with its own thresholds; a PRED with scores only is decided at 0.5, with a note saying so. ` +
+		`so what is scored is what the model decided with its own thresholds; a PRED with scores only is decided at 0.5, with a note saying so. ` +
 		`--model MODEL decides with that model's thresholds instead, and --thresholds with one number for every label (--thresholds 0.5), ` +
 		`a JSON file {"label": t} naming every label (a binary model's positive label; a missing or unknown label is an error), ` +
 		`or "tuned": each label's F1-optimal threshold on these examples (use a validation set), written to --write-thresholds for the test set's --thresholds FILE.json. ` +

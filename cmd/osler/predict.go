@@ -39,8 +39,8 @@ var predictDoc = cmdDoc{
 		"\n\n" +
 		`--format comprehend writes the output shape of the managed custom-classification service's batch jobs instead: ` +
 		`{"File": IN's name, "Line": "0-based line", "Classes": [{"Name", "Score"}, ...]} ("Labels" for multi-label models), every label sorted by score, ` +
-		`plus "Predicted": [the labels the model decided on], an extra member a consumer of the service's output ignores. ` +
-		`For a document without an id "Line" is its line number counted from 0, as the service counts the lines of a one-document-per-line file. ` +
+		`plus "Predicted": [the labels the model decided on], an extra member: a reader of the service's fields finds them unchanged (every label with its score; the service's own multi-label output also lists labels scoring below 0.5, so the list is not the decision). ` +
+		`"Line" is the document's line number in IN counted from 0, as the service counts the lines of a one-document-per-line file (ids are not written). ` +
 		"\n\n" +
 		`IN may be any format of the data layer: JSONL, two-column CSV, CSV/TSV with a header (the --input-* flags), ` +
 		`or a .txt file with one document per line, the service's "one document per line" input (blank lines are skipped, their numbers kept); ` +

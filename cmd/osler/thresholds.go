@@ -30,7 +30,7 @@ func (m *Main) runThresholds(ctx context.Context, args []string) error {
 }
 
 var thresholdsTuneDoc = cmdDoc{
-	Usage: "osler thresholds tune --model MODEL --dev DEV --target TARGET (--out DIR | --register NAME) [flags]",
+	Usage: "osler thresholds tune --model MODEL --dev DEV [--target TARGET] (--out DIR | --register NAME) [flags]",
 	Summary: `Choose a trained classifier's per-label decision thresholds for a target on DEV (labelled data the model was not trained on) ` +
 		`and write the model with them as a new version: the same weights, the new thresholds, model.json recording the target and each label's dev precision, ` +
 		`recall and F1, fresh metrics.json and report.html, and SHA256SUMS. MODEL is a model directory or a registry reference NAME[:VERSION]. ` +
