@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -133,7 +134,7 @@ func (m *Main) runThresholdsTune(ctx context.Context, args []string) error {
 	rec.From, rec.FromSHA256 = lc.Source, lc.MetaSHA256
 	rec.Tuned = time.Now().UTC().Format(time.RFC3339)
 	tuned.SetThresholdTuning(rec)
-	data := lc.Metadata().Data
+	data := maps.Clone(lc.Metadata().Data)
 	if data == nil {
 		data = map[string]classify.DataFile{}
 	}
