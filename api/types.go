@@ -203,6 +203,18 @@ type LabelScore struct {
 	Predicted bool    `json:"predicted"`
 }
 
+// InvocationLabel is a text's element in the /invocations answer to a
+// batch without top_k: the text's first label (predicted ones first, then
+// by score), as in [LabelScore], and Labels, every label the model
+// predicts for the text, best first: one for binary and multi-class
+// models, any number (possibly none) for multi-label models.
+type InvocationLabel struct {
+	Label     string   `json:"label"`
+	Score     float64  `json:"score"`
+	Predicted bool     `json:"predicted"`
+	Labels    []string `json:"labels"`
+}
+
 // Classification is the result for one text.
 type Classification struct {
 	// Labels are the predicted labels (possibly none for multi-label
@@ -277,18 +289,6 @@ type SummarizeResponse struct {
 type InvocationRequest struct {
 	Inputs     Inputs         `json:"inputs"`
 	Parameters map[string]any `json:"parameters,omitempty"`
-}
-
-// InvocationLabel is a text's element in the /invocations answer to a
-// batch without top_k: the text's first label (predicted ones first, then
-// by score), as in [LabelScore], and Labels, every label the model
-// predicts for the text, best first: one for binary and multi-class
-// models, any number (possibly none) for multi-label models.
-type InvocationLabel struct {
-	Label     string   `json:"label"`
-	Score     float64  `json:"score"`
-	Predicted bool     `json:"predicted"`
-	Labels    []string `json:"labels"`
 }
 
 // GeneratedText is one summary in the /invocations answer of a summarizer,

@@ -28,10 +28,10 @@ import (
 // the managed service's Hugging Face containers return, so a client
 // written against one parses Osler's answer unchanged:
 //
-//	"inputs": "text"                     → [{"label", "score"}, ...]   the decided label(s)
-//	"inputs": ["a", "b"]                 → [{"label", "score", "labels"}, ...]  one per text
-//	"inputs": "text", top_k: k           → [{...}, ... k]              best k labels
-//	"inputs": ["a", "b"], top_k: k       → [[{...} ... k], [...]]      per text
+//	"inputs": "text"                → [{"label", "score"}, ...]            the decided label(s)
+//	"inputs": ["a", "b"]            → [{"label", "score", "labels"}, ...]  one per text
+//	"inputs": "text", top_k: k      → [{...}, ... k]                       best k labels
+//	"inputs": ["a", "b"], top_k: k  → [[{...} ... k], [...]]               per text
 //
 // Each element also carries "predicted" (Osler's extension): whether the
 // label is predicted under the model's thresholds. Labels are ordered
@@ -365,13 +365,6 @@ func (s *Server) invokeClassifier(c *call, m *loadedModel, invs []invocation, pa
 		return
 	}
 	c.writeBytes(http.StatusOK, hdrJSON, out)
-}
-
-// quotedLabel returns label i as a JSON string, cut from its pre-encoded
-// `{"label":"...","score":` prefix.
-func quotedLabel(m *loadedModel, i int) []byte {
-	p := m.labelPrefix[i]
-	return p[len(`{"label":`) : len(p)-len(`,"score":`)]
 }
 
 func (s *Server) invokeSummarizer(c *call, m *loadedModel, invs []invocation, params []invocationParams, lines bool) {
