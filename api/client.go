@@ -65,9 +65,10 @@ func (c *Client) Summarize(ctx context.Context, req SummarizeRequest) (*Summariz
 }
 
 // Invoke posts req to /invocations as the managed service's runtime does
-// and decodes the answer into out: []LabelScore for one text or
-// [][]LabelScore with top_k for classifiers, []GeneratedText for
-// summarizers. targetModel, when not "", is sent as
+// and decodes the answer into out. For classifiers: []LabelScore for one
+// text (the labels the model predicts, or top_k), []InvocationLabel for a
+// batch without top_k, [][]LabelScore for a batch with top_k; for
+// summarizers []GeneratedText. targetModel, when not "", is sent as
 // X-Amzn-SageMaker-Target-Model.
 func (c *Client) Invoke(ctx context.Context, targetModel string, req InvocationRequest, out any) error {
 	body, err := json.Marshal(req)

@@ -203,6 +203,18 @@ type LabelScore struct {
 	Predicted bool    `json:"predicted"`
 }
 
+// InvocationLabel is a text's element in the /invocations answer to a
+// batch without top_k: the text's first label (predicted ones first, then
+// by score), as in [LabelScore], and Labels, every label the model
+// predicts for the text, best first: one for binary and multi-class
+// models, any number (possibly none) for multi-label models.
+type InvocationLabel struct {
+	Label     string   `json:"label"`
+	Score     float64  `json:"score"`
+	Predicted bool     `json:"predicted"`
+	Labels    []string `json:"labels"`
+}
+
 // Classification is the result for one text.
 type Classification struct {
 	// Labels are the predicted labels (possibly none for multi-label
@@ -268,11 +280,12 @@ type SummarizeResponse struct {
 
 // InvocationRequest is the JSON body of POST /invocations, as the managed
 // service's containers read it. Parameters for classifiers: "top_k"
-// (labels per text; a single text without top_k gets its decided label
-// only), "threshold" (decide at this score) and "return_all_scores" (all
-// labels). Summarizers take "return_provenance". Parameters Osler does not
-// use (e.g. "max_new_tokens") are accepted, ignored, and named in the
-// response header X-Osler-Ignored-Parameters.
+// (labels per text; without it a single text gets the labels the model
+// predicts, as []LabelScore, and each text of a batch gets an
+// [InvocationLabel]), "threshold" (decide at this score) and
+// "return_all_scores" (all labels). Summarizers take "return_provenance".
+// Parameters Osler does not use (e.g. "max_new_tokens") are accepted,
+// ignored, and named in the response header X-Osler-Ignored-Parameters.
 type InvocationRequest struct {
 	Inputs     Inputs         `json:"inputs"`
 	Parameters map[string]any `json:"parameters,omitempty"`

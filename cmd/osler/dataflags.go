@@ -18,7 +18,7 @@ type dataFlags struct {
 // register adds the flags to fs. prefix is prepended to each flag name
 // (e.g. "in-" for convert's input side); usually it is empty.
 func (d *dataFlags) register(fs *flag.FlagSet, prefix string) {
-	fs.StringVar(&d.format, prefix+"format", "", "input format: jsonl, csv (two-column label,text without header) or table (CSV/TSV with a header); default: from the file extension")
+	fs.StringVar(&d.format, prefix+"format", "", "input format: jsonl, csv (two-column label,text without header), table (CSV/TSV with a header) or text (one document per line, no labels: .txt); default: from the file extension")
 	fs.StringVar(&d.delimiter, prefix+"delimiter", "", `CSV field delimiter (one character, or "tab"); default "," and tab for .tsv`)
 	fs.StringVar(&d.labelDelimiter, prefix+"label-delimiter", "|", "separator between several labels in one CSV field")
 	fs.StringVar(&d.textColumn, prefix+"text-column", "", "header name of the text (or source) column of a CSV/TSV with a header")

@@ -118,7 +118,7 @@ func (d *demo) steps() []func(context.Context) error {
 				return err
 			}
 			return d.run(ctx, "eval", "classification", "--gold", d.path("ade.test.jsonl"), "--pred", d.path("predictions/ade.test.jsonl"),
-				"--thresholds", d.path("models/ade-detector/model.json"), "--report", d.path("reports/ade-test.html"))
+				"--model", d.path("models/ade-detector"), "--report", d.path("reports/ade-test.html"))
 		},
 		func(ctx context.Context) error {
 			d.heading("Train a summarizer", "radiology findings -> impressions, learned on this CPU from the training split")

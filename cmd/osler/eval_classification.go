@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,12 +27,21 @@ var evalClassificationDoc = cmdDoc{
 		`support and 2x2 confusion matrices, micro/macro/weighted/samples averages, accuracy (subset accuracy for ` +
 		`multi-label data), Hamming loss, the multi-class confusion matrix, ROC AUC, average precision, Brier scores, ` +
 		`and each label's F1-optimal threshold. GOLD is any dataset file (JSONL, two-column CSV, CSV/TSV with a header). ` +
-		`PRED has one JSON line per document: {"id", "scores": {"label": p}}, hard {"id", "labels": [...]}, or the managed ` +
-		`service's batch output with "Labels" or "Classes" of {"Name", "Score"}; lines are matched to GOLD by id, by the ` +
-		`service's "Line", or in order. --thresholds tuned picks each label's F1-optimal threshold on these examples ` +
-		`(use a validation set) and writes them to --write-thresholds, for the test set's --thresholds FILE.json.`,
-	Example: `osler eval classification --gold dev.jsonl --pred dev.pred.jsonl --thresholds tuned --write-thresholds thresholds.json
-osler eval classification --gold test.jsonl --pred test.pred.jsonl --thresholds thresholds.json --report test.html
+		`PRED has one JSON line per document: osler predict's {"id", "labels", "scores"}, scores only {"id", "scores": {"label": p}}, hard {"id", "labels": [...]}, or the managed ` +
+		`service's batch output with "Labels" or "Classes" of {"Name", "Score"} (and "Predicted", from osler predict --format comprehend). ` +
+		`Lines are matched to GOLD by id, by the service's "Line", or in order; a GOLD record without an id is known by its line number ` +
+		`(the id osler predict writes for it, and the service's 0-based "Line" plus one), so predict GOLD itself (its labels are ignored) and evaluate against it. ` +
+		"\n\n" +
+		`How labels are decided: by default, the decisions PRED records (osler predict's "labels", "Predicted" in its comprehend output), ` +
+		`so what is scored is what the model decided with its own thresholds; a PRED with scores only is decided at 0.5, with a note saying so. ` +
+		`--model MODEL decides with that model's thresholds instead, and --thresholds with one number for every label (--thresholds 0.5), ` +
+		`a JSON file {"label": t} naming every label (a binary model's positive label; a missing or unknown label is an error), ` +
+		`or "tuned": each label's F1-optimal threshold on these examples (use a validation set), written to --write-thresholds for the test set's --thresholds FILE.json. ` +
+		`Multi-class data is decided by the top score whatever the thresholds.`,
+	Example: `osler predict --model hallmarks --input dev.jsonl --output dev.pred.jsonl
+osler eval classification --gold dev.jsonl --pred dev.pred.jsonl
+osler eval classification --gold dev.jsonl --pred dev.pred.jsonl --thresholds 0.5
+osler eval classification --gold dev.jsonl --pred dev.pred.jsonl --thresholds tuned --write-thresholds thresholds.json
 osler eval classification --gold test.csv --pred comprehend-output.jsonl --mode multi-label --format markdown`,
 }
 
@@ -50,14 +61,15 @@ func (c *classFlags) register(fs *flag.FlagSet, allowTuned bool) {
 	fs.StringVar(&c.mode, "mode", "", "binary, multi-class or multi-label (default: multi-label when some record has no label or several, else binary for two labels, else multi-class)")
 	fs.StringVar(&c.labels, "labels", "", "comma-separated labels to evaluate, in report order (default: every gold and predicted label, sorted)")
 	fs.StringVar(&c.positive, "positive-label", "", "binary data: the positive label, predicted when its score reaches its threshold (default: the higher score wins)")
-	help := `decision thresholds: one number for every label, or a JSON file {"label": t} or {"thresholds": {...}}`
+	help := `decide labels with these thresholds instead of the decisions the predictions record: one number for every label (e.g. 0.5), or a JSON file {"label": t} or {"thresholds": {...}} naming every label`
 	if allowTuned {
 		help += `, or "tuned" for each label's F1-optimal threshold on these examples`
 	}
-	fs.StringVar(&c.thresholds, "thresholds", "0.5", help)
+	fs.StringVar(&c.thresholds, "thresholds", "", help+` (default: the predictions' own decisions; 0.5 for predictions with scores only)`)
 }
 
-// options resolves the flags into evaluation options.
+// options resolves the flags into evaluation options. With no
+// --thresholds the options leave the decisions to [decideByDefault].
 func (c *classFlags) options(cmd string, allowTuned bool) (eval.ClassificationOptions, error) {
 	var opts eval.ClassificationOptions
 	mode, err := dataset.ParseMode(c.mode)
@@ -74,7 +86,10 @@ func (c *classFlags) options(cmd string, allowTuned bool) (eval.ClassificationOp
 	}
 	opts.PositiveLabel = c.positive
 	t := strings.TrimSpace(c.thresholds)
-	if t == "tuned" {
+	switch t {
+	case "":
+		return opts, nil
+	case "tuned":
 		if !allowTuned {
 			return opts, usageError{fmt.Errorf(`%s: --thresholds tuned would tune on the data being compared; tune on a validation set with "osler eval classification --thresholds tuned" and pass the file it writes`, cmd)}
 		}
@@ -96,7 +111,50 @@ func (c *classFlags) options(cmd string, allowTuned bool) (eval.ClassificationOp
 	if opts.Thresholds, err = eval.ReadThresholds(f, t); err != nil {
 		return opts, fmt.Errorf("%s: %w", cmd, err)
 	}
+	opts.CompleteThresholds = true
 	return opts, nil
+}
+
+// decided reports whether opts already say how labels are decided.
+func decided(opts eval.ClassificationOptions) bool {
+	return opts.Threshold != nil || opts.Thresholds != nil || opts.TuneThresholds || opts.UseDecisions
+}
+
+// decideByDefault makes the predictions' own decisions the ones scored
+// when every example carries them, and leaves scores-only predictions to
+// 0.5. It refuses a file where only some lines carry decisions.
+func decideByDefault(cmd string, opts *eval.ClassificationOptions, exs []eval.ClassExample, predPath string) error {
+	with := 0
+	for _, ex := range exs {
+		if ex.Predicted != nil {
+			with++
+		}
+	}
+	switch {
+	case with == len(exs):
+		opts.UseDecisions = true
+	case with > 0:
+		return fmt.Errorf(`%s: %s: %d predictions record decided labels and %d do not; give --thresholds to decide them all from their scores`, cmd, predPath, with, len(exs)-with)
+	}
+	return nil
+}
+
+// noteDefaultThreshold adds a note to a result decided at 0.5 because the
+// predictions recorded no decisions.
+func noteDefaultThreshold(res *eval.ClassificationResult, predPath string) {
+	if res.Decisions == "thresholds" {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s records scores but no decided labels, so every label was decided at 0.5; --thresholds or --model choose other thresholds", filepath.Base(predPath)))
+	}
+}
+
+// thresholdsSource wraps a thresholds error with where the thresholds came
+// from.
+func thresholdsSource(cmd, source string, err error) error {
+	var te *eval.ThresholdsError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: %s: %w", cmd, source, err)
+	}
+	return fmt.Errorf("%s: %w", cmd, err)
 }
 
 // readGold reads every record of the gold file.
@@ -153,6 +211,9 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	var cf classFlags
 	cf.register(fs, true)
 	predPath := fs.String("pred", "", "predictions: JSONL, one line per document (see above)")
+	modelPath := fs.String("model", "", "decide with this classifier's thresholds (and its mode and positive label): "+modelRefHelp)
+	var rf registryFlags
+	rf.registerRead(fs)
 	writeTh := fs.String("write-thresholds", "", `with --thresholds tuned, write the tuned thresholds here (default "thresholds.json")`)
 	metricsPath := fs.String("metrics", "", "also write the full result (every metric, PR curves) as JSON to this file")
 	curvePoints := fs.Int("curve-points", 0, "thin each PR curve in JSON output to about this many points (0 keeps every threshold)")
@@ -180,18 +241,64 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	if *writeTh != "" && !opts.TuneThresholds {
 		return usageError{fmt.Errorf("%s: --write-thresholds needs --thresholds tuned", cmd)}
 	}
+	thSource := "--thresholds " + cf.thresholds
+	var modelLabels []string
+	if *modelPath != "" {
+		if cf.thresholds != "" {
+			return usageError{fmt.Errorf("%s: give --model (its thresholds) or --thresholds, not both", cmd)}
+		}
+		lc, err := m.loadClassifier(ctx, cmd, *modelPath, &rf)
+		if err != nil {
+			return err
+		}
+		if opts.Mode != "" && opts.Mode != lc.Mode() {
+			return usageError{fmt.Errorf("%s: --mode %s, but %s is a %s model", cmd, opts.Mode, lc.Source, lc.Mode())}
+		}
+		if opts.PositiveLabel != "" && opts.PositiveLabel != lc.PositiveLabel() {
+			return usageError{fmt.Errorf("%s: --positive-label %q, but the positive label of %s is %q", cmd, opts.PositiveLabel, lc.Source, lc.PositiveLabel())}
+		}
+		opts.Mode, opts.PositiveLabel = lc.Mode(), lc.PositiveLabel()
+		opts.Thresholds = lc.Metadata().Thresholds
+		if opts.Thresholds == nil {
+			opts.Thresholds = map[string]float64{}
+		}
+		opts.CompleteThresholds = true
+		thSource = "the thresholds of " + lc.Source
+		modelLabels = lc.Labels()
+	}
 	opts.MaxCurvePoints = *curvePoints
 	gold, err := m.readGold(cmd, &cf)
 	if err != nil {
 		return err
 	}
+	if modelLabels != nil {
+		for _, g := range gold {
+			for _, l := range g.Labels {
+				if !slices.Contains(modelLabels, l) {
+					return fmt.Errorf("%s: %s:%d: gold label %q is not a label of %s (its labels: %s)", cmd, cf.goldPath, g.Line, l, *modelPath, strings.Join(modelLabels, ", "))
+				}
+			}
+		}
+	}
 	exs, err := m.readClassPredictions(cmd, *predPath, gold, cf.goldPath)
 	if err != nil {
 		return err
 	}
+	byDefault := !decided(opts)
+	if byDefault {
+		if err := decideByDefault(cmd, &opts, exs, *predPath); err != nil {
+			return err
+		}
+	}
 	res, err := eval.EvaluateClassification(exs, opts)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
+		return thresholdsSource(cmd, thSource, err)
+	}
+	if byDefault {
+		noteDefaultThreshold(res, *predPath)
+	}
+	if *modelPath != "" {
+		res.Notes = append(res.Notes, "labels decided with "+thSource)
 	}
 	if err := printClassification(m.Stdout, outFmt, res); err != nil {
 		return err
@@ -261,7 +368,10 @@ func printClassification(w io.Writer, f outputFormat, r *eval.ClassificationResu
 	}
 	md := f == formatMarkdown
 	th := "thresholds per label"
-	if r.Mode == dataset.ModeMultiClass || (r.Mode == dataset.ModeBinary && r.PositiveLabel == "") {
+	switch r.Decisions {
+	case "predictions":
+		th = "labels as the predictions decided them"
+	case "top label":
 		th = "highest score wins"
 	}
 	fmt.Fprintf(w, "%s examples, %s, %d labels, %s\n\n", thousandsInt(r.N), r.Mode, len(r.Labels), th)

@@ -268,9 +268,19 @@ func (m *Main) compareClassification(cmd string, cf *classFlags, systems []syste
 		if err != nil {
 			return err
 		}
-		res, err := eval.EvaluateClassification(exs, opts)
+		sopts := opts
+		byDefault := !decided(opts)
+		if byDefault {
+			if err := decideByDefault(cmd, &sopts, exs, s.path); err != nil {
+				return err
+			}
+		}
+		res, err := eval.EvaluateClassification(exs, sopts)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", cmd, s.path, err)
+			return thresholdsSource(cmd, s.path+": --thresholds "+cf.thresholds, err)
+		}
+		if byDefault {
+			noteDefaultThreshold(res, s.path)
 		}
 		rows = append(rows, report.ClassificationSystem{Name: s.name, Source: s.path, Result: res})
 	}
@@ -312,14 +322,14 @@ func printClassComparison(w io.Writer, f outputFormat, goldPath string, rows []r
 		return enc.Encode(out)
 	case formatCSV:
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"system", "file", "n", "accuracy", "hamming_loss", "micro_f1", "macro_f1", "weighted_f1", "samples_f1", "macro_average_precision", "macro_roc_auc", "brier"})
+		cw.Write([]string{"system", "file", "n", "decided_by", "accuracy", "hamming_loss", "micro_f1", "macro_f1", "weighted_f1", "samples_f1", "macro_average_precision", "macro_roc_auc", "brier"})
 		for _, r := range rows {
 			res := r.Result
 			sf := ""
 			if res.Samples != nil {
 				sf = csvNum(res.Samples.F1)
 			}
-			cw.Write([]string{r.Name, r.Source, strconv.Itoa(res.N), csvNum(res.Accuracy), csvNum(res.HammingLoss), csvNum(res.Micro.F1), csvNum(res.Macro.F1),
+			cw.Write([]string{r.Name, r.Source, strconv.Itoa(res.N), decidedBy(res), csvNum(res.Accuracy), csvNum(res.HammingLoss), csvNum(res.Micro.F1), csvNum(res.Macro.F1),
 				csvNum(res.Weighted.F1), sf, csvOpt(res.MacroAveragePrecision), csvOpt(res.MacroROCAUC), csvNum(res.Brier)})
 		}
 		cw.Flush()
@@ -327,13 +337,40 @@ func printClassComparison(w io.Writer, f outputFormat, goldPath string, rows []r
 	}
 	first := rows[0].Result
 	fmt.Fprintf(w, "%d systems on %s examples (%s), %s, %d labels\n\n", len(rows), thousandsInt(first.N), goldPath, first.Mode, len(first.Labels))
-	header := []string{"system", ">n", ">accuracy", ">micro F1", ">macro F1", ">weighted F1", ">macro AP", ">macro ROC AUC", ">Brier"}
+	header := []string{"system", ">n", "decided by", ">accuracy", ">micro F1", ">macro F1", ">weighted F1", ">macro AP", ">macro ROC AUC", ">Brier"}
 	var table [][]string
 	for _, r := range rows {
 		res := r.Result
-		table = append(table, []string{r.Name, thousandsInt(res.N), fnum(res.Accuracy), fnum(res.Micro.F1), fnum(res.Macro.F1), fnum(res.Weighted.F1),
+		table = append(table, []string{r.Name, thousandsInt(res.N), decidedBy(res), fnum(res.Accuracy), fnum(res.Micro.F1), fnum(res.Macro.F1), fnum(res.Weighted.F1),
 			fopt(res.MacroAveragePrecision), fopt(res.MacroROCAUC), fnum(res.Brier)})
 	}
 	textTable(w, f == formatMarkdown, header, table)
 	return nil
+}
+
+// decidedBy says in a few words how a result's labels were decided: the
+// predictions' own decisions, the top score, one threshold for every
+// label, or per-label thresholds.
+func decidedBy(r *eval.ClassificationResult) string {
+	switch r.Decisions {
+	case "predictions":
+		return "predictions"
+	case "top label":
+		return "top score"
+	}
+	first, seen, same := 0.0, false, true
+	for _, l := range r.Labels {
+		t, ok := r.Thresholds[l]
+		switch {
+		case !ok:
+		case !seen:
+			first, seen = t, true
+		case t != first:
+			same = false
+		}
+	}
+	if seen && same {
+		return "threshold " + strconv.FormatFloat(first, 'g', -1, 64)
+	}
+	return "thresholds"
 }

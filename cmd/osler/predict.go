@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -16,37 +18,50 @@ import (
 	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/jsonstr"
 	"github.com/osler-health/osler/internal/progress"
 )
 
 var predictDoc = cmdDoc{
 	Usage: "osler predict --model MODEL [--input IN] [--output OUT] [flags]",
-	Summary: `Classify every document of IN with a model from osler train classifier and write one JSON line per document, in input order: ` +
+	Summary: `Classify every document of IN with a classifier and write one JSON line per document, in input order: ` +
 		`{"id": ..., "labels": [predicted labels], "scores": {label: score, ...}} with every label's score. ` +
-		`The id is the record's id, or its line number in IN (as a string) when it has none. ` +
-		`Labels are decided with the thresholds stored in the model (tuned at training time) unless --threshold overrides them; ` +
-		`binary models predict the positive label when its score reaches the threshold, multi-class models the top label, ` +
+		`MODEL is a model directory or a registry reference NAME[:VERSION] (see --home). ` +
+		`The id is the record's id, or, for a record without one, its line number in IN (1-based, as an editor counts; a CSV header is line 1), ` +
+		`which is how osler eval classification knows the gold file's records without ids. ` +
+		"\n\n" +
+		`Labels are decided with the model's thresholds (tuned at training time, or by osler thresholds tune), ` +
+		`unless --thresholds gives others: a JSON file {"label": t} or {"thresholds": {...}} (every label of a multi-label model, ` +
+		`the positive label of a binary one; a file that leaves a label out or names one the model does not have is an error), or one number for every label. ` +
+		`Binary models predict the positive label when its score reaches its threshold, multi-class models the top label (thresholds do not apply), ` +
 		`multi-label models every label at or above its threshold. ` +
 		"\n\n" +
-		`--format comprehend writes the output shape of managed custom-classification jobs instead: ` +
-		`{"File": IN's name, "Line": "0-based line", "Classes": [{"Name", "Score"}, ...]} ("Labels" for multi-label models), every label sorted by score. ` +
+		`--format comprehend writes the output shape of the managed custom-classification service's batch jobs instead: ` +
+		`{"File": IN's name, "Line": "0-based line", "Classes": [{"Name", "Score"}, ...]} ("Labels" for multi-label models), every label sorted by score, ` +
+		`plus "Predicted": [the labels the model decided on], an extra member: a reader of the service's fields finds them unchanged (every label with its score; the service's own multi-label output also lists labels scoring below 0.5, so the list is not the decision). ` +
+		`"Line" is the document's line number in IN counted from 0, as the service counts the lines of a one-document-per-line file (ids are not written). ` +
 		"\n\n" +
-		`IN may be any format of the data layer (JSONL, two-column CSV, CSV/TSV with a header, described by the --input-* flags; labels, if any, are ignored); ` +
-		`"-" is standard input and output. ` +
+		`IN may be any format of the data layer: JSONL, two-column CSV, CSV/TSV with a header (the --input-* flags), ` +
+		`or a .txt file with one document per line, the service's "one document per line" input (blank lines are skipped, their numbers kept); ` +
+		`labels, if any, are ignored. "-" is standard input and output. ` +
 		`Documents are scored in batches by --workers goroutines; OUT appears only once complete.`,
 	Example: `osler predict --model ade-model --input sentences.jsonl --output predictions.jsonl
-cat notes.jsonl | osler predict --model specialty-model --threshold 0.5 > predictions.jsonl
-osler predict --model ade-model --input calls.csv --input-text-column transcript --format comprehend --output out.jsonl`,
+osler predict --model specialty:approved --input notes.txt --format comprehend --output out.jsonl
+osler predict --model hallmarks --input dev.jsonl --thresholds recall-thresholds.json --output dev.pred.jsonl
+cat notes.jsonl | osler predict --model specialty-model --thresholds 0.5 > predictions.jsonl`,
 }
 
 func (m *Main) runPredict(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(predictDoc)
-	modelPath := fs.String("model", "", "model directory written by osler train classifier (required)")
+	modelPath := fs.String("model", "", modelRefHelp+" (required)")
+	var rf registryFlags
+	rf.registerRead(fs)
 	input := fs.String("input", "-", `documents to classify ("-": standard input)`)
 	output := fs.String("output", "-", `where to write predictions ("-": standard output)`)
-	format := fs.String("format", "osler", `output shape: osler ({"id","labels","scores"}) or comprehend ({"File","Line","Classes"|"Labels"})`)
-	threshold := fs.Float64("threshold", -1, "decide every label at this score instead of the model's tuned thresholds (e.g. 0.5)")
+	format := fs.String("format", "osler", `output shape: osler ({"id","labels","scores"}) or comprehend ({"File","Line","Classes"|"Labels","Predicted"})`)
+	thresholds := fs.String("thresholds", "", `decide with these thresholds instead of the model's: a JSON file {"label": t} naming every label (a binary model's positive label), or one number for every label`)
+	threshold := fs.Float64("threshold", -1, "decide every label at this score instead of the model's thresholds (the same as --thresholds N)")
 	workers := fs.Int("workers", 0, "goroutines scoring batches (default: GOMAXPROCS)")
 	// --format is the output shape, so the input's layout flags are
 	// --input-format, --input-text-column, ...
@@ -65,7 +80,21 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	if *format != "osler" && *format != "comprehend" {
 		return usageError{fmt.Errorf("predict: --format %q: want osler or comprehend", *format)}
 	}
-	if *threshold > 1 {
+	var thresholdsFile string
+	if *thresholds != "" {
+		if *threshold >= 0 {
+			return usageError{errors.New("predict: give --thresholds or --threshold, not both")}
+		}
+		if v, err := strconv.ParseFloat(*thresholds, 64); err == nil {
+			*threshold = v
+			if v < 0 {
+				return usageError{fmt.Errorf("predict: --thresholds %g: scores are between 0 and 1", v)}
+			}
+		} else {
+			thresholdsFile = *thresholds
+		}
+	}
+	if *threshold > 1 || math.IsNaN(*threshold) {
 		return usageError{fmt.Errorf("predict: --threshold %g: scores are between 0 and 1", *threshold)}
 	}
 	opts, err := df.options()
@@ -75,9 +104,27 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	if *workers <= 0 {
 		*workers = runtime.GOMAXPROCS(0)
 	}
-	model, err := classify.Load(*modelPath)
+	lc, err := m.loadClassifier(ctx, "predict", *modelPath, &rf)
 	if err != nil {
 		return err
+	}
+	model := lc.Model
+	if (*threshold >= 0 || thresholdsFile != "") && model.Mode() == dataset.ModeMultiClass {
+		return usageError{fmt.Errorf("predict: %s is a multi-class model: it predicts its top-scored label, and thresholds do not change that", *modelPath)}
+	}
+	if thresholdsFile != "" {
+		fh, err := os.Open(thresholdsFile)
+		if err != nil {
+			return usageError{fmt.Errorf("predict: --thresholds %q is neither a number nor a readable file: %w", thresholdsFile, err)}
+		}
+		th, err := eval.ReadThresholds(fh, thresholdsFile)
+		fh.Close()
+		if err != nil {
+			return fmt.Errorf("predict: %w", err)
+		}
+		if model, err = model.WithThresholds(th, "file "+thresholdsFile); err != nil {
+			return fmt.Errorf("predict: --thresholds %s: %w", thresholdsFile, err)
+		}
 	}
 	in, err := dataset.Open(*input, m.Stdin, opts)
 	if err != nil {
@@ -296,6 +343,7 @@ func (f *predFormatter) newScratch() *predScratch {
 // appendLine appends rec's output line (with its newline) to dst.
 func (f *predFormatter) appendLine(dst []byte, rec *dataset.Record, s *predScratch) []byte {
 	s.scores = f.model.AppendScores(s.scores[:0], rec.Text)
+	s.pred = f.model.Decide(s.pred[:0], s.scores, f.threshold)
 	if f.comprehend {
 		dst = append(dst, `{"File":`...)
 		dst = append(dst, f.file...)
@@ -323,9 +371,17 @@ func (f *predFormatter) appendLine(dst []byte, rec *dataset.Record, s *predScrat
 			dst = strconv.AppendFloat(dst, s.scores[i], 'g', -1, 64)
 			dst = append(dst, '}')
 		}
+		// The decisions, which the service's output lacks, in an extra
+		// member its consumers skip.
+		dst = append(dst, `],"Predicted":[`...)
+		for k, i := range s.pred {
+			if k > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, f.labels[i]...)
+		}
 		return append(dst, "]}\n"...)
 	}
-	s.pred = f.model.Decide(s.pred[:0], s.scores, f.threshold)
 	dst = append(dst, `{"id":`...)
 	if rec.ID != "" {
 		dst = jsonstr.Append(dst, rec.ID)

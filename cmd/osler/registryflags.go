@@ -106,7 +106,6 @@ func fmtBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// parseRefArg reads a NAME[:VERSION] argument.
 // oneRefArg parses the single NAME[:VERSION] argument of a models
 // subcommand; want describes the accepted form for the usage error
 // (e.g. "NAME:VERSION").
@@ -117,6 +116,7 @@ func oneRefArg(cmd string, pos []string, want string) (registry.Ref, error) {
 	return parseRefArg(cmd, pos[0])
 }
 
+// parseRefArg reads a NAME[:VERSION] argument.
 func parseRefArg(cmd, s string) (registry.Ref, error) {
 	r, err := registry.ParseRef(s)
 	if err != nil {

@@ -295,18 +295,18 @@ func (m *Main) runTrainClassifier(ctx context.Context, args []string) error {
 		data[role] = classify.DataFile{Path: p, SHA256: sum, Records: rows[i]}
 	}
 	model.SetData(data)
-	metrics := classifierMetrics{}
+	metrics := classify.Metrics{}
 	if dev != nil {
-		if metrics.Dev, err = evaluateSplit(ctx, model, f.dev, dev, f.maxCurvePoints); err != nil {
+		if metrics.Dev, err = model.EvaluateSplit(ctx, f.dev, dev, f.maxCurvePoints); err != nil {
 			return err
 		}
 	}
 	if test != nil {
-		if metrics.Test, err = evaluateSplit(ctx, model, f.test, test, f.maxCurvePoints); err != nil {
+		if metrics.Test, err = model.EvaluateSplit(ctx, f.test, test, f.maxCurvePoints); err != nil {
 			return err
 		}
 	}
-	if err := model.SetMetrics(metrics.summary()); err != nil {
+	if err := model.SetMetrics(metrics.Summary()); err != nil {
 		return err
 	}
 	mj, err := json.MarshalIndent(metrics, "", " ")
@@ -472,104 +472,8 @@ func (p *barProgress) Add(n int) { p.bar.Add(n) }
 
 func (p *barProgress) done() { p.bar.Finish() }
 
-// classifierMetrics is metrics.json: each evaluated split at the model's
-// thresholds and at 0.5.
-type classifierMetrics struct {
-	Dev  *splitMetrics `json:"dev,omitempty"`
-	Test *splitMetrics `json:"test,omitempty"`
-}
-
-type splitMetrics struct {
-	File string `json:"file"`
-	// Model is the evaluation at the model's own thresholds (tuned on dev
-	// or by cross-validation); for dev they were tuned on this very file,
-	// so it is optimistic.
-	Model *eval.ClassificationResult `json:"model_thresholds"`
-	// AtHalf is the evaluation at threshold 0.5 for every label (absent
-	// for multi-class models, where the top label wins either way).
-	AtHalf *eval.ClassificationResult `json:"threshold_0_5,omitempty"`
-}
-
-func evaluateSplit(ctx context.Context, m *classify.Model, file string, recs []dataset.Record, curvePoints int) (*splitMetrics, error) {
-	s := &splitMetrics{File: file}
-	var err error
-	if s.Model, err = m.Evaluate(ctx, recs, -1, curvePoints); err != nil {
-		return nil, err
-	}
-	if m.Mode() != dataset.ModeMultiClass {
-		if s.AtHalf, err = m.Evaluate(ctx, recs, eval.DefaultThreshold, curvePoints); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-// headline is what model.json keeps of an evaluation: flat enough for the
-// registry's conditions ("dev.micro.f1>=0.8", "test.f1>=0.75",
-// "dev.per_label.Adverse_Event.recall>=0.8").
-type headline struct {
-	N int `json:"n"`
-	// F1, Precision and Recall are the positive label's (binary models).
-	F1        *float64        `json:"f1,omitempty"`
-	Precision *float64        `json:"precision,omitempty"`
-	Recall    *float64        `json:"recall,omitempty"`
-	Accuracy  float64         `json:"accuracy"`
-	Micro     eval.Averages   `json:"micro"`
-	Macro     eval.Averages   `json:"macro"`
-	PerLabel  []labelHeadline `json:"per_label"`
-	AtHalf    *headlineAtHalf `json:"at_0_5,omitempty"`
-	AP        *float64        `json:"macro_average_precision,omitempty"`
-	Notes     []string        `json:"notes,omitempty"`
-}
-
-type labelHeadline struct {
-	Label     string   `json:"label"`
-	Threshold *float64 `json:"threshold,omitempty"`
-	Precision float64  `json:"precision"`
-	Recall    float64  `json:"recall"`
-	F1        float64  `json:"f1"`
-	Support   int      `json:"support"`
-}
-
-type headlineAtHalf struct {
-	F1       *float64      `json:"f1,omitempty"`
-	Accuracy float64       `json:"accuracy"`
-	Micro    eval.Averages `json:"micro"`
-	Macro    eval.Averages `json:"macro"`
-}
-
-func headlineOf(s *splitMetrics) *headline {
-	r := s.Model
-	h := &headline{N: r.N, Accuracy: r.Accuracy, Micro: r.Micro, Macro: r.Macro, AP: r.MacroAveragePrecision, Notes: r.Notes}
-	if r.Binary != nil {
-		h.F1, h.Precision, h.Recall = &r.Binary.F1, &r.Binary.Precision, &r.Binary.Recall
-	}
-	for _, l := range r.PerLabel {
-		h.PerLabel = append(h.PerLabel, labelHeadline{Label: l.Label, Threshold: l.Threshold, Precision: l.Precision, Recall: l.Recall, F1: l.F1, Support: l.Support})
-	}
-	if a := s.AtHalf; a != nil {
-		h.AtHalf = &headlineAtHalf{Accuracy: a.Accuracy, Micro: a.Micro, Macro: a.Macro}
-		if a.Binary != nil {
-			h.AtHalf.F1 = &a.Binary.F1
-		}
-	}
-	return h
-}
-
-// summary is the "metrics" of model.json.
-func (c classifierMetrics) summary() map[string]*headline {
-	out := map[string]*headline{}
-	if c.Dev != nil {
-		out["dev"] = headlineOf(c.Dev)
-	}
-	if c.Test != nil {
-		out["test"] = headlineOf(c.Test)
-	}
-	return out
-}
-
 // printTrainReport prints what was trained and how it scores.
-func printTrainReport(w io.Writer, m *classify.Model, rep *classify.TrainReport, metrics classifierMetrics, took time.Duration) {
+func printTrainReport(w io.Writer, m *classify.Model, rep *classify.TrainReport, metrics classify.Metrics, took time.Duration) {
 	md := m.Metadata()
 	fmt.Fprintf(w, "trained a %s classifier: %d labels, %d documents, %d features, in %.2f s (features %.2f s, solver %.2f s, thresholds %.2f s)\n",
 		m.Mode(), len(rep.Labels), rep.Documents, rep.Features, took.Seconds(), rep.Featurize.Seconds(), rep.Solve.Seconds(), rep.Tune.Seconds())
@@ -600,7 +504,7 @@ func printTrainReport(w io.Writer, m *classify.Model, rep *classify.TrainReport,
 	}
 	for _, s := range []struct {
 		name string
-		m    *splitMetrics
+		m    *classify.SplitMetrics
 	}{{"dev", metrics.Dev}, {"test", metrics.Test}} {
 		if s.m == nil {
 			continue
@@ -614,7 +518,7 @@ func printTrainReport(w io.Writer, m *classify.Model, rep *classify.TrainReport,
 	}
 }
 
-func printEvaluation(w io.Writer, m *classify.Model, s *splitMetrics) {
+func printEvaluation(w io.Writer, m *classify.Model, s *classify.SplitMetrics) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	half := s.AtHalf
 	if half != nil {
@@ -662,9 +566,9 @@ func printEvaluation(w io.Writer, m *classify.Model, s *splitMetrics) {
 // classifierReports renders the HTML evaluation pages: report.html for the
 // test split (or dev when there is no test split) and report-dev.html when
 // both were evaluated.
-func classifierReports(m *classify.Model, metrics classifierMetrics) (map[string][]byte, error) {
+func classifierReports(m *classify.Model, metrics classify.Metrics) (map[string][]byte, error) {
 	md := m.Metadata()
-	page := func(s *splitMetrics, what string) ([]byte, error) {
+	page := func(s *classify.SplitMetrics, what string) ([]byte, error) {
 		var buf bytes.Buffer
 		err := report.Classification(&buf, report.ClassificationPage{
 			Header: report.Header{

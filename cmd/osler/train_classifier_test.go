@@ -165,7 +165,7 @@ func TestTrainClassifierEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("predict --format comprehend: exit %d: %s", code, stderr)
 	}
-	checkComprehendPredictions(t, stdout, len(testRecs), "stdin", "Classes", []string{"Adverse_Event", "Not_AE"})
+	checkComprehendPredictions(t, stdout, len(testRecs), "stdin", "Classes", []string{"Adverse_Event", "Not_AE"}, oslerDecisions(t, string(b1)))
 }
 
 // checkOslerPredictions checks every line has exactly id, labels and
@@ -227,35 +227,51 @@ func checkOslerPredictions(t *testing.T, path string, recs []dataset.Record, lab
 	}
 }
 
-// checkComprehendPredictions checks the managed service's output shape.
-func checkComprehendPredictions(t *testing.T, out string, n int, file, key string, labels []string) {
+// oslerDecisions reads the "labels" of osler predict's output.
+func oslerDecisions(t *testing.T, out string) [][]string {
+	t.Helper()
+	var all [][]string
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var p struct{ Labels []string }
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Labels)
+	}
+	return all
+}
+
+// checkComprehendPredictions checks the managed service's output shape:
+// exactly File, Line, the service's list (each entry exactly Name and
+// Score, every label, sorted by score), and Osler's extra "Predicted",
+// which must be the decisions osler predict writes as "labels".
+func checkComprehendPredictions(t *testing.T, out string, n int, file, key string, labels []string, decided [][]string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != n {
-		t.Fatalf("%d lines for %d records", len(lines), n)
+	if len(lines) != n || len(decided) != n {
+		t.Fatalf("%d lines and %d decisions for %d records", len(lines), len(decided), n)
 	}
 	for i, line := range lines {
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(line), &raw); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
-		if len(raw) != 3 || raw["File"] == nil || raw["Line"] == nil || raw[key] == nil {
-			t.Fatalf("line %d: want exactly File, Line and %s: %s", i+1, key, line)
+		if len(raw) != 4 || raw["File"] == nil || raw["Line"] == nil || raw[key] == nil || raw["Predicted"] == nil {
+			t.Fatalf("line %d: want exactly File, Line, %s and Predicted: %s", i+1, key, line)
+		}
+		type entry struct {
+			Name  string
+			Score float64
 		}
 		var p struct {
-			File    string
-			Line    string
-			Classes []struct {
-				Name  string
-				Score float64
-			}
-			Labels []struct {
-				Name  string
-				Score float64
-			}
+			File      string
+			Line      string
+			Classes   []entry
+			Labels    []entry
+			Predicted []string
 		}
 		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
+		dec.DisallowUnknownFields() // the entries are exactly the service's
 		if err := dec.Decode(&p); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
@@ -276,6 +292,9 @@ func checkComprehendPredictions(t *testing.T, out string, n int, file, key strin
 			if k > 0 && c.Score > classes[k-1].Score {
 				t.Fatalf("line %d: classes not sorted by score", i+1)
 			}
+		}
+		if !slices.Equal(p.Predicted, decided[i]) && !(len(p.Predicted) == 0 && len(decided[i]) == 0) {
+			t.Fatalf("line %d: Predicted %q, osler predict decides %q", i+1, p.Predicted, decided[i])
 		}
 	}
 }
@@ -335,7 +354,8 @@ func TestTrainAndPredictMultiLabel(t *testing.T) {
 	if code != 0 {
 		t.Fatal("predict --format comprehend failed")
 	}
-	checkComprehendPredictions(t, stdout, len(recs), "stdin", "Labels", meta.Labels)
+	osl, _ := os.ReadFile(out)
+	checkComprehendPredictions(t, stdout, len(recs), "stdin", "Labels", meta.Labels, oslerDecisions(t, string(osl)))
 	// --threshold 0 predicts every label.
 	stdout, _, _ = runOsler(t, in.String(), "predict", "--model", model, "--threshold", "0")
 	var p struct{ Labels []string }

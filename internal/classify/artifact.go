@@ -72,12 +72,16 @@ type Metadata struct {
 	PositiveLabel string `json:"positive_label,omitempty"`
 	// Thresholds are the per-label decision thresholds used at prediction.
 	Thresholds map[string]float64 `json:"thresholds"`
-	// ThresholdSource says how they were chosen: "dev", "cross-validation"
-	// or "fixed".
-	ThresholdSource string          `json:"threshold_source"`
-	Hyperparameters Hyperparameters `json:"hyperparameters"`
-	Features        FeatureConfig   `json:"features"`
-	Lexicon         *LexiconInfo    `json:"lexicon,omitempty"`
+	// ThresholdSource says how they were chosen: "dev", "cross-validation",
+	// "fixed", or "tuned for TARGET on FILE" by osler thresholds tune
+	// (then ThresholdTuning says how).
+	ThresholdSource string `json:"threshold_source"`
+	// ThresholdTuning records the re-tuning of a trained model's
+	// thresholds for a target ([Model.TuneThresholds]).
+	ThresholdTuning *ThresholdTuning `json:"threshold_tuning,omitempty"`
+	Hyperparameters Hyperparameters  `json:"hyperparameters"`
+	Features        FeatureConfig    `json:"features"`
+	Lexicon         *LexiconInfo     `json:"lexicon,omitempty"`
 	// Data describes the files the model was trained, tuned and tested on.
 	Data map[string]DataFile `json:"data,omitempty"`
 	// Training summarizes the run.

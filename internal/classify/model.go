@@ -81,6 +81,7 @@ func (m *Model) Metadata() Metadata {
 	md := m.meta
 	md.Labels = slices.Clone(md.Labels)
 	md.Thresholds = cloneMap(md.Thresholds)
+	md.Data = cloneMap(md.Data)
 	return md
 }
 

@@ -17,6 +17,10 @@ const (
 	FormatCSV Format = "csv"
 	// FormatTable is CSV or TSV with a header row and a column mapping.
 	FormatTable Format = "table"
+	// FormatText is plain text with one document per line and nothing
+	// else (no labels, ids or header): the managed service's "one
+	// document per line" input. Records are known by their line number.
+	FormatText Format = "text"
 )
 
 // ParseFormat parses a --format/--from/--to value; "" means detect.
@@ -30,8 +34,10 @@ func ParseFormat(s string) (Format, error) {
 		return FormatCSV, nil
 	case "table", "header", "tsv":
 		return FormatTable, nil
+	case "text", "txt", "lines":
+		return FormatText, nil
 	}
-	return "", &FieldError{Field: "format", Value: s, Msg: "want jsonl, csv (two-column label,text) or table (CSV/TSV with a header)"}
+	return "", &FieldError{Field: "format", Value: s, Msg: "want jsonl, csv (two-column label,text), table (CSV/TSV with a header) or text (one document per line)"}
 }
 
 // Options describe how a file is laid out. The zero value plus a path is
@@ -61,9 +67,10 @@ type Options struct {
 const defaultMaxLineBytes = 64 << 20
 
 // Resolve fills in the defaults that depend on the file name: the format
-// (".jsonl" and ".json" are JSONL; ".csv", ".tsv" and ".txt" are the
-// two-column CSV unless a column flag is set, then a table with a header)
-// and the delimiter (tab for ".tsv"/".tab", otherwise ',').
+// (".jsonl" and ".json" are JSONL; ".csv" and ".tsv" are the two-column
+// CSV unless a column flag is set, then a table with a header; ".txt" is
+// plain text, one document per line) and the delimiter (tab for
+// ".tsv"/".tab", otherwise ',').
 func (o Options) Resolve(path string) Options {
 	ext := strings.ToLower(filepath.Ext(strings.TrimSuffix(path, ".gz")))
 	if o.Format == "" {
@@ -72,8 +79,10 @@ func (o Options) Resolve(path string) Options {
 			o.Format = FormatJSONL
 		case o.TextColumn != "" || o.LabelColumn != "" || o.SummaryColumn != "" || o.IDColumn != "":
 			o.Format = FormatTable
-		case ext == ".csv" || ext == ".tsv" || ext == ".tab" || ext == ".txt":
+		case ext == ".csv" || ext == ".tsv" || ext == ".tab":
 			o.Format = FormatCSV
+		case ext == ".txt":
+			o.Format = FormatText
 		default:
 			o.Format = FormatJSONL
 		}

@@ -79,6 +79,8 @@ func NewReader(r io.Reader, name string, opts Options) (Reader, error) {
 		return NewCSVReader(r, name, opts), nil
 	case FormatTable:
 		return NewTableReader(r, name, opts)
+	case FormatText:
+		return NewTextReader(r, name, opts), nil
 	}
 	return nil, &FieldError{Field: "format", Value: string(opts.Format), Msg: "unknown format"}
 }

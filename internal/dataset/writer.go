@@ -32,6 +32,8 @@ func NewWriter(w io.Writer, name string, kind Kind, opts Options) (Writer, error
 		return NewCSVWriter(w, opts), nil
 	case FormatTable:
 		return NewTableWriter(w, kind, opts), nil
+	case FormatText:
+		return NewTextWriter(w), nil
 	}
 	return nil, &FieldError{Field: "format", Value: string(opts.Format), Msg: "unknown format"}
 }

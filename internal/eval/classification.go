@@ -12,11 +12,14 @@ import (
 
 // ClassExample is one classified example: its gold labels and the model's
 // score for each label (a probability or any score where higher means more
-// likely). A label missing from Scores scores 0.
+// likely). A label missing from Scores scores 0. Predicted, when not nil,
+// are the labels the classifier itself decided on (used with
+// [ClassificationOptions].UseDecisions).
 type ClassExample struct {
-	ID     string
-	Gold   []string
-	Scores map[string]float64
+	ID        string
+	Gold      []string
+	Scores    map[string]float64
+	Predicted []string
 }
 
 // DefaultThreshold is the decision threshold used for a label when no
@@ -50,11 +53,24 @@ type ClassificationOptions struct {
 	// Thresholds; nil means [DefaultThreshold] (0.5). Scores need not be
 	// probabilities: with logits, 0 is the natural threshold.
 	Threshold *float64
+	// CompleteThresholds makes Thresholds that do not fit the labels an
+	// error (a [*ThresholdsError], see [CheckThresholds]) instead of
+	// leaving the labels they do not name at Threshold. Set it when the
+	// thresholds come from a file or a model, so a label left out is never
+	// silently decided at 0.5.
+	CompleteThresholds bool
 	// TuneThresholds replaces each label's threshold by its F1-optimal
 	// threshold on these examples ([BestF1Threshold]); labels with no
 	// positive example keep theirs. Use it on a validation set, then pass
 	// the result's Thresholds to the evaluation of the test set.
 	TuneThresholds bool
+	// UseDecisions decides with each example's Predicted labels, the
+	// classifier's own decisions, instead of thresholds: the counts then
+	// score exactly what the classifier predicted, whatever thresholds it
+	// used. Every example needs Predicted (exactly one label for binary
+	// and multi-class data). Scores still give the score-based metrics
+	// (average precision, ROC AUC, Brier, PR curves, best-F1 thresholds).
+	UseDecisions bool
 	// PositiveLabel is the positive class of binary data (see Mode).
 	PositiveLabel string
 	// MaxCurvePoints, when > 0, thins each PR curve in the result to about
@@ -109,8 +125,14 @@ type ClassificationResult struct {
 	Labels []string     `json:"labels"`
 	// PositiveLabel is set for binary data decided by a threshold.
 	PositiveLabel string `json:"positive_label,omitempty"`
+	// Decisions says how the predicted labels were decided: "predictions"
+	// (the classifier's own decisions, read with its scores), "thresholds"
+	// (each label's score against its threshold) or "top label" (the
+	// highest score wins).
+	Decisions string `json:"decisions"`
 	// Thresholds are the decision thresholds used, per label (tuned ones
-	// when TuneThresholds was set).
+	// when TuneThresholds was set); null when the decisions were the
+	// predictions'.
 	Thresholds map[string]float64 `json:"thresholds"`
 	// Accuracy is the fraction of examples whose predicted label set is
 	// exactly the gold set: ordinary accuracy for single-label data, subset
@@ -167,7 +189,10 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 		index[l] = i
 	}
 	n, L := len(examples), len(labels)
-	res := &ClassificationResult{Mode: mode, N: n, Labels: labels, Thresholds: make(map[string]float64, L)}
+	res := &ClassificationResult{Mode: mode, N: n, Labels: labels}
+	if !opts.UseDecisions {
+		res.Thresholds = make(map[string]float64, L)
+	}
 	pos := -1
 	if mode == dataset.ModeBinary && L == 2 && opts.PositiveLabel == "" && len(opts.Thresholds) == 1 {
 		for l := range opts.Thresholds {
@@ -186,6 +211,19 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 			return nil, fmt.Errorf("eval: positive label %q is not one of the labels %q", opts.PositiveLabel, labels)
 		}
 		res.PositiveLabel = opts.PositiveLabel
+	}
+	switch {
+	case opts.UseDecisions:
+		res.Decisions = "predictions"
+	case single && pos < 0:
+		res.Decisions = "top label"
+	default:
+		res.Decisions = "thresholds"
+	}
+	if opts.CompleteThresholds && !opts.UseDecisions && !opts.TuneThresholds {
+		if err := CheckThresholds(opts.Thresholds, labels, mode, opts.PositiveLabel); err != nil {
+			return nil, err
+		}
 	}
 
 	// Gold and score matrices, one column per label.
@@ -216,7 +254,7 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 				matched++
 			}
 		}
-		if single && pos < 0 && matched == 0 {
+		if single && pos < 0 && matched == 0 && !opts.UseDecisions {
 			if len(ex.Scores) == 0 {
 				return nil, fmt.Errorf("eval: example %s has no scores, so no label can be predicted", exampleName(ex, i))
 			}
@@ -257,6 +295,9 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 		brierSum += lm.Brier
 		lm.PRCurve = thinCurve(pr, opts.MaxCurvePoints)
 
+		if opts.UseDecisions {
+			continue
+		}
 		t := DefaultThreshold
 		if opts.Threshold != nil {
 			t = *opts.Threshold
@@ -283,6 +324,50 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 	res.Brier = brierSum / float64(L)
 
 	// Predictions.
+	var pred [][]bool
+	if opts.UseDecisions {
+		pred, err = decidedMatrix(examples, index, single, mode)
+	} else {
+		pred = thresholdMatrix(scores, labels, res.Thresholds, single, pos)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.fillCounts(gold, pred, single, pos)
+	return res, nil
+}
+
+// decidedMatrix is the predicted indicator matrix (one column per label)
+// of the examples' own decisions.
+func decidedMatrix(examples []ClassExample, index map[string]int, single bool, mode dataset.Mode) ([][]bool, error) {
+	pred := make([][]bool, len(index))
+	for k := range pred {
+		pred[k] = make([]bool, len(examples))
+	}
+	for i, ex := range examples {
+		if ex.Predicted == nil {
+			return nil, fmt.Errorf("eval: example %s carries no decided labels; decide with thresholds instead", exampleName(ex, i))
+		}
+		if single && len(ex.Predicted) != 1 {
+			return nil, fmt.Errorf("eval: example %s has %d decided labels; %s data needs exactly one", exampleName(ex, i), len(ex.Predicted), mode)
+		}
+		for _, l := range ex.Predicted {
+			k, ok := index[l]
+			if !ok {
+				return nil, fmt.Errorf("eval: example %s: decided label %q is not among the labels being evaluated", exampleName(ex, i), l)
+			}
+			pred[k][i] = true
+		}
+	}
+	return pred, nil
+}
+
+// thresholdMatrix is the predicted indicator matrix (one column per label)
+// that scores (one column per label) give: each label at its threshold
+// (multi-label), the positive label at its threshold (binary with pos >=
+// 0), or the top score, the first label on ties (single-label).
+func thresholdMatrix(scores [][]float64, labels []string, thresholds map[string]float64, single bool, pos int) [][]bool {
+	L, n := len(scores), len(scores[0])
 	pred := make([][]bool, L)
 	for k := range L {
 		pred[k] = make([]bool, n)
@@ -291,10 +376,10 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 		switch {
 		case !single:
 			for k, l := range labels {
-				pred[k][i] = scores[k][i] >= res.Thresholds[l]
+				pred[k][i] = scores[k][i] >= thresholds[l]
 			}
 		case pos >= 0:
-			if scores[pos][i] >= res.Thresholds[labels[pos]] {
+			if scores[pos][i] >= thresholds[labels[pos]] {
 				pred[pos][i] = true
 			} else {
 				pred[1-pos][i] = true
@@ -309,8 +394,7 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 			pred[best][i] = true
 		}
 	}
-	res.fillCounts(gold, pred, single, pos)
-	return res, nil
+	return pred
 }
 
 func exampleName(ex ClassExample, i int) string {

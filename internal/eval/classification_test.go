@@ -310,6 +310,26 @@ func checkMultilabelCase(t *testing.T, k *checker, c classCase) {
 	k.want("per_label_f1", f1s)
 	k.want("per_label_confusion", conf)
 	k.want("per_label_average_precision", aps)
+
+	// The same decisions given as the classifier's own (the labels at or
+	// above 0.5) count the same.
+	for i := range exs {
+		exs[i].Predicted = []string{}
+		for _, l := range c.Labels {
+			if exs[i].Scores[l] >= 0.5 {
+				exs[i].Predicted = append(exs[i].Predicted, l)
+			}
+		}
+	}
+	rd, err := EvaluateClassification(exs, ClassificationOptions{Mode: dataset.ModeMultiLabel, Labels: c.Labels, UseDecisions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.want("f1_micro", rd.Micro.F1)
+	k.want("f1_macro", rd.Macro.F1)
+	k.want("f1_samples", rd.Samples.F1)
+	k.want("hamming_loss", rd.HammingLoss)
+	k.want("subset_accuracy", rd.SubsetAccuracy)
 }
 
 func checkMulticlassCase(t *testing.T, k *checker, c classCase) {
@@ -338,6 +358,19 @@ func checkMulticlassCase(t *testing.T, k *checker, c classCase) {
 	if r.Samples != nil {
 		t.Errorf("%s: samples average for multi-class data", c.ID)
 	}
+	// y_pred as the classifier's decisions, with scores that would decide
+	// otherwise (the first label is always top-scored).
+	for i := range exs {
+		exs[i].Scores = map[string]float64{c.Labels[0]: 1}
+		exs[i].Predicted = []string{c.YPred[i]}
+	}
+	rd, err := EvaluateClassification(exs, ClassificationOptions{Mode: dataset.ModeMultiClass, Labels: c.Labels, UseDecisions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.want("accuracy", rd.Accuracy)
+	k.want("f1_macro", rd.Macro.F1)
+	k.want("confusion_matrix", rd.ConfusionMatrix)
 }
 
 func TestBestF1ThresholdTies(t *testing.T) {

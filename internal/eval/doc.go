@@ -49,6 +49,13 @@
 //		Thresholds: map[string]float64{"pneumonia": best.Threshold},
 //	})
 //
+// [ChooseThreshold] picks a threshold for other targets (F-beta, a minimum
+// precision or recall) and says when a target cannot be reached.
+// [CheckThresholds] refuses thresholds that leave a label out or name one
+// that is not there. When the predictions carry the classifier's own
+// decisions ([ClassExample].Predicted), UseDecisions scores exactly those,
+// so an evaluation agrees with the classifier whatever thresholds it used.
+//
 // # Files
 //
 // The readers stream and report bad input as *dataset.ParseError values

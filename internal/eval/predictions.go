@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -26,21 +27,29 @@ type ClassPrediction struct {
 	Doc int
 	// Scores are per-label scores.
 	Scores map[string]float64
+	// Decided are the labels the classifier decided on, when the line
+	// records them: osler predict's "labels" beside its "scores", the
+	// "Predicted" list of its --format comprehend output, or hard labels.
+	// nil means the line records no decision (scores only); an empty,
+	// non-nil slice means the classifier decided on no label.
+	Decided []string
 }
 
 // ClassPredictionReader reads classifier predictions, one JSON object per
 // line, in any of these shapes:
 //
 //	{"id": "n1", "scores": {"cardiology": 0.91, "neurology": 0.05}}
-//	{"id": "n1", "labels": ["cardiology"], "scores": {...}}   osler predict: the scores are used
-//	{"id": "n1", "labels": ["cardiology"]}          hard labels: score 1
+//	{"id": "n1", "labels": ["cardiology"], "scores": {...}}   osler predict: decisions and scores
+//	{"id": "n1", "labels": ["cardiology"]}          hard labels: decisions, score 1
 //	{"id": "n1", "label": "cardiology"}
 //	{"File": "in.txt", "Line": "0", "Labels": [{"Name": "toxic", "Score": 0.93}]}
 //	{"File": "in.txt", "Line": "0", "Classes": [{"Name": "cardiology", "Score": 0.88}]}
+//	{"File": "in.txt", "Line": "0", "Labels": [...], "Predicted": ["toxic"]}   osler predict --format comprehend
 //
-// The last two are the managed classification service's multi-label and
-// multi-class batch output; their "Line" locates the document in the input.
-// Blank lines are skipped.
+// The last three are the managed classification service's multi-label and
+// multi-class batch output; their "Line" is the document's 0-based line in
+// the input. The service's own output carries scores only; Osler's adds
+// "Predicted", the labels its model decided on. Blank lines are skipped.
 type ClassPredictionReader struct {
 	lr    *lineReader
 	files map[string]bool
@@ -87,6 +96,7 @@ func (p *ClassPredictionReader) decode(line []byte) (ClassPrediction, error) {
 		File      json.RawMessage `json:"file"`
 		Line      json.RawMessage `json:"line"`
 		ErrorCode json.RawMessage `json:"errorcode"`
+		Predicted json.RawMessage `json:"predicted"`
 	}
 	if err := json.Unmarshal(line, &v); err != nil {
 		return ClassPrediction{}, lr.errorf("", fmt.Errorf("%w: %s", dataset.ErrInvalidJSON, jsonErrText(err)), `each line must be one JSON object such as {"id": "1", "scores": {"label": 0.9}}`)
@@ -136,21 +146,25 @@ func (p *ClassPredictionReader) decode(line []byte) (ClassPrediction, error) {
 		if isAbsent(f.raw) {
 			continue
 		}
-		if f.name == "Labels" && isStringArray(f.raw) && !isAbsent(v.Scores) {
-			// osler predict writes the labels it decided beside every
-			// label's score; the scores are what is evaluated.
-			continue
-		}
-		shapes++
 		if f.name == "Labels" && isStringArray(f.raw) {
-			// Hard labels: ["a", "b"].
+			// osler predict writes the labels it decided beside every
+			// label's score; alone, they are hard labels (score 1).
 			var labels []string
 			_ = json.Unmarshal(f.raw, &labels)
+			if labels == nil {
+				labels = []string{}
+			}
+			out.Decided = labels
+			if !isAbsent(v.Scores) {
+				continue
+			}
+			shapes++
 			for _, l := range labels {
 				out.Scores[l] = 1
 			}
 			continue
 		}
+		shapes++
 		var named []namedScore
 		if err := json.Unmarshal(f.raw, &named); err != nil || named == nil {
 			return ClassPrediction{}, lr.errorf(f.name, dataset.ErrWrongType, `%s must be an array of label names or of {"Name", "Score"} objects`, f.name)
@@ -169,6 +183,22 @@ func (p *ClassPredictionReader) decode(line []byte) (ClassPrediction, error) {
 			return ClassPrediction{}, lr.errorf("label", dataset.ErrWrongType, "label must be a string")
 		}
 		out.Scores[l] = 1
+		out.Decided = []string{l}
+	}
+	if !isAbsent(v.Predicted) {
+		if isAbsent(v.Labels) && isAbsent(v.Classes) || isStringArray(v.Labels) {
+			return ClassPrediction{}, lr.errorf("Predicted", ErrAmbiguousField, `"Predicted" goes with the service's "Labels" or "Classes" of {"Name", "Score"}`)
+		}
+		var names []string
+		if err := json.Unmarshal(v.Predicted, &names); err != nil || names == nil {
+			return ClassPrediction{}, lr.errorf("Predicted", dataset.ErrWrongType, `"Predicted" must be an array of label names`)
+		}
+		for _, n := range names {
+			if _, ok := out.Scores[n]; !ok {
+				return ClassPrediction{}, lr.errorf("Predicted", ErrUnknownLabel, "predicted label %q is not among the line's scored labels", n)
+			}
+		}
+		out.Decided = names
 	}
 	switch shapes {
 	case 0:
@@ -184,6 +214,10 @@ func (p *ClassPredictionReader) decode(line []byte) (ClassPrediction, error) {
 // reports a failure instead of scores.
 var ErrPredictionFailed = fmt.Errorf("prediction failed")
 
+// ErrUnknownLabel is wrapped by errors for a decided label that the line
+// gives no score.
+var ErrUnknownLabel = errors.New("unknown label")
+
 func isStringArray(raw json.RawMessage) bool {
 	var s []string
 	return json.Unmarshal(raw, &s) == nil
@@ -191,15 +225,29 @@ func isStringArray(raw json.RawMessage) bool {
 
 // MatchPredictions pairs gold records with predictions and returns one
 // example per gold record, in gold order: by id when the predictions have
-// ids, by the service's document number when they carry one, and by order
+// ids, by the service's "Line" when they carry one, and by order
 // otherwise. Every gold record needs exactly one prediction and every
 // prediction a gold record; errors say which ids or lines do not match.
+//
+// A record without an id is known by its line number: a gold record
+// without an id matches the prediction whose id is its (1-based) line
+// number, which is what osler predict writes for such a record, and a
+// prediction's "Line" (0-based, as the service counts the lines of its
+// input) matches the gold record that starts on that line. Both hold when
+// the predictions were made from the gold file itself (labels are
+// ignored there) or from a file with the same records on the same lines,
+// such as a .txt of the texts, one per line. A CSV file's header is line 1.
 func MatchPredictions(gold []dataset.Record, preds []ClassPrediction, goldName, predName string) ([]ClassExample, error) {
 	out := make([]ClassExample, len(gold))
+	lines := make([]int, len(gold))
 	for i, g := range gold {
+		lines[i] = g.Line
+		if lines[i] <= 0 {
+			lines[i] = i + 1 // records built in memory
+		}
 		out[i] = ClassExample{ID: g.ID, Gold: g.Labels}
 		if out[i].ID == "" {
-			out[i].ID = strconv.Itoa(i + 1)
+			out[i].ID = strconv.Itoa(lines[i])
 		}
 	}
 	withID, withDoc := 0, 0
@@ -212,6 +260,11 @@ func MatchPredictions(gold []dataset.Record, preds []ClassPrediction, goldName, 
 		}
 	}
 	got := make([]bool, len(gold))
+	set := func(i int, p ClassPrediction) {
+		got[i] = true
+		out[i].Scores = p.Scores
+		out[i].Predicted = p.Decided
+	}
 	switch {
 	case withID > 0:
 		if withID < len(preds) {
@@ -219,39 +272,48 @@ func MatchPredictions(gold []dataset.Record, preds []ClassPrediction, goldName, 
 		}
 		index := make(map[string]int, len(gold))
 		for i, g := range gold {
-			if g.ID == "" {
-				return nil, fmt.Errorf("eval: %s:%d has no id but the predictions are matched by id; add ids to the gold file", goldName, g.Line)
+			key := out[i].ID
+			if first, dup := index[key]; dup {
+				what := "id"
+				if g.ID == "" || gold[first].ID == "" {
+					what = "id (a record without an id is known by its line number)"
+				}
+				return nil, fmt.Errorf("eval: %s:%d: %s %q is also on line %d: %w", goldName, lines[i], what, key, lines[first], ErrDuplicateID)
 			}
-			if first, dup := index[g.ID]; dup {
-				return nil, fmt.Errorf("eval: %s:%d: id %q is also on line %d: %w", goldName, g.Line, g.ID, gold[first].Line, ErrDuplicateID)
-			}
-			index[g.ID] = i
+			index[key] = i
 		}
 		for _, p := range preds {
 			i, ok := index[p.ID]
 			if !ok {
-				return nil, &dataset.ParseError{File: predName, Line: p.Line, Field: "id", Err: ErrUnknownID, Hint: fmt.Sprintf("id %q is not in %s", p.ID, goldName)}
+				hint := fmt.Sprintf("id %q is not in %s", p.ID, goldName)
+				if _, err := strconv.Atoi(p.ID); err == nil {
+					hint += " (records without an id are known by their line number; predict the gold file itself so the line numbers agree)"
+				}
+				return nil, &dataset.ParseError{File: predName, Line: p.Line, Field: "id", Err: ErrUnknownID, Hint: hint}
 			}
 			if got[i] {
 				return nil, &dataset.ParseError{File: predName, Line: p.Line, Field: "id", Err: ErrDuplicateID, Hint: fmt.Sprintf("a prediction for id %q was already given", p.ID)}
 			}
-			got[i] = true
-			out[i].Scores = p.Scores
+			set(i, p)
 		}
 	case withDoc > 0:
 		if withDoc < len(preds) {
 			return nil, fmt.Errorf(`eval: %s: %d predictions have a "Line" and %d do not`, predName, withDoc, len(preds)-withDoc)
 		}
+		index := make(map[int]int, len(gold))
+		for i := range gold {
+			index[lines[i]-1] = i
+		}
 		for _, p := range preds {
-			if p.Doc >= len(gold) {
+			i, ok := index[p.Doc]
+			if !ok {
 				return nil, &dataset.ParseError{File: predName, Line: p.Line, Field: "Line", Err: ErrUnknownID,
-					Hint: fmt.Sprintf("document %d is beyond the %d records of %s", p.Doc, len(gold), goldName)}
+					Hint: fmt.Sprintf("no record of %s starts on line %d (\"Line\" %d counts from 0); the lines of the predicted file must be those of the gold file", goldName, p.Doc+1, p.Doc)}
 			}
-			if got[p.Doc] {
-				return nil, &dataset.ParseError{File: predName, Line: p.Line, Field: "Line", Err: ErrDuplicateID, Hint: fmt.Sprintf("document %d was already scored", p.Doc)}
+			if got[i] {
+				return nil, &dataset.ParseError{File: predName, Line: p.Line, Field: "Line", Err: ErrDuplicateID, Hint: fmt.Sprintf("line %d was already scored", p.Doc)}
 			}
-			got[p.Doc] = true
-			out[p.Doc].Scores = p.Scores
+			set(i, p)
 		}
 	default:
 		if len(preds) != len(gold) {
@@ -259,8 +321,7 @@ func MatchPredictions(gold []dataset.Record, preds []ClassPrediction, goldName, 
 				predName, len(preds), goldName, len(gold))
 		}
 		for i, p := range preds {
-			got[i] = true
-			out[i].Scores = p.Scores
+			set(i, p)
 		}
 	}
 	var missing []string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,20 +29,26 @@ func readPreds(t *testing.T, in string) ([]ClassPrediction, error) {
 }
 
 func TestClassPredictionShapes(t *testing.T) {
+	none := []string{}
 	tests := []struct {
-		in   string
-		id   string
-		doc  int
-		want map[string]float64
+		in      string
+		id      string
+		doc     int
+		want    map[string]float64
+		decided []string // nil: the line records no decision
 	}{
-		{`{"id": "n1", "scores": {"cardiology": 0.91, "neurology": 5e-2}}`, "n1", -1, map[string]float64{"cardiology": 0.91, "neurology": 0.05}},
-		{`{"id": 4, "labels": ["a", "b"]}`, "4", -1, map[string]float64{"a": 1, "b": 1}},
-		{`{"id": "x", "labels": []}`, "x", -1, map[string]float64{}},
-		{`{"id": "x", "label": "a"}`, "x", -1, map[string]float64{"a": 1}},
+		{`{"id": "n1", "scores": {"cardiology": 0.91, "neurology": 5e-2}}`, "n1", -1, map[string]float64{"cardiology": 0.91, "neurology": 0.05}, nil},
+		{`{"id": 4, "labels": ["a", "b"]}`, "4", -1, map[string]float64{"a": 1, "b": 1}, []string{"a", "b"}},
+		{`{"id": "x", "labels": []}`, "x", -1, map[string]float64{}, none},
+		{`{"id": "x", "label": "a"}`, "x", -1, map[string]float64{"a": 1}, []string{"a"}},
 		// osler predict's own shape: the decided labels beside every score.
-		{`{"id": "p", "labels": ["a"], "scores": {"a": 0.7, "b": 0.2}}`, "p", -1, map[string]float64{"a": 0.7, "b": 0.2}},
-		{`{"File": "in.txt", "Line": "3", "Labels": [{"Name": "toxic", "Score": 0.93}, {"Name": "clean", "Score": 0.02}]}`, "", 3, map[string]float64{"toxic": 0.93, "clean": 0.02}},
-		{`{"File": "in.txt", "Line": 0, "Classes": [{"Name": "cardiology", "Score": 0.88}]}`, "", 0, map[string]float64{"cardiology": 0.88}},
+		{`{"id": "p", "labels": ["a"], "scores": {"a": 0.7, "b": 0.2}}`, "p", -1, map[string]float64{"a": 0.7, "b": 0.2}, []string{"a"}},
+		{`{"id": "p", "labels": [], "scores": {"a": 0.7, "b": 0.2}}`, "p", -1, map[string]float64{"a": 0.7, "b": 0.2}, none},
+		{`{"File": "in.txt", "Line": "3", "Labels": [{"Name": "toxic", "Score": 0.93}, {"Name": "clean", "Score": 0.02}]}`, "", 3, map[string]float64{"toxic": 0.93, "clean": 0.02}, nil},
+		{`{"File": "in.txt", "Line": 0, "Classes": [{"Name": "cardiology", "Score": 0.88}]}`, "", 0, map[string]float64{"cardiology": 0.88}, nil},
+		// osler predict --format comprehend: the service's shape and the decisions.
+		{`{"File": "in.txt", "Line": "1", "Labels": [{"Name": "a", "Score": 0.4}, {"Name": "b", "Score": 0.3}], "Predicted": ["a", "b"]}`, "", 1, map[string]float64{"a": 0.4, "b": 0.3}, []string{"a", "b"}},
+		{`{"File": "in.txt", "Line": "1", "Labels": [{"Name": "a", "Score": 0.4}], "Predicted": []}`, "", 1, map[string]float64{"a": 0.4}, none},
 	}
 	for _, tt := range tests {
 		got, err := readPreds(t, tt.in)
@@ -51,6 +58,9 @@ func TestClassPredictionShapes(t *testing.T) {
 		}
 		if len(got) != 1 || got[0].ID != tt.id || got[0].Doc != tt.doc || !maps.Equal(got[0].Scores, tt.want) {
 			t.Errorf("%s: got %+v", tt.in, got)
+		}
+		if (got[0].Decided == nil) != (tt.decided == nil) || !slices.Equal(got[0].Decided, tt.decided) {
+			t.Errorf("%s: decided %#v, want %#v", tt.in, got[0].Decided, tt.decided)
 		}
 	}
 }
@@ -68,6 +78,10 @@ func TestClassPredictionErrors(t *testing.T) {
 		{"bad Line", `{"Line": "x", "Classes": [{"Name": "a", "Score": 1}]}`, "Line", dataset.ErrWrongType},
 		{"service error", `{"File": "f", "Line": "2", "ErrorCode": "INTERNAL_SERVER_ERROR", "ErrorMessage": "boom"}`, "ErrorCode", ErrPredictionFailed},
 		{"two files", `{"File": "a", "Line": "0", "Classes": [{"Name": "x", "Score": 1}]}` + "\n" + `{"File": "b", "Line": "0", "Classes": [{"Name": "x", "Score": 1}]}`, "File", ErrAmbiguousField},
+		{"Predicted alone", `{"id": "a", "Predicted": ["x"]}`, "Predicted", ErrAmbiguousField},
+		{"Predicted with scores", `{"id": "a", "scores": {"x": 1}, "Predicted": ["x"]}`, "Predicted", ErrAmbiguousField},
+		{"Predicted not a list", `{"Line": "0", "Classes": [{"Name": "x", "Score": 1}], "Predicted": "x"}`, "Predicted", dataset.ErrWrongType},
+		{"Predicted unscored", `{"Line": "0", "Classes": [{"Name": "x", "Score": 1}], "Predicted": ["y"]}`, "Predicted", ErrUnknownLabel},
 	}
 	for _, tt := range tests {
 		_, err := readPreds(t, tt.in)
@@ -108,13 +122,58 @@ func TestMatchPredictions(t *testing.T) {
 		{"duplicate id", []ClassPrediction{{ID: "a", Line: 1, Doc: -1}, {ID: "a", Line: 2, Doc: -1}}, `already given`},
 		{"missing", []ClassPrediction{{ID: "a", Line: 1, Doc: -1}}, `no prediction for 1 of the 2 records of g (ids "b")`},
 		{"count", byOrder[:1], "p has 1 predictions but g has 2 records"},
-		{"doc range", []ClassPrediction{{Line: 3, Doc: 9}}, "document 9 is beyond the 2 records"},
+		{"doc range", []ClassPrediction{{Line: 3, Doc: 9}}, `no record of g starts on line 10 ("Line" 9 counts from 0)`},
 		{"mixed", []ClassPrediction{{ID: "a", Line: 1, Doc: -1}, {Line: 2, Doc: -1}}, "1 predictions have an id and 1 do not"},
 	} {
 		_, err := MatchPredictions(gold, tt.preds, "g", "p")
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestMatchByLineNumber checks the id convention: a record without an id
+// is known by its line number, 1-based as an id (what osler predict
+// writes) and 0-based as the service's "Line".
+func TestMatchByLineNumber(t *testing.T) {
+	// A CSV with a header: its records start on line 2; the second spans
+	// two lines (a quoted newline), so the third starts on line 5.
+	gold := []dataset.Record{
+		{Labels: []string{"x"}, Line: 2},
+		{Labels: []string{"y"}, Line: 3},
+		{ID: "n9", Labels: []string{"y"}, Line: 5},
+	}
+	byID := []ClassPrediction{
+		{ID: "5", Line: 1, Doc: -1, Scores: map[string]float64{"y": 0.3}},
+		{ID: "2", Line: 2, Doc: -1, Scores: map[string]float64{"x": 0.2}, Decided: []string{}},
+		{ID: "3", Line: 3, Doc: -1, Scores: map[string]float64{"y": 0.9}, Decided: []string{"y"}},
+	}
+	// Gold records with an id keep it: "5" is not a line number there.
+	if _, err := MatchPredictions(gold, byID, "g.csv", "p"); err == nil || !strings.Contains(err.Error(), `id "5" is not in g.csv (records without an id are known by their line number`) {
+		t.Errorf("id of a record that has one: %v", err)
+	}
+	byID[0].ID = "n9"
+	exs, err := MatchPredictions(gold, byID, "g.csv", "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exs[0].ID != "2" || exs[0].Scores["x"] != 0.2 || exs[0].Predicted == nil || len(exs[0].Predicted) != 0 ||
+		exs[1].ID != "3" || exs[1].Predicted[0] != "y" || exs[2].Scores["y"] != 0.3 || exs[2].Predicted != nil {
+		t.Errorf("by line-number id: %+v", exs)
+	}
+	byLine := []ClassPrediction{{Line: 1, Doc: 4, Scores: map[string]float64{"y": 0.1}}, {Line: 2, Doc: 1, Scores: map[string]float64{"x": 0.6}}, {Line: 3, Doc: 2, Scores: map[string]float64{"y": 0.7}}}
+	if exs, err = MatchPredictions(gold, byLine, "g", "p"); err != nil || exs[0].Scores["x"] != 0.6 || exs[1].Scores["y"] != 0.7 || exs[2].Scores["y"] != 0.1 {
+		t.Errorf("by line: %+v, %v", exs, err)
+	}
+	// Line 3 (0-based) is inside the second record, not the start of one.
+	byLine[0].Doc = 3
+	if _, err := MatchPredictions(gold, byLine, "g", "p"); err == nil || !strings.Contains(err.Error(), "no record of g starts on line 4") {
+		t.Errorf("a line inside a record: %v", err)
+	}
+	// Two records known by the same id: a line number that is also an id.
+	dup := []dataset.Record{{ID: "3", Line: 1}, {Line: 3}}
+	if _, err := MatchPredictions(dup, []ClassPrediction{{ID: "3", Doc: -1}}, "g", "p"); err == nil || !strings.Contains(err.Error(), "known by its line number") {
+		t.Errorf("id clash: %v", err)
 	}
 }
 

@@ -101,6 +101,11 @@ func (s *RougeScorer) ScoreStream(ctx context.Context, src PairSource, opts Stre
 	g.Go(func() error {
 		defer close(work)
 		for seq := 0; ; seq++ {
+			// As the one-worker loop does: a cancelled context stops the
+			// reading at the next batch, whichever select case wins below.
+			if err := gctx.Err(); err != nil {
+				return err
+			}
 			var b *pairBatch
 			select {
 			case b = <-free:

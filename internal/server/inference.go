@@ -133,6 +133,13 @@ func labelBefore(sc *clfScratch, a, b int) bool {
 	return a < b
 }
 
+// quotedLabel returns label i as a JSON string, cut from its pre-encoded
+// `{"label":"...","score":` prefix.
+func quotedLabel(m *loadedModel, i int) []byte {
+	p := m.labelPrefix[i]
+	return p[len(`{"label":`) : len(p)-len(`,"score":`)]
+}
+
 // jsonError turns a decoding error into a 400 whose message names the
 // field and what it should be, without echoing request text.
 func (c *call) jsonError(err error) {

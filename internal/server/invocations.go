@@ -28,20 +28,24 @@ import (
 // the managed service's Hugging Face containers return, so a client
 // written against one parses Osler's answer unchanged:
 //
-//	"inputs": "text"                     → [{"label", "score"}]       the decided label
-//	"inputs": ["a", "b"]                 → [{"label", "score"}, ...]  one per text
-//	"inputs": "text", top_k: k           → [{...}, ... k]              best k labels
-//	"inputs": ["a", "b"], top_k: k       → [[{...} ... k], [...]]      per text
+//	"inputs": "text"                → [{"label", "score"}, ...]            the decided label(s)
+//	"inputs": ["a", "b"]            → [{"label", "score", "labels"}, ...]  one per text
+//	"inputs": "text", top_k: k      → [{...}, ... k]                       best k labels
+//	"inputs": ["a", "b"], top_k: k  → [[{...} ... k], [...]]               per text
 //
 // Each element also carries "predicted" (Osler's extension): whether the
-// label is predicted under the tuned thresholds. Labels are ordered
-// predicted first, so the single label returned by default is the model's
-// decision at its tuned threshold, not merely the highest score (they
-// differ for a binary model whose threshold is not 0.5, and a multi-label
-// model may predict several labels or none: ask for top_k = the number of
-// labels and read "predicted"). Parameters: top_k (an integer, or null for
-// every label), return_all_scores (true: every label), threshold (decide
-// every label at this score).
+// label is predicted under the model's thresholds. Labels are ordered
+// predicted first, then by score, so what is returned by default is the
+// model's decision at its own thresholds, not merely the highest score
+// (they differ for a binary model whose threshold is not 0.5). A single
+// text gets every label the model predicts: one for a binary or
+// multi-class model, any number for a multi-label model (when it predicts
+// none, the top-scored label with "predicted": false, so the list is never
+// empty). A batch keeps one object per text, its first label, and adds
+// "labels": every label predicted for the text, best first (possibly
+// none). Parameters: top_k (an integer, or null for every label),
+// return_all_scores (true: every label), threshold (decide every label at
+// this score).
 //
 // Summarizers answer [{"generated_text": "..."}], one element per text, as
 // text-generation containers do; return_provenance: true adds
@@ -305,15 +309,19 @@ func (s *Server) invokeClassifier(c *call, m *loadedModel, invs []invocation, pa
 			if j > 0 {
 				out = append(out, ',')
 			}
-			k := 1
+			npred := len(sc.decided)
+			k := max(1, npred) // the decided labels (sc.order starts with them)
 			switch {
 			case p.topK < 0:
 				k = len(sc.order)
 			case p.topK > 0:
 				k = min(p.topK, len(sc.order))
+			case inv.batch:
+				k = 1
 			}
 			// A single text gets a list of labels; a batch gets one label
-			// per text, or a list per text with top_k.
+			// per text, with every decided label in "labels", or a list
+			// per text with top_k.
 			list := !inv.batch || p.topK != 0
 			if list {
 				out = append(out, '[')
@@ -326,10 +334,21 @@ func (s *Server) invokeClassifier(c *call, m *loadedModel, invs []invocation, pa
 				out = append(out, m.labelPrefix[li]...)
 				out = strconv.AppendFloat(out, sc.scores[li], 'g', -1, 64)
 				if sc.predicted[li] {
-					out = append(out, `,"predicted":true}`...)
+					out = append(out, `,"predicted":true`...)
 				} else {
-					out = append(out, `,"predicted":false}`...)
+					out = append(out, `,"predicted":false`...)
 				}
+				if !list {
+					out = append(out, `,"labels":[`...)
+					for d, di := range sc.order[:npred] {
+						if d > 0 {
+							out = append(out, ',')
+						}
+						out = append(out, quotedLabel(m, di)...)
+					}
+					out = append(out, ']')
+				}
+				out = append(out, '}')
 			}
 			if list {
 				out = append(out, ']')

@@ -93,7 +93,7 @@ var schemaTypes = map[string]any{
 	"Error": api.Error{}, "ErrorResponse": api.ErrorResponse{}, "ClassifyRequest": api.ClassifyRequest{}, "LabelScore": api.LabelScore{},
 	"Classification": api.Classification{}, "ClassifyResponse": api.ClassifyResponse{}, "SummarizeRequest": api.SummarizeRequest{},
 	"Neighbor": api.Neighbor{}, "Provenance": api.Provenance{}, "Summary": api.Summary{}, "SummarizeResponse": api.SummarizeResponse{},
-	"InvocationRequest": api.InvocationRequest{}, "GeneratedText": api.GeneratedText{}, "Ping": api.Ping{}, "ModelList": api.ModelList{},
+	"InvocationRequest": api.InvocationRequest{}, "InvocationLabel": api.InvocationLabel{}, "GeneratedText": api.GeneratedText{}, "Ping": api.Ping{}, "ModelList": api.ModelList{},
 	"Model": api.Model{}, "Serving": api.Serving{}, "Version": api.Version{}, "DataRef": api.DataRef{}, "StatusChange": api.StatusChange{},
 	"StatusChangeResult": api.StatusChangeResult{}, "Dataset": api.Dataset{}, "DatasetList": api.DatasetList{}, "AuditEntry": api.AuditEntry{},
 	"AuditLog": api.AuditLog{}, "Identity": api.Identity{},
@@ -258,6 +258,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	check(s+"SummarizeResponse", 200, "POST", "/v1/summarize", `{"model": "rad", "inputs": "FINDINGS: Lungs are clear."}`)
 	check(s+"InvocationClassification", 200, "POST", "/invocations", `{"inputs": "`+aeSentence+`"}`)
 	check(s+"InvocationClassification", 200, "POST", "/invocations", `{"inputs": ["a rash", "a cough"], "parameters": {"top_k": 2}}`)
+	check(s+"InvocationClassification", 200, "POST", "/invocations", `{"inputs": ["a rash", "a cough"]}`)
 	check(s+"InvocationSummaries", 200, "POST", "/invocations", `{"inputs": "FINDINGS: Lungs are clear.", "parameters": {"return_provenance": true}}`, "X-Amzn-SageMaker-Target-Model", "rad")
 	check(s+"StatusChangeResult", 200, "POST", "/v1/models/ade/versions/1/approve", `{"note": "fine"}`)
 	check(s+"AuditLog", 200, "GET", "/v1/audit?limit=5", "")

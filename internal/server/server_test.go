@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,6 +98,18 @@ func TestInvocationsContract(t *testing.T) {
 		}
 		checkLabels(t, aeSentence, got[:1], 1)
 		checkLabels(t, notSentence, got[1:], 1)
+		// Each object also lists the text's decided labels.
+		var full []api.InvocationLabel
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&full); err != nil {
+			t.Fatal(err)
+		}
+		for i, text := range []string{aeSentence, notSentence} {
+			if !slices.Equal(full[i].Labels, []string{decided(text)}) {
+				t.Errorf("text %d: labels %q, the model decides %s", i, full[i].Labels, decided(text))
+			}
+		}
 	})
 	t.Run("single text top_k", func(t *testing.T) {
 		code, _, body := post(`{"inputs": "` + notSentence + `", "parameters": {"top_k": 2}}`)

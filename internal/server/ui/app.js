@@ -258,7 +258,7 @@ function classification(data, m) {
     el("div", { class: "chips", id: "try-labels" }, res.labels.length ? res.labels.map(l => el("span", { class: "chip" }, l)) : el("span", { class: "chip none" }, "no label")),
     el("h3", {}, "Scores"),
     el("ul", { class: "bars" }, bars),
-    el("p", { class: "muted small" }, "Version " + data.version + ". The dark tick on a bar is the label's decision threshold, tuned at training time."));
+    el("p", { class: "muted small" }, "Version " + data.version + ". The dark tick on a bar is the label's decision threshold in this version (tuned at training time or by osler thresholds tune)."));
 }
 
 function summary(data) {
