@@ -26,6 +26,8 @@ func evalCommands() []command {
 		{"rouge", "score generated text against references with ROUGE, exactly as rouge-score", (*Main).runEvalRouge},
 		{"classification", "score classifier predictions against gold labels, as scikit-learn", (*Main).runEvalClassification},
 		{"compare", "compare several systems' predictions on one reference or gold set", (*Main).runEvalCompare},
+		{"faithfulness", "check summaries against their sources: unsupported and contradicted claims, missed critical findings", (*Main).runEvalFaithfulness},
+		{"cases", "score summaries on a checklist of hand-written cases (must mention, must not say)", (*Main).runEvalCases},
 	}
 }
 

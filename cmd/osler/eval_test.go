@@ -46,6 +46,11 @@ func TestEvalGolden(t *testing.T) {
 		{"compare_markdown.txt", []string{"eval", "compare", "--references", td("compare_refs.jsonl"), "--bootstrap", "0", "--format", "markdown", td("base.jsonl"), td("tuned.jsonl")}},
 		{"compare_csv.txt", []string{"eval", "compare", "--references", td("compare_refs.jsonl"), "--bootstrap", "100", "--seed", "2", "--format", "csv", td("base.jsonl"), td("tuned.jsonl")}},
 		{"compare_class.txt", []string{"eval", "compare", "--gold", td("gold.jsonl"), "scores=" + td("pred.jsonl"), "service=" + td("comprehend.jsonl")}},
+		{"faith_table.txt", []string{"eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--bootstrap", "200", "--seed", "1", "--show", "8"}},
+		{"faith_markdown.txt", []string{"eval", "faithfulness", td("faith_pairs.jsonl"), "--bootstrap", "0", "--format", "markdown"}},
+		{"faith_csv.txt", []string{"eval", "faithfulness", "--sources", td("faith_sources.jsonl"), "--summaries", td("faith_summaries.jsonl"), "--bootstrap", "100", "--seed", "3", "--format", "csv"}},
+		{"faith_json.txt", []string{"eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--bootstrap", "0", "--format", "json"}},
+		{"cases_table.txt", []string{"eval", "cases", "--cases", td("cases.jsonl"), "--summaries", td("cases.sum.jsonl")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -314,5 +319,100 @@ func TestEvalRougeStdin(t *testing.T) {
 	}
 	if s.N != 1 || s.Mean[eval.Rouge1].Recall != 1 || s.Bootstrap != nil {
 		t.Errorf("summary %+v", s)
+	}
+}
+
+// TestEvalFaithfulness checks what the golden files cannot: the joined
+// and the paired inputs agree, the report highlights claims, --fail-above
+// and --max-fail exit 1, and bad inputs name the file, line and field.
+func TestEvalFaithfulness(t *testing.T) {
+	paired, _, code := runOsler(t, "", "eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--bootstrap", "50", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	joined, _, code := runOsler(t, "", "eval", "faithfulness", "--sources", td("faith_sources.jsonl"), "--summaries", td("faith_summaries.jsonl"), "--bootstrap", "50", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var a, b eval.FaithfulnessReport
+	if err := json.Unmarshal([]byte(paired), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(joined), &b); err != nil {
+		t.Fatal(err)
+	}
+	// The summaries file lists the pairs in reverse order: the same pairs,
+	// so the same counts (the intervals resample in a different order).
+	if a.Unfaithful.Count != b.Unfaithful.Count || a.Pairs != b.Pairs || len(a.Kinds) != len(b.Kinds) || a.Unfaithful.Count != 5 {
+		t.Fatalf("paired %+v vs joined %+v", a.Unfaithful, b.Unfaithful)
+	}
+
+	dir := t.TempDir()
+	html := filepath.Join(dir, "f.html")
+	if _, stderr, code := runOsler(t, "", "eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--report", html); code != 0 {
+		t.Fatalf("--report: exit %d %s", code, stderr)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<mark class="contradicted"`, `<mark class="unsupported"`, "quotes the evaluated texts", "The left lung is clear.", `apical pneumothorax</mark>`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if _, stderr, code := runOsler(t, "", "eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--fail-above", "0.5"); code != 1 || !strings.Contains(stderr, "above --fail-above") {
+		t.Errorf("--fail-above 0.5 with 62.5%% unfaithful: exit %d, %q", code, stderr)
+	}
+	if _, _, code := runOsler(t, "", "eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--fail-above", "0.7"); code != 0 {
+		t.Errorf("--fail-above 0.7: exit %d", code)
+	}
+	if _, stderr, code := runOsler(t, "", "eval", "cases", "--cases", td("cases.jsonl"), "--summaries", td("cases.sum.jsonl"), "--max-fail", "0.5"); code != 1 || !strings.Contains(stderr, "above --max-fail") {
+		t.Errorf("--max-fail 0.5 with 2 of 3 failing: exit %d, %q", code, stderr)
+	}
+
+	noSummary := filepath.Join(dir, "nosum.jsonl")
+	os.WriteFile(noSummary, []byte(`{"id":"a","source":"Lungs clear.","summary":"Clear lungs."}`+"\n"+`{"id":"b","source":"Heart normal."}`+"\n"), 0o644)
+	unknown := filepath.Join(dir, "unknown.jsonl")
+	os.WriteFile(unknown, []byte(`{"id":"zz","summary":"Clear lungs."}`+"\n"), 0o644)
+	badCase := filepath.Join(dir, "badcase.jsonl")
+	os.WriteFile(badCase, []byte(`{"id":"x","source":"Lungs clear.","must_mention":"clear"}`+"\n"), 0o644)
+	for _, tt := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--pairs", noSummary}, 1, `nosum.jsonl:2: field "summary"`},
+		{[]string{"--sources", td("faith_sources.jsonl"), "--summaries", unknown}, 1, `unknown.jsonl:1: field "id"`},
+		{[]string{"--pairs", td("faith_pairs.jsonl"), "--sources", td("faith_sources.jsonl")}, 2, "not both"},
+		{[]string{}, 2, "give --pairs"},
+		{[]string{"--pairs", td("faith_pairs.jsonl"), "--fail-above", "2"}, 2, "--fail-above"},
+		{[]string{"--pairs", td("faith_pairs.jsonl"), "--vocab", filepath.Join(dir, "absent.txt")}, 1, "--vocab"},
+	} {
+		_, stderr, code := runOsler(t, "", append([]string{"eval", "faithfulness"}, tt.args...)...)
+		if code != tt.code || !strings.Contains(stderr, tt.msg) {
+			t.Errorf("eval faithfulness %q: exit %d (want %d), stderr %q (want %q)", tt.args, code, tt.code, stderr, tt.msg)
+		}
+	}
+	if _, stderr, code := runOsler(t, "", "eval", "cases", "--cases", badCase, "--summaries", td("cases.sum.jsonl")); code != 1 || !strings.Contains(stderr, `badcase.jsonl:1: field "must_mention"`) {
+		t.Errorf("bad case: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := runOsler(t, "", "eval", "cases", "--cases", td("cases.jsonl"), "--summaries", unknown); code != 1 || !strings.Contains(stderr, "have no summary") {
+		t.Errorf("cases without summaries: exit %d, %q", code, stderr)
+	}
+
+	// A user vocabulary: a term the built-in lexicon lacks becomes a
+	// finding the summary cannot invent.
+	vocab := filepath.Join(dir, "vocab.txt")
+	os.WriteFile(vocab, []byte("finding zebra-sign group=zebra severity=acute: zebra sign\n"), 0o644)
+	pairs := filepath.Join(dir, "zebra.jsonl")
+	os.WriteFile(pairs, []byte(`{"id":"z","source":"The lungs are clear.","summary":"Zebra sign in the left lung."}`+"\n"), 0o644)
+	out, _, code := runOsler(t, "", "eval", "faithfulness", "--pairs", pairs, "--bootstrap", "0", "--show", "1")
+	if code != 0 || strings.Contains(out, "zebra") {
+		t.Fatalf("without --vocab the term is unknown: exit %d\n%s", code, out)
+	}
+	out, _, code = runOsler(t, "", "eval", "faithfulness", "--pairs", pairs, "--bootstrap", "0", "--show", "1", "--vocab", vocab)
+	if code != 0 || !strings.Contains(out, "states zebra sign, which the source does not mention") {
+		t.Fatalf("with --vocab: exit %d\n%s", code, out)
 	}
 }

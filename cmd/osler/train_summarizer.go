@@ -144,6 +144,7 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 		rep  *trained.EvalReport
 	}
 	var rows []row
+	var gold *trained.Faithfulness // the dev references' own faithfulness
 	if len(dev) > 0 {
 		model.RecordData("dev", devFile)
 		frequent := trained.FrequentSummaries(train, f.abnormalTop)
@@ -161,6 +162,13 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 			return err
 		}
 		model.RecordMetrics("dev", rows[0].rep)
+		refs := make([]string, len(dev))
+		for i, ex := range dev {
+			refs[i] = ex.Summary
+		}
+		if gold, err = trained.CheckFaithfulness(ctx, dev, refs, f.opts.Workers); err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
 		if f.baselines {
 			nn, err := trained.NewNearestNeighbor(train)
 			if err != nil {
@@ -208,9 +216,10 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 		ab := rows[0].rep.Abnormal.N
 		fmt.Fprintf(w, "\ndev %s: %d pairs; abnormal: the %d whose reference is not among the %d most frequent training summaries\n",
 			f.dev, len(dev), ab, f.abnormalTop)
-		fmt.Fprintf(w, "ROUGE F-measure (rouge-score 0.1.2 settings: default tokenizer, no stemming), mean over pairs:\n")
+		fmt.Fprintf(w, "ROUGE F-measure (rouge-score 0.1.2 settings: default tokenizer, no stemming), mean over pairs; unfaithful: share of\n"+
+			"summaries with a claim their source does not back (osler eval faithfulness):\n")
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "method\tsubset\tROUGE-1\tROUGE-2\tROUGE-L\tROUGE-Lsum\t\n")
+		fmt.Fprintf(tw, "method\tsubset\tROUGE-1\tROUGE-2\tROUGE-L\tROUGE-Lsum\tunfaithful\t\n")
 		for _, r := range rows {
 			for _, sub := range []struct {
 				name string
@@ -219,10 +228,20 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 				if sub.m.N == 0 || sub.name == "abnormal" && sub.m.N == r.rep.All.N {
 					continue // no abnormal subset, or it is every pair
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t\n", r.name, sub.name, sub.m.Rouge1, sub.m.Rouge2, sub.m.RougeL, sub.m.RougeLsum)
+				unfaithful := ""
+				if sub.name == "all" && r.rep.Faithfulness != nil {
+					unfaithful = fmt.Sprintf("%.1f%%", 100*r.rep.Faithfulness.Unfaithful.Share)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t\n", r.name, sub.name, sub.m.Rouge1, sub.m.Rouge2, sub.m.RougeL, sub.m.RougeLsum, unfaithful)
 			}
 		}
+		if gold != nil {
+			fmt.Fprintf(tw, "references\tall\t\t\t\t\t%.1f%%\t\n", 100*gold.Unfaithful.Share)
+		}
 		tw.Flush()
+		if gold != nil {
+			fmt.Fprintf(w, "(the references' own rate: radiologists compare with prior studies and history the model does not see)\n")
+		}
 		fmt.Fprintf(w, "trained summaries by method: %s (%.0f documents/s)\n", summarizerMethodCounts(rows[0].rep.Methods), rows[0].rep.DocsPerSecond)
 	}
 	_, err = m.registerTrained(ctx, cmd, &reg, trainedModel{Dir: f.out, Kind: registry.KindSummarizer})

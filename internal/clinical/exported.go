@@ -1,6 +1,37 @@
 package clinical
 
-// Critical reports whether a claim (of a source) is a critical finding:
-// a critical concept, not old, healed, chronic or stable when it is
-// acute-only, or an escalating one called new, increased or acute.
-func (l *Lexicon) Critical(c Claim) bool { return l.critical(c) }
+import "fmt"
+
+// Critical reports whether a claim of a source states a critical finding:
+// affirmed or possible (not denied, past or hypothetical), outside the
+// indication, of a critical concept (not old, healed, chronic or stable
+// when it is acute-only), or of an escalating one called new, increased
+// or acute.
+func (l *Lexicon) Critical(c Claim) bool {
+	if c.Indication || c.Assertion != Affirmed && c.Assertion != Uncertain {
+		return false
+	}
+	return l.critical(c)
+}
+
+// UnmarshalText reads a verdict's name.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	for i, n := range verdictNames {
+		if n != "" && n == string(b) {
+			*v = Verdict(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("clinical: unknown verdict %q", b)
+}
+
+// UnmarshalText reads an issue kind's name.
+func (k *IssueKind) UnmarshalText(b []byte) error {
+	for i, n := range issueKindNames {
+		if n != "" && n == string(b) {
+			*k = IssueKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("clinical: unknown issue kind %q", b)
+}

@@ -58,7 +58,8 @@ func ReadCases(r io.Reader, name string) ([]Case, error) {
 		if err := dec.Decode(&raw); err != nil {
 			var ute *json.UnmarshalTypeError
 			if errors.As(err, &ute) {
-				return nil, lr.errorf(ute.Field, dataset.ErrWrongType, "%s must be %s", ute.Field, caseFieldShape(ute.Field))
+				field := ute.Field[strings.LastIndexByte(ute.Field, '.')+1:] // "Case.must_mention"
+				return nil, lr.errorf(field, dataset.ErrWrongType, "%s must be %s", field, caseFieldShape(field))
 			}
 			return nil, lr.errorf("", dataset.ErrInvalidJSON, "a case is one JSON object per line with id, source, must_mention, must_not_say (%v)", err)
 		}

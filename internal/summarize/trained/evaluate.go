@@ -26,9 +26,34 @@ type EvalReport struct {
 	FrequentSummaries int `json:"frequent_summaries"`
 	// Methods counts the provenance methods of the summaries.
 	Methods map[string]int `json:"methods"`
+	// Faithfulness is the share of summaries with a claim their source
+	// does not back (internal/clinical), and of critical findings missed.
+	Faithfulness *Faithfulness `json:"faithfulness,omitempty"`
 	// Seconds is the wall time; DocsPerSecond the throughput.
 	Seconds       float64 `json:"seconds"`
 	DocsPerSecond float64 `json:"docs_per_second"`
+}
+
+// Faithfulness is the headline of a faithfulness check (eval.Share:
+// count, n, share; no interval).
+type Faithfulness struct {
+	Unfaithful     eval.Share `json:"unfaithful"`
+	Unsupported    eval.Share `json:"unsupported"`
+	Contradicted   eval.Share `json:"contradicted"`
+	CriticalMissed eval.Share `json:"critical_missed"`
+}
+
+// CheckFaithfulness checks summaries against the examples' sources.
+func CheckFaithfulness(ctx context.Context, examples []Example, summaries []string, workers int) (*Faithfulness, error) {
+	pairs := make([]eval.FaithfulnessPair, len(examples))
+	for i, ex := range examples {
+		pairs[i] = eval.FaithfulnessPair{ID: ex.ID, Source: ex.Source, Summary: summaries[i]}
+	}
+	r, err := eval.EvaluateFaithfulness(ctx, pairs, eval.FaithfulnessOptions{Bootstrap: eval.BootstrapOptions{Samples: -1}, Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	return &Faithfulness{Unfaithful: r.Unfaithful, Unsupported: r.Unsupported, Contradicted: r.Contradicted, CriticalMissed: r.CriticalMissed}, nil
 }
 
 // FrequentSummaries returns the k most frequent summaries of examples
@@ -97,6 +122,13 @@ func Evaluate(ctx context.Context, s summarize.Summarizer, examples []Example, f
 	}
 	rep.All.finish()
 	rep.Abnormal.finish()
+	texts := make([]string, len(preds))
+	for i, p := range preds {
+		texts[i] = p.Summary
+	}
+	if rep.Faithfulness, err = CheckFaithfulness(ctx, examples, texts, workers); err != nil {
+		return nil, err
+	}
 	rep.Seconds = time.Since(start).Seconds()
 	if rep.Seconds > 0 {
 		rep.DocsPerSecond = float64(len(examples)) / rep.Seconds
