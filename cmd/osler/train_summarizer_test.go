@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/sharedtest"
 	"github.com/osler-health/osler/internal/summarize/trained"
 )
@@ -206,5 +207,28 @@ func TestTrainSummarizerIUXray(t *testing.T) {
 	}
 	if got.Faithfulness.CriticalMissed.Count > 0 {
 		t.Errorf("%d dev summaries miss a critical finding of their source", got.Faithfulness.CriticalMissed.Count)
+	}
+
+	// The hand-written checklist, through the commands a user runs: at
+	// most 10% of the cases fail and no critical finding becomes a normal
+	// study.
+	cases := filepath.Join("..", "..", "internal", "summarize", "trained", "testdata", "radiology_cases.jsonl")
+	sums := filepath.Join(t.TempDir(), "cases.sum.jsonl")
+	if _, stderr, code := runOsler(t, "", "summarize", "--method", "model:"+out, "--input", cases, "--output", sums); code != 0 {
+		t.Fatalf("summarize the cases: exit %d: %s", code, stderr)
+	}
+	js, stderr, code := runOsler(t, "", "eval", "cases", "--cases", cases, "--summaries", sums, "--format", "json")
+	if code != 0 {
+		t.Fatalf("eval cases: exit %d: %s", code, stderr)
+	}
+	var rep eval.CaseReport
+	if err := json.Unmarshal([]byte(js), &rep); err != nil {
+		t.Fatal(err)
+	}
+	table, _, _ := runOsler(t, "", "eval", "cases", "--cases", cases, "--summaries", sums)
+	t.Logf("\n%s", table)
+	if rep.Cases < 40 || rep.FailRate > 0.10 || rep.CriticalNormalized > 0 || rep.Unfaithful > 0 {
+		t.Errorf("checklist: %d of %d cases failed (%.1f%%, want at most 10%%), %d critical findings turned normal, %d unfaithful",
+			rep.Failed, rep.Cases, 100*rep.FailRate, rep.CriticalNormalized, rep.Unfaithful)
 	}
 }

@@ -272,10 +272,9 @@ func flaggedIssues(issues []clinical.Issue) []clinical.Issue {
 
 // guard removes candidates the source does not back (an unsupported or
 // contradicted claim, a placeholder or communication the source lacks, a
-// normal statement over a critical finding) and, when some candidate
-// keeps every critical finding of the source, those that omit one; then
-// the same for the source's lines, tubes and actionable findings. It
-// returns how many it removed.
+// normal statement over a critical finding), then keeps those that omit
+// the fewest critical findings of the source, then the fewest of its
+// lines, tubes and significant findings. It returns how many it removed.
 func (q *query) guard() int {
 	m := q.m
 	x := m.checker.Extractor()
@@ -292,19 +291,28 @@ func (q *query) guard() int {
 		kept = append(kept, c)
 	}
 	q.cands = kept
-	// Prefer what keeps the critical findings, then the lines, tubes and
-	// actionable findings, when some candidate does.
-	for _, omits := range []func(clinical.Result) bool{clinical.Result.CriticalOmitted, clinical.Result.ReportableOmitted} {
-		keeps := false
-		for _, c := range q.cands {
-			keeps = keeps || !omits(c.check)
+	// Keep the candidates that omit the fewest critical findings of the
+	// source, then, among those, the fewest lines, tubes and significant
+	// findings.
+	for _, critical := range []bool{true, false} {
+		omitted := func(r clinical.Result) int {
+			n := 0
+			for _, is := range r.Issues {
+				if is.Verdict == clinical.Omitted && (is.Kind == clinical.IssueCritical) == critical {
+					n++
+				}
+			}
+			return n
 		}
-		if !keeps {
-			continue
+		fewest := -1
+		for _, c := range q.cands {
+			if n := omitted(c.check); fewest < 0 || n < fewest {
+				fewest = n
+			}
 		}
 		kept = q.cands[:0]
 		for _, c := range q.cands {
-			if omits(c.check) {
+			if omitted(c.check) > fewest {
 				removed++
 				continue
 			}
