@@ -289,6 +289,11 @@ func (k *checking) concepts() {
 		case Affirmed, Uncertain, Historical:
 			pos := filter(rel, isPos)
 			if len(pos) == 0 {
+				if explained(k.lex, k.sum, s) {
+					// "Bibasilar opacities, likely atelectasis": the
+					// opacity is the atelectasis, checked on its own.
+					continue
+				}
 				switch {
 				case len(filter(rel, isNeg)) > 0:
 					k.add(Issue{Verdict: Contradicted, Kind: IssueNegation, Concept: s.ConceptID, Summary: sp,
@@ -310,15 +315,17 @@ func (k *checking) concepts() {
 			if k.negationSupported(s, rel) {
 				continue
 			}
+			// The reason for the exam ("rule out pneumonia") is what a
+			// denial answers, not a finding it contradicts.
 			aff := filter(rel, func(c Claim) bool {
-				return (c.Assertion == Affirmed || c.Assertion == Uncertain) && (s.Side == 0 || c.Side == 0 || c.Side&s.Side != 0)
+				return !c.Indication && (c.Assertion == Affirmed || c.Assertion == Uncertain) && (s.Side == 0 || c.Side == 0 || c.Side&s.Side != 0)
 			})
 			if len(aff) > 0 {
 				k.add(Issue{Verdict: Contradicted, Kind: IssueNegation, Concept: s.ConceptID, Summary: sp,
 					Source: spansOf(aff, func(Claim) bool { return true }), Message: fmt.Sprintf("denies %s; the source reports it", name)})
 				continue
 			}
-			if k.sourceNormalCovers(s.concept) {
+			if k.sourceNormalCovers(s.concept) || k.impliedDenial(s) {
 				continue
 			}
 			k.add(Issue{Verdict: Unsupported, Kind: IssueFinding, Concept: s.ConceptID, Summary: sp,
@@ -341,6 +348,25 @@ func (k *checking) negationSupported(s Claim, rel []Claim) bool {
 		}
 	}
 	return false
+}
+
+// impliedDenial reports whether the source denies what the summary's
+// negated claim cannot be seen without, and reports none of it ("no focal
+// consolidation" backs "no pneumonia").
+func (k *checking) impliedDenial(s Claim) bool {
+	denied := false
+	for _, c := range k.src.Claims {
+		if c.Type != ClaimConcept || !k.lex.implies(s.concept, c.concept) {
+			continue
+		}
+		switch {
+		case c.Assertion == Negated && (s.Side == 0 || c.Side == 0 || c.Side&s.Side == s.Side):
+			denied = true
+		case !c.Indication && (c.Assertion == Affirmed || c.Assertion == Uncertain):
+			return false
+		}
+	}
+	return denied
 }
 
 // certainty flags a claim stated more firmly than the source states it.
@@ -385,6 +411,9 @@ func (k *checking) side(s Claim, pos []Claim, name string, sp *Span) {
 	}
 	all := func(Claim) bool { return true }
 	switch {
+	case s.sideInherited && (srcSides == 0 || srcSides&s.Side != 0):
+		// A side the summary's sentence gives another claim is checked
+		// there; here only the opposite side is an issue.
 	case srcSides == 0:
 		k.add(Issue{Verdict: Unsupported, Kind: IssueSide, Concept: s.ConceptID, Summary: sp,
 			Message: fmt.Sprintf("puts %s on the %s; the source gives no side", name, s.Side)})
@@ -399,7 +428,7 @@ func (k *checking) side(s Claim, pos []Claim, name string, sp *Span) {
 
 // zone checks the upper/middle/lower location against the source.
 func (k *checking) zone(s Claim, pos []Claim, name string, sp *Span) {
-	if s.Zone == 0 {
+	if s.Zone == 0 || s.zoneInherited {
 		return
 	}
 	var srcZones Zone
@@ -461,7 +490,7 @@ func (k *checking) normalStatements() {
 			if k.lex.critical(c) || !k.covers(n, c.concept, negPhrase) || k.summaryMentions(c.concept) {
 				continue
 			}
-			if c.Chronic || k.explained(c) {
+			if c.Chronic || explained(k.lex, k.src, c) {
 				continue
 			}
 			if !containsString(names, con.Name) {
@@ -479,12 +508,12 @@ func (k *checking) normalStatements() {
 	}
 }
 
-// explained reports whether the source sentence of claim c also names a
-// finding that accounts for it ("opacities, likely atelectasis").
-func (k *checking) explained(c Claim) bool {
-	for _, o := range k.src.Claims {
+// explained reports whether the sentence of claim c in document d also
+// names a finding that accounts for it ("opacities, likely atelectasis").
+func explained(lex *Lexicon, d *Document, c Claim) bool {
+	for _, o := range d.Claims {
 		if o.Type == ClaimConcept && o.Sentence == c.Sentence && o.Assertion != Negated && o.concept != c.concept &&
-			k.lex.explains(o.concept, c.concept) {
+			lex.explains(o.concept, c.concept) {
 			return true
 		}
 	}

@@ -66,8 +66,12 @@
 //
 // Phrases allow choices, "(a|b)", and optional words, "[a|b]". Concept
 // kinds take group=, severity=, explains= (a finding that accounts for
-// another: "opacity, likely atelectasis") and side=no, and the flags
-// acute-only, escalates and report. Why hand-written: no maintained Go
+// another: "opacity, likely atelectasis"), implies= (groups without which
+// a finding is not seen: a text denying an opacity denies a pneumonia)
+// and side=no, and the flags acute-only, escalates and report. "ignore"
+// lists phrases that hold a concept's words but name none ("mass
+// effect"); "ignore zone" (or side, degree, comparison, trigger) does the
+// same for another layer ("apex anterior angulation" is no zone). Why hand-written: no maintained Go
 // library does clinical assertion detection, and the Python ones (pyConText,
 // medspaCy) would bring a Python runtime into a single static binary.
 package clinical

@@ -82,8 +82,11 @@ type Claim struct {
 	// statement does not contradict it).
 	Indication bool `json:"indication,omitempty"`
 
-	// sideInherited says the side came from another claim of the sentence.
+	// sideInherited and zoneInherited say the side or zone came from
+	// another claim of the sentence ("left lower lobe opacity, which may
+	// represent pneumonia"): a reading, not a statement about the claim.
 	sideInherited bool
+	zoneInherited bool
 	// normalNegated says a normal claim is a negated phrase ("no acute
 	// abnormality", which denies acute findings) rather than an affirmed
 	// one ("normal chest", which denies anything of note).
@@ -128,6 +131,7 @@ type scratch struct {
 	lower   []string
 	matches [numLayers][]match
 	scopes  []scope
+	cues    []cue    // per token: what the trigger layer holds there
 	claims  []int    // indices of this sentence's concept claims
 	ranges  [][2]int // their token ranges
 }
@@ -144,6 +148,21 @@ type scope struct {
 	cueStart int
 	cueEnd   int
 	from, to int
+}
+
+// covers reports whether the scope applies to the phrase at tokens [a, b)
+// (which does not overlap the cue): a phrase after the cue must start
+// within the scope and one before it end within it, so the window counts
+// the words up to the phrase, as NegEx's does ("removal of the right
+// internal jugular central line" within a window of four words).
+func (sp scope) covers(a, b int) bool {
+	switch {
+	case a >= sp.cueEnd:
+		return a < sp.to
+	case b <= sp.cueStart:
+		return b > sp.from
+	}
+	return false
 }
 
 func (x *Extractor) extractInto(d *Document, sc *scratch) {
@@ -291,40 +310,56 @@ var clauseVerbs = map[string]bool{
 	"terminates": true, "overlies": true, "extends": true,
 }
 
+// cue says what the trigger layer holds at one token of a sentence.
+type cue struct {
+	trig   int32 // the non-weak trigger that starts here, or -1
+	term   bool  // a terminator starts here
+	inTerm bool  // the token lies inside a terminator
+	pseudo bool  // a pseudo-trigger starts here ("no change")
+	// carries: a stable or chronic comparison starts here ("stable",
+	// "unchanged", "chronic"): after a comma it opens a new claim ("no
+	// pneumothorax, stable cardiomegaly").
+	carries bool
+}
+
 // findScopes turns trigger matches into scopes.
 func (x *Extractor) findScopes(sc *scratch) {
 	sc.scopes = sc.scopes[:0]
-	// What starts at each token: a non-weak trigger, a terminator.
-	trigAt := func(k int) (trigger, bool, bool) { // trigger, isTrigger, isTerminator
-		for _, m := range sc.matches[layerTrigger] {
-			if m.start != k {
-				continue
-			}
-			for _, e := range m.entries {
-				if e.layer != layerTrigger {
-					continue
-				}
-				if e.value == triggerTerminate {
-					return trigger{}, false, true
-				}
-				if e.value >= 0 && !x.lex.triggers[e.value].weak {
-					return x.lex.triggers[e.value], true, false
-				}
-			}
-		}
-		return trigger{}, false, false
+	sc.cues = sc.cues[:0]
+	for range sc.toks {
+		sc.cues = append(sc.cues, cue{trig: -1})
 	}
-	inTerminator := func(k int) bool {
-		for _, m := range sc.matches[layerTrigger] {
-			if m.start <= k && k < m.end {
-				for _, e := range m.entries {
-					if e.layer == layerTrigger && e.value == triggerTerminate {
-						return true
-					}
-				}
+	for _, m := range sc.matches[layerTrigger] {
+		c := &sc.cues[m.start]
+	entries:
+		for _, e := range m.entries {
+			switch {
+			case e.layer != layerTrigger:
+			case e.value == triggerTerminate:
+				c.term = true
+				break entries
+			case e.value == triggerPseudo:
+				c.pseudo = true
+			case e.value >= 0 && !x.lex.triggers[e.value].weak:
+				c.trig = e.value
+				break entries
 			}
 		}
-		return false
+		for _, e := range m.entries {
+			if e.layer == layerTrigger && e.value == triggerTerminate {
+				for k := m.start; k < m.end; k++ {
+					sc.cues[k].inTerm = true
+				}
+				break
+			}
+		}
+	}
+	for _, m := range sc.matches[layerComparison] {
+		for _, e := range m.entries {
+			if e.layer == layerComparison && (Comparison(e.value) == CompareStable || Comparison(e.value) == CompareChronic) {
+				sc.cues[m.start].carries = true
+			}
+		}
 	}
 	for _, m := range sc.matches[layerTrigger] {
 		for _, e := range m.entries {
@@ -334,12 +369,12 @@ func (x *Extractor) findScopes(sc *scratch) {
 			t := x.lex.triggers[e.value]
 			sp := scope{trig: t, cueStart: m.start, cueEnd: m.end}
 			if t.dir == dirForward || t.dir == dirBoth {
-				sp.from, sp.to = m.end, x.forwardEnd(sc, m.end, t, trigAt)
+				sp.from, sp.to = m.end, x.forwardEnd(sc, m.end, t)
 				if t.dir == dirBoth {
-					sp.from = x.backwardStart(sc, m.start, t, inTerminator, true)
+					sp.from = x.backwardStart(sc, m.start, t)
 				}
 			} else {
-				sp.from, sp.to = x.backwardStart(sc, m.start, t, inTerminator, false), m.start
+				sp.from, sp.to = x.backwardStart(sc, m.start, t), m.start
 			}
 			if sp.from < sp.to {
 				sc.scopes = append(sc.scopes, sp)
@@ -348,8 +383,20 @@ func (x *Extractor) findScopes(sc *scratch) {
 	}
 }
 
+// endsAfter reports whether what starts at token k ends a scope of
+// trigger t that reached a comma or a conjunction before it: a trigger
+// of another category, or a pseudo-trigger ("no pneumothorax, no change
+// in the effusion").
+func (x *Extractor) endsAfter(sc *scratch, k int, t trigger) bool {
+	if k >= len(sc.cues) {
+		return false
+	}
+	c := sc.cues[k]
+	return c.pseudo || c.trig >= 0 && x.lex.triggers[c.trig].assertion != t.assertion
+}
+
 // forwardEnd is where a forward scope starting at token k ends.
-func (x *Extractor) forwardEnd(sc *scratch, k int, t trigger, trigAt func(int) (trigger, bool, bool)) int {
+func (x *Extractor) forwardEnd(sc *scratch, k int, t trigger) int {
 	words := 0
 	for j := k; j < len(sc.toks); j++ {
 		tok := sc.toks[j]
@@ -362,20 +409,18 @@ func (x *Extractor) forwardEnd(sc *scratch, k int, t trigger, trigAt func(int) (
 				if t.weak || x.clauseFollows(sc, j+1) {
 					return j
 				}
-				if o, ok, term := trigAt(j + 1); term || ok && o.assertion != t.assertion {
+				if j+1 < len(sc.cues) && (sc.cues[j+1].term || sc.cues[j+1].carries) || x.endsAfter(sc, j+1, t) {
 					return j
 				}
 			}
 			continue
 		}
 		if j > k {
-			if _, _, term := trigAt(j); term {
+			if sc.cues[j].term {
 				return j
 			}
-			if w == "and" || w == "or" {
-				if o, ok, _ := trigAt(j + 1); ok && o.assertion != t.assertion {
-					return j
-				}
+			if (w == "and" || w == "or") && x.endsAfter(sc, j+1, t) {
+				return j
 			}
 		}
 		words++
@@ -387,7 +432,7 @@ func (x *Extractor) forwardEnd(sc *scratch, k int, t trigger, trigAt func(int) (
 }
 
 // backwardStart is where a backward scope ending before token k starts.
-func (x *Extractor) backwardStart(sc *scratch, k int, t trigger, inTerminator func(int) bool, weak bool) int {
+func (x *Extractor) backwardStart(sc *scratch, k int, t trigger) int {
 	words := 0
 	start := k
 	for j := k - 1; j >= 0; j-- {
@@ -399,7 +444,7 @@ func (x *Extractor) backwardStart(sc *scratch, k int, t trigger, inTerminator fu
 			}
 			continue
 		}
-		if inTerminator(j) {
+		if sc.cues[j].inTerm {
 			return start
 		}
 		words++
@@ -439,7 +484,7 @@ func (x *Extractor) assertion(sc *scratch, a, b int, section text.SectionKind) A
 	best, bestDist := -1, 1<<30
 	weak := -1
 	for i, sp := range sc.scopes {
-		if sp.from > a || b > sp.to {
+		if !sp.covers(a, b) {
 			continue
 		}
 		if sp.trig.weak {
@@ -468,8 +513,7 @@ func (x *Extractor) assertion(sc *scratch, a, b int, section text.SectionKind) A
 	chosen := sc.scopes[best]
 	if chosen.trig.assertion != Negated {
 		for _, sp := range sc.scopes {
-			if sp.trig.assertion == Negated && !sp.trig.weak && sp.from <= a && b <= sp.to &&
-				sp.from <= chosen.cueStart && chosen.cueEnd <= sp.to {
+			if sp.trig.assertion == Negated && !sp.trig.weak && sp.covers(a, b) && sp.covers(chosen.cueStart, chosen.cueEnd) {
 				return Negated
 			}
 		}
@@ -582,11 +626,17 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		return sc.toks[k].kind == tokPunct && (sc.lower[k] == ";" || sc.lower[k] == ":")
 	}
 	// claimed reports whether a side or zone phrase ending at token e
-	// belongs to a concept that starts within the next three tokens.
+	// belongs to another concept: one that starts within the next three
+	// tokens, nearer than the claim itself ("right lower lobe opacity may
+	// represent atelectasis": "lower lobe" is the opacity's).
 	claimed := func(e, self int) bool {
+		s := ranges[self]
 		for i, r := range ranges {
-			if i == self || r[0] < ranges[self][1] && ranges[self][0] < r[1] {
+			if i == self || r[0] < s[1] && s[0] < r[1] {
 				continue // itself, or a claim over the same words
+			}
+			if s[0] >= e && s[0] <= r[0] {
+				continue // the claim itself follows the phrase first
 			}
 			if r[0] >= e && r[0]-e <= 3 {
 				return true
@@ -595,10 +645,19 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		return false
 	}
 	self := 0
+	// in reports whether a side or zone match lies in tokens [a, b), or,
+	// for the claim's own span, overlaps it ("right mid lung nodule":
+	// "mid lung" and "lung nodule").
+	in := func(m match, a, b int) bool {
+		if a == ranges[self][0] && b == ranges[self][1] {
+			return m.start < b && m.end > a
+		}
+		return m.start >= a && m.end <= b
+	}
 	sideIn := func(a, b int) Side {
 		var s Side
 		for _, m := range sc.matches[layerSide] {
-			if m.start >= a && m.end <= b && !claimed(m.end, self) {
+			if in(m, a, b) && !claimed(m.end, self) {
 				for _, e := range m.entries {
 					if e.layer == layerSide {
 						s |= Side(e.value)
@@ -611,7 +670,7 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	zoneIn := func(a, b int) Zone {
 		var z Zone
 		for _, m := range sc.matches[layerZone] {
-			if m.start >= a && m.end <= b && !claimed(m.end, self) {
+			if in(m, a, b) && !claimed(m.end, self) {
 				for _, e := range m.entries {
 					if e.layer == layerZone {
 						z |= Zone(e.value)
@@ -680,10 +739,17 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		c.Side, c.Zone = side, zone
 		if c.Assertion != Negated {
 			c.Degree = degreeIn(ra, rb) | degreeIn(lo, ra)
+			if c.Degree == 0 {
+				// After it in its clause: "cardiomegaly, mild", "the
+				// effusion is small".
+				c.Degree = degreeIn(rb, hi)
+			}
 		}
-		// Chronic, stable or worse in the clause.
+		// Chronic, stable or worse in the clause; a word after the claim
+		// that leads into the next one is the next one's ("acute rib
+		// fracture, stable cardiomegaly").
 		for _, m := range sc.matches[layerComparison] {
-			if m.end <= lo || m.start >= hi {
+			if m.end <= lo || m.start >= hi || m.start >= rb && claimed(m.end, i) {
 				continue
 			}
 			for _, e := range m.entries {
@@ -701,7 +767,7 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 			}
 		}
 		for k := lo; k < hi; k++ {
-			if sc.lower[k] == "acute" || sc.lower[k] == "acutely" {
+			if (sc.lower[k] == "acute" || sc.lower[k] == "acutely") && (k < rb || !claimed(k+1, i)) {
 				c.Worse = true
 			}
 		}
@@ -737,7 +803,7 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 			c.Side, c.sideInherited = side, true
 		}
 		if c.Zone == 0 && zone != 0 && !zoneConflict && !x.lex.Concepts[c.concept].NoSide {
-			c.Zone = zone
+			c.Zone, c.zoneInherited = zone, true
 		}
 	}
 	// A finding that explains another in the sentence ("opacities, likely
@@ -784,7 +850,7 @@ func (x *Extractor) comparisons(d *Document, sc *scratch, si int, toSpan func(a,
 			continue
 		}
 		for _, e := range m.entries {
-			if e.layer == layerComparison {
+			if e.layer == layerComparison && e.value != layerIgnore {
 				d.Claims = append(d.Claims, Claim{Type: ClaimComparison, Span: toSpan(m.start, m.end), Sentence: si,
 					Comparison: Comparison(e.value), concept: -1})
 				break
@@ -793,19 +859,24 @@ func (x *Extractor) comparisons(d *Document, sc *scratch, si int, toSpan func(a,
 	}
 }
 
-// measurements adds numbers with units: "2.0 cm", "4.3 x 2.8 cm" (two
-// claims), "two weeks", "5 mg".
+// measurements adds numbers with units: "2.0 cm", "4.3 x 2.8 cm" and
+// "90/60 mm Hg" (two claims each), "two weeks", "5 mg".
 func (x *Extractor) measurements(d *Document, sc *scratch, si int, toSpan func(a, b int) Span) {
+	var valBuf [8]float64
+	var startBuf [8]int
 	for i := 0; i < len(sc.toks); i++ {
 		v, ok := numberValue(sc.lower[i], sc.toks[i].kind)
 		if !ok {
 			continue
 		}
-		// A dimension chain: N x N x N unit.
-		vals := []float64{v}
-		starts := []int{i}
+		// A dimension chain, N x N x N unit, or a pair of pressures, N/N.
+		vals, starts := append(valBuf[:0], v), append(startBuf[:0], i)
 		j := i + 1
-		for j+1 < len(sc.toks) && (sc.lower[j] == "x" || sc.lower[j] == "by") {
+		for j+1 < len(sc.toks) && len(vals) < len(valBuf) {
+			sep := sc.lower[j]
+			if sep != "x" && sep != "by" && (sep != "/" || sc.toks[i].kind != tokNumber || sc.toks[j+1].kind != tokNumber) {
+				break
+			}
 			w, ok := numberValue(sc.lower[j+1], sc.toks[j+1].kind)
 			if !ok {
 				break
@@ -821,6 +892,10 @@ func (x *Extractor) measurements(d *Document, sc *scratch, si int, toSpan func(a
 		if !ok {
 			i = j - 1
 			continue
+		}
+		if sc.lower[j] == "mm" && j+1 < len(sc.toks) && sc.lower[j+1] == "hg" {
+			u = unit{DimPressure, 1} // "mm Hg"
+			j++
 		}
 		for k, val := range vals {
 			d.Claims = append(d.Claims, Claim{Type: ClaimMeasurement, Span: toSpan(starts[k], j+1), Sentence: si,

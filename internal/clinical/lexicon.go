@@ -87,6 +87,10 @@ type Concept struct {
 	// both ("opacity ... likely atelectasis": the opacity is not an acute
 	// finding a normal statement would contradict).
 	Explains []string
+	// Implies are groups without which this finding is not seen, so a
+	// text denying them denies it ("no focal consolidation": no
+	// pneumonia on the radiograph).
+	Implies []string
 	// NoSide concepts have no laterality (cardiomegaly, free air): they
 	// never take a side from nearby words.
 	NoSide bool
@@ -104,6 +108,7 @@ type Concept struct {
 
 	groups   []uint16 // sorted group ids
 	explains []uint16
+	implies  []uint16
 }
 
 // Assertion is what a text says about a concept (ConText's categories).
@@ -323,6 +328,11 @@ const (
 
 // payload value of the concept layer that blocks a match ("mass effect").
 const conceptIgnore = -1
+
+// payload value of the side, zone, degree and comparison layers that
+// blocks a match ("apex anterior angulation" names no zone): as a bit set
+// or class it adds nothing.
+const layerIgnore = 0
 
 // entry is what a phrase means in one layer.
 type entry struct {
@@ -545,7 +555,31 @@ func (b *builder) definition(def string) error {
 	case "finding", "device", "procedure", "drug":
 		return b.concept(kind, args, attrs, body)
 	case "ignore":
-		return b.addPhrases(body, entry{layer: layerConcept, value: conceptIgnore})
+		// "ignore [LAYER]": phrases holding a word of that layer (concepts
+		// by default) that do not mean it: the longest match wins and
+		// means nothing ("mass effect", "apex anterior angulation").
+		if len(args) > 1 {
+			return b.errorf("ignore takes at most one layer (concept, trigger, side, zone, degree, comparison)")
+		}
+		e := entry{layer: layerConcept, value: conceptIgnore}
+		if len(args) == 1 {
+			switch args[0] {
+			case "concept":
+			case "trigger":
+				e = entry{layer: layerTrigger, value: triggerPseudo}
+			case "side":
+				e = entry{layer: layerSide, value: layerIgnore}
+			case "zone":
+				e = entry{layer: layerZone, value: layerIgnore}
+			case "degree":
+				e = entry{layer: layerDegree, value: layerIgnore}
+			case "comparison":
+				e = entry{layer: layerComparison, value: layerIgnore}
+			default:
+				return b.errorf("unknown ignore layer %q (concept, trigger, side, zone, degree, comparison)", args[0])
+			}
+		}
+		return b.addPhrases(body, e)
 	case "trigger":
 		return b.trigger(args, attrs, body)
 	case "pseudo":
@@ -737,6 +771,12 @@ func (b *builder) concept(kind string, args []string, attrs map[string]string, b
 					c.Explains = append(c.Explains, g)
 				}
 			}
+		case "implies":
+			for _, g := range strings.Split(v, ",") {
+				if g = strings.TrimSpace(g); g != "" && !containsString(c.Implies, g) {
+					c.Implies = append(c.Implies, g)
+				}
+			}
 		case "side":
 			if v != "no" {
 				return b.errorf(`side=%q: only side=no is allowed (a concept without laterality)`, v)
@@ -749,7 +789,7 @@ func (b *builder) concept(kind string, args []string, attrs map[string]string, b
 			}
 			c.Severity = s
 		default:
-			return b.errorf("unknown attribute %q (group, severity, explains, side)", k)
+			return b.errorf("unknown attribute %q (group, severity, explains, implies, side)", k)
 		}
 	}
 	if len(c.Groups) == 0 {
@@ -1007,6 +1047,12 @@ func (b *builder) build() (*Lexicon, error) {
 				c.explains = append(c.explains, id)
 			}
 		}
+		c.implies = c.implies[:0]
+		for _, g := range c.Implies {
+			if id, ok := lex.groupIDs[g]; ok {
+				c.implies = append(c.implies, id)
+			}
+		}
 	}
 	lex.rules = lex.rules[:0]
 	for _, r := range b.pendingRules {
@@ -1073,6 +1119,19 @@ func (l *Lexicon) Concept(id string) (Concept, bool) {
 		return Concept{}, false
 	}
 	return l.Concepts[i], true
+}
+
+// implies reports whether concept a is not seen without a finding of
+// concept b.
+func (l *Lexicon) implies(a, b int) bool {
+	for _, g := range l.Concepts[a].implies {
+		for _, h := range l.Concepts[b].groups {
+			if g == h {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // explains reports whether concept a accounts for a finding of concept b.
