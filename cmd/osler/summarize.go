@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/osler-health/osler/internal/atomicfile"
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/llm/backend"
 	"github.com/osler-health/osler/internal/progress"
@@ -31,12 +32,15 @@ var summarizeDoc = cmdDoc{
 		`through a chain: stuff (one call), map-reduce (chunks summarized concurrently, then combined, collapsing under --token-max) or refine (chunk by chunk). ` +
 		`LLM settings can also come from a config file (--config, "llm" section) and OSLER_LLM_*/OSLER_SAGEMAKER_* variables; flags win. ` +
 		`Without --method, llm is used when an LLM server or endpoint is configured, extractive otherwise. ` +
+		`Every summary is checked against its document, as osler eval faithfulness does (--verify): by default the issues found ` +
+		`(claims the document does not back, critical findings or lines and tubes left out) are written as "warnings"; ` +
+		`--verify drop removes the sentences the document does not back, --verify retry asks the LLM to correct the summary. ` +
 		`Documents are summarized concurrently (--concurrency); a bad input line stops the run before any work with its line number, unless --keep-going.`,
 	Example: `osler summarize --input reports.jsonl --output impressions.jsonl --method extractive --provenance
 osler summarize --input reports.jsonl --output impressions.jsonl --method model:models/impressions
 osler summarize --input notes.jsonl --output summaries.jsonl --llm-url http://127.0.0.1:8000/v1 --llm-model meta-llama/Llama-3.1-8B-Instruct
 osler summarize --input articles.jsonl --output summaries.jsonl --task article --chain map-reduce --sagemaker-endpoint notes-llm --sagemaker-region eu-west-1 --provenance
-cat findings.jsonl | osler summarize --task radiology --chain stuff --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 > impressions.jsonl`,
+cat findings.jsonl | osler summarize --task radiology --chain stuff --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 --verify retry > impressions.jsonl`,
 }
 
 // summarizeOptions are the flags of osler summarize.
@@ -47,6 +51,9 @@ type summarizeOptions struct {
 	provenance    bool
 	keepGoing     bool
 	verbose       bool
+	verify        string
+	verifyRetries int
+	vocab         string
 
 	// LLM chains.
 	llm          llmFlags
@@ -68,10 +75,14 @@ func (o *summarizeOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.provenance, "provenance", false, "add provenance fields (method, chunks, llm_calls, source_sentences, neighbors, notes) to each output line")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "report documents that fail (and bad input lines) and go on; exit 1 at the end if any failed")
 	fs.BoolVar(&o.verbose, "verbose", false, "report each LLM retry on stderr")
+	fs.StringVar(&o.verify, "verify", "warn", `check each summary against its document (osler eval faithfulness): "warn" adds the issues as "warnings", `+
+		`"drop" removes the sentences the document does not back, "retry" asks the LLM to correct the summary (--verify-retries times, then warns), "off" skips the check`)
+	fs.IntVar(&o.verifyRetries, "verify-retries", summarize.DefaultRetries, "corrections --verify retry asks for")
+	fs.StringVar(&o.vocab, "vocab", "", "a lexicon file that extends the faithfulness check's vocabulary")
 	o.llm.register(fs)
 	fs.StringVar(&o.chain, "chain", string(summarize.ChainMapReduce), "LLM chain: stuff, map-reduce or refine (map-reduce makes one stuff call when a document fits one chunk)")
 	fs.StringVar(&o.task, "task", string(summarize.TaskNote), "default prompts: note (symptoms, findings, actions), radiology (impression from findings) or article (long article)")
-	fs.StringVar(&o.promptsFile, "prompts", "", `JSON file overriding prompts: keys "system", "stuff", "map", "reduce", "refine" (Go text/template; fields .Text, .Summaries, .Existing, .Index, .Total)`)
+	fs.StringVar(&o.promptsFile, "prompts", "", `JSON file overriding prompts: keys "system", "stuff", "map", "reduce", "refine", "revise" (Go text/template; fields .Text, .Summaries, .Existing, .Problems, .Index, .Total)`)
 	fs.IntVar(&o.chunkSize, "chunk-size", summarize.DefaultChunkSize, "most a chunk may measure, in --length units")
 	fs.IntVar(&o.chunkOverlap, "chunk-overlap", summarize.DefaultChunkOverlap, "how much of the previous chunk each chunk repeats, in --length units")
 	fs.StringVar(&o.length, "length", "tokens", `unit of --chunk-size, --chunk-overlap and --token-max: "tokens" (approximate) or "chars"`)
@@ -111,9 +122,9 @@ func summarizeMethodNames() string {
 
 // summarizeStats counts what a run did, for the final report.
 type summarizeStats struct {
-	docs, failed          int
-	chunks, calls         int
-	retries, llmCallsLive atomic.Int64
+	docs, failed, unfaithful int
+	chunks, calls            int
+	retries, llmCallsLive    atomic.Int64
 	// bar shows progress; LLM calls update its description as they finish,
 	// so a long document shows life before it completes.
 	bar atomic.Pointer[progress.Bar]
@@ -241,10 +252,24 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 		total = int64(n)
 	}
 
+	mode, err := summarize.ParseVerifyMode(o.verify)
+	if err != nil {
+		return usageError{err}
+	}
+	if o.verifyRetries < 1 {
+		return usageError{errors.New("summarize: --verify-retries must be at least 1")}
+	}
+	checker, err := m.checker(o.vocab)
+	if err != nil {
+		return fmt.Errorf("summarize: %w", err)
+	}
 	var st summarizeStats
 	s, err := method.open(m, ctx, arg, &o, &st)
 	if err != nil {
 		return err
+	}
+	if s, err = summarize.Verify(s, checker, mode, o.verifyRetries); err != nil {
+		return usageError{err}
 	}
 	start := time.Now()
 	if err := m.summarizeStream(ctx, s, &o, inOpts, total, &st); err != nil {
@@ -260,6 +285,9 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "summarized %d documents (%s%s) in %s%s\n",
 		st.docs, method.name+arg, stats, time.Since(start).Round(time.Millisecond), where)
+	if st.unfaithful > 0 {
+		fmt.Fprintf(m.Stderr, "osler summarize: warning: %d of %d summaries hold a claim their document does not back (see their \"warnings\")\n", st.unfaithful, st.docs)
+	}
 	if st.failed > 0 {
 		return exitError{1, fmt.Sprintf("summarize: %d of %d documents failed (listed above); the others were written", st.failed, st.failed+st.docs)}
 	}
@@ -295,6 +323,8 @@ func countRecords(ctx context.Context, path string, opts dataset.Options) (int, 
 type summaryLine struct {
 	ID      string `json:"id"`
 	Summary string `json:"summary"`
+	// Warnings are the faithfulness check's issues (omitted when none).
+	Warnings []clinical.Issue `json:"warnings,omitempty"`
 	*summarize.Provenance
 }
 
@@ -429,7 +459,10 @@ func (m *Main) summarizeStream(ctx context.Context, s summarize.Summarizer, o *s
 				bar.Add(1)
 				continue
 			}
-			line := summaryLine{ID: d.rec.ID, Summary: d.res.Summary}
+			line := summaryLine{ID: d.rec.ID, Summary: d.res.Summary, Warnings: d.res.Warnings}
+			if !d.res.Faithful() && d.res.Checked {
+				st.unfaithful++
+			}
 			if o.provenance {
 				line.Provenance = d.res.Provenance
 			}

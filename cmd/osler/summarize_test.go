@@ -49,6 +49,11 @@ type outLine struct {
 	Chunks   int      `json:"chunks"`
 	LLMCalls int      `json:"llm_calls"`
 	Notes    []string `json:"notes"`
+	Warnings []struct {
+		Verdict string `json:"verdict"`
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	} `json:"warnings"`
 }
 
 func readLines(t *testing.T, s string) []outLine {
@@ -378,5 +383,60 @@ func TestSummarizeDefaultMethod(t *testing.T) {
 	stdout, _, _ = runSummarizeCmd(t, env, in, "summarize", "--method", "extractive", "--provenance")
 	if l := readLines(t, stdout); len(l) != 1 || !strings.HasPrefix(l[0].Method, "extractive") {
 		t.Errorf("--method extractive with an LLM configured: %+v", l)
+	}
+}
+
+// --verify checks LLM output against its document: warn writes the issues,
+// drop removes the sentences, retry asks for a correction; the extractive
+// method cannot retry.
+func TestSummarizeVerify(t *testing.T) {
+	const in = `{"id": "r1", "source": "There is a small right pleural effusion. No pneumothorax. Heart size is normal."}` + "\n"
+	srv := llmtest.NewOpenAIServer(t)
+	srv.Reply = func(r llmtest.Request) string {
+		if strings.Contains(r.Prompt, "states things its source does not support") {
+			return "Small right pleural effusion."
+		}
+		return "Small left pleural effusion. Findings discussed with Dr. XXXX by telephone."
+	}
+	run := func(mode string) outLine {
+		t.Helper()
+		stdout, stderr, code := runSummarizeCmd(t, nil, in, "summarize", "--llm-url", srv.URL, "--llm-model", "m", "--chain", "stuff",
+			"--task", "radiology", "--verify", mode, "--provenance")
+		if code != 0 {
+			t.Fatalf("--verify %s: exit %d: %s", mode, code, stderr)
+		}
+		if mode == "warn" && !strings.Contains(stderr, "1 of 1 summaries hold a claim their document does not back") {
+			t.Errorf("--verify warn: stderr %q", stderr)
+		}
+		return readLines(t, stdout)[0]
+	}
+	warn := run("warn")
+	kinds := map[string]bool{}
+	for _, w := range warn.Warnings {
+		kinds[w.Verdict+" "+w.Kind] = true
+	}
+	if warn.Summary != "Small left pleural effusion. Findings discussed with Dr. XXXX by telephone." ||
+		!kinds["contradicted side"] || !kinds["unsupported communication"] || !kinds["unsupported placeholder"] {
+		t.Errorf("--verify warn: %+v", warn)
+	}
+	// Both sentences hold an unsupported claim, so nothing is left, and
+	// the empty summary is warned about for what it now leaves out.
+	if drop := run("drop"); drop.Summary != "" || len(drop.Warnings) != 1 || drop.Warnings[0].Verdict != "omitted" ||
+		!strings.Contains(strings.Join(drop.Notes, " "), "dropped 2 sentence(s)") {
+		t.Errorf("--verify drop: %+v", drop)
+	}
+	if retry := run("retry"); retry.Summary != "Small right pleural effusion." || len(retry.Warnings) != 0 || retry.LLMCalls != 2 {
+		t.Errorf("--verify retry: %+v", retry)
+	}
+	if off := run("off"); len(off.Warnings) != 0 || off.Summary == "" {
+		t.Errorf("--verify off: %+v", off)
+	}
+	_, stderr, code := runSummarizeCmd(t, nil, in, "summarize", "--method", "extractive", "--verify", "retry")
+	if code != 2 || !strings.Contains(stderr, "needs an LLM method") {
+		t.Errorf("extractive --verify retry: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = runSummarizeCmd(t, nil, in, "summarize", "--method", "extractive", "--verify", "loud")
+	if code != 2 || !strings.Contains(stderr, "unknown verify mode") {
+		t.Errorf("--verify loud: exit %d, %q", code, stderr)
 	}
 }

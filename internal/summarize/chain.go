@@ -48,6 +48,8 @@ const (
 	StageCollapse Stage = "collapse"
 	StageReduce   Stage = "reduce"
 	StageRefine   Stage = "refine"
+	// StageRevise is a correction asked for by --verify retry.
+	StageRevise Stage = "revise"
 )
 
 // Event reports one finished LLM call of a chain run.

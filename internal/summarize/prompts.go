@@ -46,13 +46,17 @@ func ParseTask(s string) (Task, error) {
 //   - reduce: .Summaries (the chunk summaries, in document order; .Text
 //     holds them joined by blank lines);
 //   - refine: .Existing (the summary so far), .Text (the next chunk),
-//     .Index and .Total.
+//     .Index and .Total;
+//   - revise: .Existing (a summary the faithfulness check flagged),
+//     .Problems (what the check found, one sentence each) and .Text (the
+//     document, empty when it does not fit one chunk).
 //
 // Templates also have the function add ({{add $i 1}}).
 type PromptData struct {
 	Text      string
 	Summaries []string
 	Existing  string
+	Problems  []string
 	Index     int
 	Total     int
 }
@@ -65,10 +69,27 @@ type Prompts struct {
 	Map    *template.Template
 	Reduce *template.Template
 	Refine *template.Template
+	// Revise asks for a corrected summary when the faithfulness check
+	// flags one (--verify retry); nil means the default revise prompt.
+	Revise *template.Template
 }
 
 // promptKeys are the keys of a prompts file and of Prompts' templates.
-var promptKeys = []string{"system", "stuff", "map", "reduce", "refine"}
+var promptKeys = []string{"system", "stuff", "map", "reduce", "refine", "revise"}
+
+// revisePrompt is the default revise template of every task.
+const revisePrompt = `The summary below states things its source does not support:
+{{range .Problems}}- {{.}}
+{{end}}
+{{if .Text}}Source:
+{{.Text}}
+
+{{end}}Summary:
+{{.Existing}}
+
+Rewrite the summary without these statements. Keep everything else it says that the source supports, keep negated findings negated, and add nothing the source does not say.
+
+Corrected summary:`
 
 var funcs = template.FuncMap{"add": func(a, b int) int { return a + b }}
 
@@ -187,17 +208,22 @@ func DefaultPrompts(task Task) (Prompts, error) {
 	if !ok {
 		return Prompts{}, fmt.Errorf("summarize: unknown task %q (want note, radiology or article)", task)
 	}
-	return buildPrompts("default "+string(task)+" prompts", texts, Prompts{})
+	withRevise := map[string]string{"revise": revisePrompt}
+	for k, v := range texts {
+		withRevise[k] = v
+	}
+	return buildPrompts("default "+string(task)+" prompts", withRevise, Prompts{})
 }
 
 // LoadPrompts reads a prompts file and returns base with the file's
 // prompts in place of its own. The file is a JSON object with any of the
-// keys "system", "stuff", "map", "reduce" and "refine", each a string; the
-// templates use text/template syntax and the fields of [PromptData]. Every
-// template is parsed and tried on sample data, and must use the fields its
-// step needs (stuff and map .Text, reduce .Summaries or .Text, refine
-// .Existing and .Text), so a typo is reported here with the file and key,
-// not halfway through a batch.
+// keys "system", "stuff", "map", "reduce", "refine" and "revise", each a
+// string; the templates use text/template syntax and the fields of
+// [PromptData]. Every template is parsed and tried on sample data, and
+// must use the fields its step needs (stuff and map .Text, reduce
+// .Summaries or .Text, refine .Existing and .Text, revise .Existing and
+// .Problems), so a typo is reported here with the file and key, not
+// halfway through a batch.
 func LoadPrompts(path string, base Prompts) (Prompts, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -242,6 +268,7 @@ const (
 	sampleText     = "\x00TEXT\x00"
 	sampleSummary  = "\x00SUMMARY\x00"
 	sampleExisting = "\x00EXISTING\x00"
+	sampleProblem  = "\x00PROBLEM\x00"
 )
 
 // buildPrompts parses texts over base; source names them in errors.
@@ -267,6 +294,9 @@ func buildPrompts(source string, texts map[string]string, base Prompts) (Prompts
 		{"refine", &p.Refine, func(out string) string {
 			return strings.TrimPrefix(missing(out, sampleExisting, ".Existing")+" "+missing(out, sampleText, ".Text"), " ")
 		}},
+		{"revise", &p.Revise, func(out string) string {
+			return strings.TrimPrefix(missing(out, sampleExisting, ".Existing")+" "+missing(out, sampleProblem, ".Problems"), " ")
+		}},
 	} {
 		text, ok := texts[step.key]
 		if !ok {
@@ -278,7 +308,8 @@ func buildPrompts(source string, texts map[string]string, base Prompts) (Prompts
 			continue
 		}
 		var out strings.Builder
-		sample := PromptData{Text: sampleText, Existing: sampleExisting, Summaries: []string{sampleSummary, sampleSummary}, Index: 2, Total: 3}
+		sample := PromptData{Text: sampleText, Existing: sampleExisting, Summaries: []string{sampleSummary, sampleSummary},
+			Problems: []string{sampleProblem}, Index: 2, Total: 3}
 		if step.key == "reduce" {
 			sample.Text = sampleSummary + "\n\n" + sampleSummary
 		}
@@ -305,7 +336,10 @@ func missing(out, sentinel, field string) string {
 	return field
 }
 
-// Validate checks that every template is set.
+// defaultRevise is the revise template used when Prompts.Revise is nil.
+var defaultRevise = template.Must(template.New("revise").Funcs(funcs).Option("missingkey=error").Parse(revisePrompt))
+
+// Validate checks that every template but the optional revise is set.
 func (p Prompts) Validate() error {
 	var missing []string
 	for _, x := range []struct {

@@ -138,3 +138,25 @@ func TestParseTaskAndChain(t *testing.T) {
 		t.Error("empty prompts accepted")
 	}
 }
+
+func TestRevisePrompt(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"revise": "Fix: {{range .Problems}}{{.}}; {{end}}in {{.Existing}}"}`), 0o644)
+	base, err := DefaultPrompts(TaskRadiology)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Revise == nil {
+		t.Fatal("default prompts have no revise template")
+	}
+	p, err := LoadPrompts(good, base)
+	if err != nil || p.Revise == nil || p.Revise == base.Revise {
+		t.Fatalf("LoadPrompts: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"revise": "Fix {{.Existing}}"}`), 0o644)
+	if _, err := LoadPrompts(bad, base); err == nil || !strings.Contains(err.Error(), `"revise" does not use .Problems`) {
+		t.Fatalf("a revise prompt without the problems: %v", err)
+	}
+}
