@@ -245,6 +245,48 @@ type SummarizeRequest struct {
 type Neighbor struct {
 	ID         string  `json:"id"`
 	Similarity float64 `json:"similarity"`
+	// Summary is the example's summary as the model stores it.
+	Summary string `json:"summary,omitempty"`
+}
+
+// Span is a byte range [Start, End) of a text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Warning is a way a summary is not faithful to its text, found by
+// Osler's faithfulness check (docs/FAITHFULNESS.md): a claim the text does
+// not back ("unsupported") or that says the opposite ("contradicted"), or
+// a critical finding, line, tube or significant finding the summary leaves
+// out ("omitted").
+type Warning struct {
+	// Verdict is "unsupported", "contradicted" or "omitted".
+	Verdict string `json:"verdict"`
+	// Kind is what it is about: finding, certainty, negation, side,
+	// location, degree, comparison, measurement, communication,
+	// placeholder, normal, critical or device.
+	Kind string `json:"kind"`
+	// Concept names the finding or comparison concerned, when there is one.
+	Concept string `json:"concept,omitempty"`
+	// SummarySpan is where the summary says it (none for omissions).
+	SummarySpan *Span `json:"summary_span,omitempty"`
+	// Message says it in words, e.g. "puts pleural effusion on the left;
+	// the source says right".
+	Message string `json:"message"`
+}
+
+// Check is what a summarizer's faithfulness guard did.
+type Check struct {
+	// Faithful says the summary passed the check.
+	Faithful bool `json:"faithful"`
+	// Candidates and Removed count the candidate summaries considered and
+	// those removed for a claim the text does not back or for leaving out
+	// a critical finding.
+	Candidates int `json:"candidates,omitempty"`
+	Removed    int `json:"removed,omitempty"`
+	// Rejected counts the retrieved training summaries the guard refused.
+	Rejected int `json:"rejected,omitempty"`
 }
 
 // Provenance explains where a summary came from, so a clinician can check
@@ -262,11 +304,17 @@ type Provenance struct {
 	Neighbors []Neighbor `json:"neighbors,omitempty"`
 	// Notes are short remarks, e.g. "routed as normal study".
 	Notes []string `json:"notes,omitempty"`
+	// Check is what the faithfulness guard did.
+	Check *Check `json:"check,omitempty"`
 }
 
 // Summary is the result for one text.
 type Summary struct {
-	Summary    string      `json:"summary"`
+	Summary string `json:"summary"`
+	// Faithful says the faithfulness check found no claim the text does
+	// not back; Warnings are what it found (omissions included).
+	Faithful   bool        `json:"faithful"`
+	Warnings   []Warning   `json:"warnings,omitempty"`
 	Provenance *Provenance `json:"provenance,omitempty"`
 }
 
@@ -294,8 +342,11 @@ type InvocationRequest struct {
 // GeneratedText is one summary in the /invocations answer of a summarizer,
 // as text-generation containers write it.
 type GeneratedText struct {
-	GeneratedText string      `json:"generated_text"`
-	Provenance    *Provenance `json:"provenance,omitempty"`
+	GeneratedText string `json:"generated_text"`
+	// Warnings are the faithfulness check's findings (see [Summary]); the
+	// field is Osler's own, next to the containers' shape.
+	Warnings   []Warning   `json:"warnings,omitempty"`
+	Provenance *Provenance `json:"provenance,omitempty"`
 }
 
 // Ping is the body of GET /ping.

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/osler-health/osler/api"
+	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/summarize"
 	"github.com/osler-health/osler/internal/summarize/trained"
@@ -352,7 +353,7 @@ func (s *Server) handleSummarize(c *call) {
 	}
 	resp := api.SummarizeResponse{Model: m.name, Version: m.version, Results: make([]api.Summary, len(results))}
 	for i, r := range results {
-		resp.Results[i] = api.Summary{Summary: r.Summary, Provenance: apiProvenance(r.Provenance)}
+		resp.Results[i] = api.Summary{Summary: r.Summary, Faithful: r.Faithful(), Warnings: apiWarnings(r.Warnings), Provenance: apiProvenance(r.Provenance)}
 	}
 	c.writeJSON(http.StatusOK, resp)
 }
@@ -402,7 +403,26 @@ func apiProvenance(p *summarize.Provenance) *api.Provenance {
 	}
 	out := &api.Provenance{Method: p.Method, SourceSentences: p.SourceSentences, Notes: p.Notes}
 	for _, n := range p.Neighbors {
-		out.Neighbors = append(out.Neighbors, api.Neighbor{ID: n.ID, Similarity: n.Similarity})
+		out.Neighbors = append(out.Neighbors, api.Neighbor{ID: n.ID, Similarity: n.Similarity, Summary: n.Summary})
+	}
+	if c := p.Check; c != nil {
+		out.Check = &api.Check{Faithful: c.Faithful, Candidates: c.Candidates, Removed: c.Removed, Rejected: c.Refused}
+	}
+	return out
+}
+
+// apiWarnings turns the faithfulness check's issues into wire warnings.
+func apiWarnings(issues []clinical.Issue) []api.Warning {
+	if len(issues) == 0 {
+		return nil
+	}
+	out := make([]api.Warning, len(issues))
+	for i, is := range issues {
+		w := api.Warning{Verdict: is.Verdict.String(), Kind: is.Kind.String(), Concept: is.Concept, Message: is.Message}
+		if is.Summary != nil {
+			w.SummarySpan = &api.Span{Start: is.Summary.Start, End: is.Summary.End}
+		}
+		out[i] = w
 	}
 	return out
 }

@@ -382,6 +382,7 @@ func (s *Server) invokeSummarizer(c *call, m *loadedModel, invs []invocation, pa
 		out := make([]api.GeneratedText, len(results))
 		for j, r := range results {
 			out[j].GeneratedText = r.Summary
+			out[j].Warnings = apiWarnings(r.Warnings)
 			if params[i].provenance {
 				out[j].Provenance = apiProvenance(r.Provenance)
 			}

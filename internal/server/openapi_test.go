@@ -93,6 +93,7 @@ var schemaTypes = map[string]any{
 	"Error": api.Error{}, "ErrorResponse": api.ErrorResponse{}, "ClassifyRequest": api.ClassifyRequest{}, "LabelScore": api.LabelScore{},
 	"Classification": api.Classification{}, "ClassifyResponse": api.ClassifyResponse{}, "SummarizeRequest": api.SummarizeRequest{},
 	"Neighbor": api.Neighbor{}, "Provenance": api.Provenance{}, "Summary": api.Summary{}, "SummarizeResponse": api.SummarizeResponse{},
+	"Span": api.Span{}, "Warning": api.Warning{}, "Check": api.Check{},
 	"InvocationRequest": api.InvocationRequest{}, "InvocationLabel": api.InvocationLabel{}, "GeneratedText": api.GeneratedText{}, "Ping": api.Ping{}, "ModelList": api.ModelList{},
 	"Model": api.Model{}, "Serving": api.Serving{}, "Version": api.Version{}, "DataRef": api.DataRef{}, "StatusChange": api.StatusChange{},
 	"StatusChangeResult": api.StatusChangeResult{}, "Dataset": api.Dataset{}, "DatasetList": api.DatasetList{}, "AuditEntry": api.AuditEntry{},

@@ -203,6 +203,9 @@ func TestUIBrowser(t *testing.T) {
 	if got := text(t, ctx, "#try-summary"); got == "" {
 		t.Error("empty summary")
 	}
+	if got := text(t, ctx, "#try-check"); !strings.Contains(got, "Checked against the text") {
+		t.Errorf("the faithfulness check is not shown: %q", got)
+	}
 	screenshot(t, ctx, "model-summarizer")
 
 	err = chromedp.Do(ctx,

@@ -78,8 +78,9 @@ type CheckRecord struct {
 	// a critical finding (trained summarizer).
 	Candidates int `json:"candidates,omitempty"`
 	Removed    int `json:"removed,omitempty"`
-	// Rejected are retrieved training summaries the guard refused, with
-	// why (at most ten).
+	// Refused counts the retrieved training summaries the guard refused;
+	// Rejected are the first ten of them, with why.
+	Refused  int        `json:"refused,omitempty"`
 	Rejected []Rejected `json:"rejected,omitempty"`
 	// Attempts counts LLM calls made to get a faithful summary (--verify
 	// retry); Dropped the sentences removed (--verify drop).

@@ -264,19 +264,58 @@ function classification(data, m) {
 function summary(data) {
   const res = data.results[0];
   const p = res.provenance;
+  const warnings = res.warnings || [];
   const rows = [];
   if (p) {
     rows.push(el("dt", {}, "Method"), el("dd", {}, p.method));
     if (p.source_sentences && p.source_sentences.length) rows.push(el("dt", {}, "From sentences"), el("dd", {}, p.source_sentences.map(i => "#" + (i + 1)).join(", ")));
     if (p.neighbors && p.neighbors.length) rows.push(el("dt", {}, "Similar examples"), el("dd", {}, p.neighbors.map(n => n.id + " (" + n.similarity.toFixed(2) + ")").join(", ")));
+    if (p.check && p.check.candidates) rows.push(el("dt", {}, "Faithfulness guard"), el("dd", {}, p.check.candidates + " candidates, " + (p.check.removed || 0) + " removed" +
+      (p.check.rejected ? ", " + p.check.rejected + " retrieved summaries refused" : "")));
     if (p.notes && p.notes.length) rows.push(el("dt", {}, "Notes"), el("dd", {}, p.notes.join("; ")));
   }
+  const flagged = warnings.filter(w => w.verdict !== "omitted");
+  const status = res.faithful
+    ? el("p", { class: "check ok", id: "try-check" }, "Checked against the text: every claim of the summary is backed by it." + (warnings.length ? " It leaves out:" : ""))
+    : el("p", { class: "check bad", id: "try-check" }, flagged.length + " claim" + (flagged.length === 1 ? "" : "s") + " of the summary the text does not back:");
   return el("div", {},
     el("h3", {}, "Summary"),
-    el("p", { class: "summary-text", id: "try-summary" }, res.summary),
+    el("p", { class: "summary-text", id: "try-summary" }, highlighted(res.summary, flagged)),
+    status,
+    warnings.length ? el("ul", { class: "warnings", id: "try-warnings" }, warnings.map(w =>
+      el("li", { class: w.verdict }, el("strong", {}, w.verdict + " " + w.kind), ": " + w.message))) : null,
     rows.length ? el("h3", {}, "Provenance") : null,
     rows.length ? el("dl", { class: "prov" }, rows) : null,
-    el("p", { class: "muted small" }, "Version " + data.version + "."));
+    el("p", { class: "muted small" }, "Version " + data.version + ". The check reads findings, negations, sides, sizes, comparisons, measurements, communications and placeholders; see docs/FAITHFULNESS.md for what it cannot see."));
+}
+
+// highlighted returns the text with the warnings' spans (UTF-8 byte
+// offsets, as the server counts them) marked.
+function highlighted(text, warnings) {
+  const spans = warnings.filter(w => w.summary_span).map(w => ({ s: w.summary_span.start, e: w.summary_span.end, w }))
+    .sort((a, b) => a.s - b.s);
+  if (!spans.length) return text;
+  // Map byte offsets to string indices.
+  const enc = new TextEncoder();
+  const index = new Map();
+  let b = 0, i = 0;
+  for (const ch of text) {
+    index.set(b, i);
+    b += enc.encode(ch).length;
+    i += ch.length;
+  }
+  index.set(b, i);
+  const parts = [];
+  let prev = 0;
+  for (const { s, e, w } of spans) {
+    const from = index.get(s), to = index.get(e);
+    if (from === undefined || to === undefined || from < prev) continue;
+    parts.push(text.slice(prev, from));
+    parts.push(el("mark", { class: w.verdict, title: w.message }, text.slice(from, to)));
+    prev = to;
+  }
+  parts.push(text.slice(prev));
+  return parts;
 }
 
 // Metrics: a table of the headline numbers per split (dev, test, ...),

@@ -72,9 +72,10 @@ type DataFile struct {
 // FileSum is a file's sha256 and size (the model directory convention's).
 type FileSum = modeldir.FileSum
 
-const methodDescription = "candidates (summaries of the most similar training sources, adapted or rejected when they contradict the " +
-	"source's negations or laterality; frequent summaries; source sentences chosen by a supervised sentence scorer, alone, " +
-	"shortened and combined) ranked by listwise gradient-boosted trees"
+const methodDescription = "candidates (summaries of the most similar training sources, frequent summaries, source sentences chosen by a " +
+	"supervised sentence scorer, alone, shortened and combined), each checked against the source by the faithfulness guard (a claim " +
+	"the source does not back removes it; sides are swapped when that mends a reused summary; those keeping the critical findings, " +
+	"lines and tubes are preferred), ranked by listwise gradient-boosted trees"
 
 func newMetadata(o Options, rep *TrainReport) Metadata {
 	return Metadata{

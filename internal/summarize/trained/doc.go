@@ -9,20 +9,30 @@
 // learned ranker pick one:
 //
 //   - retrieval: the summaries of the most similar training sources (TF-IDF
-//     cosine over the FINDINGS section when the document has one). Each is
-//     checked against the document's facts ([text.FindNegations] scopes and
-//     laterality): a summary that affirms a finding the document denies, or
-//     denies one it affirms, is rejected; one that puts a finding on the
-//     other side is adapted by swapping left and right when that makes it
-//     agree, and rejected otherwise;
-//   - the most frequent training summaries (the "normal study" phrases),
-//     under the same checks;
+//     cosine over the FINDINGS section when the document has one);
+//   - the most frequent training summaries (the "normal study" phrases);
 //   - extraction: source sentences ranked by a supervised sentence scorer (a
 //     logistic regression over hashed words and bigrams, negated words kept
 //     apart, trained to predict how much of a sentence the reference keeps),
 //     alone, shortened ("There is a small effusion." → "Small effusion.",
 //     never dropping a negation cue) and combined in twos and threes;
 //   - a frequent summary combined with the best sentence.
+//
+// # The faithfulness guard
+//
+// Every candidate is checked against the document with internal/clinical
+// before the ranker sees it. A candidate with a claim the document does
+// not back (a finding, side, zone, size, comparison, measurement,
+// communication or placeholder it does not state, a negation or side
+// flipped, a normal statement over an acute or critical finding) is
+// removed; a reused summary whose only trouble is its side is first
+// adapted by swapping left and right, and kept when that mends it. Of the
+// rest, the candidates that omit the fewest critical findings of the
+// document are kept, then those that omit the fewest lines, tubes and
+// significant findings. The guard runs in training too (the ranker learns
+// on guarded candidates), and every summary carries the check of the
+// chosen candidate as warnings. [Options.MinReuseSimilarity] keeps
+// specific summaries of dissimilar reports out.
 //
 // The ranker is an average of gradient-boosted tree ensembles trained with
 // a listwise (ListNet) loss on features of each candidate and document:
@@ -41,10 +51,11 @@
 // Every summary comes with a [summarize.Provenance]: the method
 // (trained:retrieval, trained:retrieval-adapted, trained:extractive,
 // trained:combined, trained:frequent), the training examples whose summary
-// was reused (with similarities), the source sentences used (indices into
-// [text.SplitSentences] of the source), and notes on routing (normal or
-// abnormal study), adaptation, and retrieved summaries rejected for
-// contradicting the source.
+// was reused (with similarities and their summaries), the source
+// sentences used (indices into [text.SplitSentences] of the source), notes
+// on routing (normal or abnormal study) and adaptation, and the guard's
+// record: candidates removed, and the retrieved summaries it refused with
+// why. Its warnings are the check of the summary against the source.
 //
 // # Artifacts
 //

@@ -339,7 +339,7 @@ func (q *query) provenance(best int, scores []float64) *summarize.Provenance {
 		p.Notes = append(p.Notes, fmt.Sprintf("routing: %s study (%.0f%% of the nearest training reports have a frequent, normal-study summary; nearest similarity %.2f)",
 			route, 100*f[2], f[0]))
 	}
-	p.Check = &summarize.CheckRecord{Faithful: c.check.Faithful(), Candidates: len(q.cands) + q.guarded, Removed: q.guarded}
+	p.Check = &summarize.CheckRecord{Faithful: c.check.Faithful(), Candidates: len(q.cands) + q.guarded, Removed: q.guarded, Refused: len(q.rejected)}
 	if len(q.rejected) > 0 {
 		var terms []string
 		seen := map[string]bool{}
