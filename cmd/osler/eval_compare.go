@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/osler-health/osler/internal/clinical"
+	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/report"
@@ -24,9 +26,11 @@ var evalCompareDoc = cmdDoc{
 		`The table shows each type's mean F with bootstrap intervals, then each system's difference from the first ` +
 		`with a paired bootstrap interval on the same examples. With --gold, each PRED is a classifier's predictions ` +
 		`(as for "osler eval classification") and the table shows accuracy, micro/macro/weighted F1, macro AP and ROC AUC, ` +
-		`and the Brier score. NAME labels the row (default: the file name).`,
+		`and the Brier score. NAME labels the row (default: the file name). With --references, --sources DOCS adds each ` +
+		`system's share of summaries holding a claim their document does not back (osler eval faithfulness), with its interval.`,
 	Example: `osler eval compare --references test.jsonl --stemmer pre-trained=base.jsonl fine-tuned=tuned.jsonl
 osler eval compare --references refs.txt --format markdown --report compare.html a.txt b.txt c.txt
+osler eval compare --references dev.jsonl --sources dev.jsonl trained=dev.sum.jsonl llm=dev.llm.jsonl
 osler eval compare --gold test.jsonl --thresholds thresholds.json linear=linear.pred.jsonl service=comprehend.jsonl`,
 }
 
@@ -66,6 +70,8 @@ func (m *Main) runEvalCompare(ctx context.Context, args []string) error {
 	var cf classFlags
 	cf.register(fs, false)
 	refsPath := fs.String("references", "", `ROUGE: the reference set, JSONL {"id", "reference"} or a .txt file with one reference per line`)
+	sourcesPath := fs.String("sources", "", `ROUGE: the documents the systems summarized ({"id","source"}); adds each system's share of unfaithful summaries (osler eval faithfulness)`)
+	vocab := fs.String("vocab", "", "with --sources: a lexicon file that extends the faithfulness check's vocabulary")
 	format := fs.String("format", "table", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML comparison (table, bar chart, box plots) to this file")
 	title := fs.String("title", "", "title of the HTML report")
@@ -85,14 +91,56 @@ func (m *Main) runEvalCompare(ctx context.Context, args []string) error {
 	case *refsPath != "" && cf.goldPath != "":
 		return usageError{fmt.Errorf("%s: give --references (ROUGE) or --gold (classification), not both", cmd)}
 	case *refsPath != "":
-		return m.compareRouge(ctx, cmd, *refsPath, systems, &rf, outFmt, *reportPath, *title)
+		var faith *compareFaith
+		if *sourcesPath != "" {
+			checker, err := m.checker(*vocab)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cmd, err)
+			}
+			recs, err := dataset.ReadAll(*sourcesPath, m.Stdin, dataset.Options{})
+			if err != nil {
+				return fmt.Errorf("%s: %w", cmd, err)
+			}
+			faith = &compareFaith{path: *sourcesPath, recs: recs, checker: checker}
+		}
+		return m.compareRouge(ctx, cmd, *refsPath, systems, &rf, outFmt, *reportPath, *title, faith)
+	case *sourcesPath != "":
+		return usageError{fmt.Errorf("%s: --sources goes with --references (summaries), not --gold", cmd)}
 	case cf.goldPath != "":
 		return m.compareClassification(cmd, &cf, systems, outFmt, *reportPath, *title)
 	}
 	return usageError{fmt.Errorf("%s: %w: give --references REFS (ROUGE) or --gold GOLD (classification) (see --help)", cmd, errNoInput)}
 }
 
-func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems []system, rf *rougeFlags, outFmt outputFormat, reportPath, title string) error {
+// compareFaith are the sources the compared summaries are checked against.
+type compareFaith struct {
+	path    string
+	recs    []dataset.Record
+	checker *clinical.Checker
+}
+
+// check joins a system's summaries to the sources and checks them.
+func (m *Main) compareFaithfulness(ctx context.Context, f *compareFaith, s system, rf *rougeFlags) (*eval.FaithfulnessReport, error) {
+	if isPlainText(s.path) {
+		return nil, fmt.Errorf("%s: --sources needs JSONL predictions with ids, to match them to their documents", s.path)
+	}
+	in, err := m.openInput(s.path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	pairs, err := eval.JoinSummaries(f.recs, f.path, eval.NewTextPredictionReader(in, s.path, false))
+	if err != nil {
+		return nil, err
+	}
+	boot := eval.BootstrapOptions{Samples: -1}
+	if rf.bootstrap > 0 {
+		boot = rf.bootstrapOptions()
+	}
+	return eval.EvaluateFaithfulness(ctx, pairs, eval.FaithfulnessOptions{Checker: f.checker, Bootstrap: boot, Workers: rf.workers})
+}
+
+func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems []system, rf *rougeFlags, outFmt outputFormat, reportPath, title string, faith *compareFaith) error {
 	scorer, tok, err := rf.scorer(cmd)
 	if err != nil {
 		return err
@@ -133,6 +181,11 @@ func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems [
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
 		row := report.RougeSystem{Name: s.name, Source: s.path, Summary: sum, Result: res}
+		if faith != nil {
+			if row.Faithfulness, err = m.compareFaithfulness(ctx, faith, s, rf); err != nil {
+				return fmt.Errorf("%s: %w", cmd, err)
+			}
+		}
 		if i > 0 && rf.bootstrap > 0 {
 			if row.Diff, err = eval.PairedBootstrap(ctx, rows[0].Result, res, rf.bootstrapOptions()); err != nil {
 				return fmt.Errorf("%s: %w", cmd, err)
@@ -164,24 +217,25 @@ func printRougeComparison(w io.Writer, f outputFormat, refsPath string, rows []r
 	switch f {
 	case formatJSON:
 		type sysJSON struct {
-			Name       string                           `json:"name"`
-			File       string                           `json:"file"`
-			Summary    *eval.RougeSummary               `json:"summary"`
-			Difference map[eval.RougeType]eval.Interval `json:"difference_from_first,omitempty"`
+			Name         string                           `json:"name"`
+			File         string                           `json:"file"`
+			Summary      *eval.RougeSummary               `json:"summary"`
+			Difference   map[eval.RougeType]eval.Interval `json:"difference_from_first,omitempty"`
+			Faithfulness *eval.FaithfulnessReport         `json:"faithfulness,omitempty"`
 		}
 		out := struct {
 			References string    `json:"references"`
 			Systems    []sysJSON `json:"systems"`
 		}{References: refsPath}
 		for _, r := range rows {
-			out.Systems = append(out.Systems, sysJSON{r.Name, r.Source, r.Summary, r.Diff})
+			out.Systems = append(out.Systems, sysJSON{r.Name, r.Source, r.Summary, r.Diff, r.Faithfulness})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	case formatCSV:
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"system", "file", "n", "type", "precision", "recall", "fmeasure", "f_low", "f_high", "diff_f", "diff_low", "diff_high"})
+		cw.Write([]string{"system", "file", "n", "type", "precision", "recall", "fmeasure", "f_low", "f_high", "diff_f", "diff_low", "diff_high", "unfaithful"})
 		for _, r := range rows {
 			for _, t := range types {
 				mean := r.Summary.Mean[t]
@@ -194,7 +248,11 @@ func printRougeComparison(w io.Writer, f outputFormat, refsPath string, rows []r
 					d = csvNum(mean.FMeasure - first.Mean[t].FMeasure)
 					dlo, dhi = csvNum(r.Diff[t].Low.FMeasure), csvNum(r.Diff[t].High.FMeasure)
 				}
-				cw.Write([]string{r.Name, r.Source, strconv.Itoa(r.Summary.N), string(t), csvNum(mean.Precision), csvNum(mean.Recall), csvNum(mean.FMeasure), lo, hi, d, dlo, dhi})
+				unfaithful := ""
+				if r.Faithfulness != nil {
+					unfaithful = csvNum(r.Faithfulness.Unfaithful.Share)
+				}
+				cw.Write([]string{r.Name, r.Source, strconv.Itoa(r.Summary.N), string(t), csvNum(mean.Precision), csvNum(mean.Recall), csvNum(mean.FMeasure), lo, hi, d, dlo, dhi, unfaithful})
 			}
 		}
 		cw.Flush()
@@ -211,6 +269,10 @@ func printRougeComparison(w io.Writer, f outputFormat, refsPath string, rows []r
 	for _, t := range types {
 		header = append(header, ">"+string(t)+" F")
 	}
+	faith := rows[0].Faithfulness != nil
+	if faith {
+		header = append(header, ">unfaithful")
+	}
 	var table [][]string
 	for _, r := range rows {
 		row := []string{r.Name, thousandsInt(r.Summary.N)}
@@ -219,6 +281,14 @@ func printRougeComparison(w io.Writer, f outputFormat, refsPath string, rows []r
 			if r.Summary.Bootstrap != nil {
 				iv := r.Summary.Bootstrap.Intervals[t]
 				cell += fmt.Sprintf(" [%s, %s]", fnum(iv.Low.FMeasure), fnum(iv.High.FMeasure))
+			}
+			row = append(row, cell)
+		}
+		if faith {
+			u := r.Faithfulness.Unfaithful
+			cell := fmt.Sprintf("%.1f%%", 100*u.Share)
+			if u.Low != nil {
+				cell += fmt.Sprintf(" [%.1f%%, %.1f%%]", 100**u.Low, 100**u.High)
 			}
 			row = append(row, cell)
 		}
@@ -238,6 +308,9 @@ func printRougeComparison(w io.Writer, f outputFormat, refsPath string, rows []r
 				mark = " *"
 			}
 			row = append(row, fmt.Sprintf("%+.4f [%+.4f, %+.4f]%s", r.Summary.Mean[t].FMeasure-first.Mean[t].FMeasure, iv.Low.FMeasure, iv.High.FMeasure, mark))
+		}
+		if faith {
+			row = append(row, fmt.Sprintf("%+.1f%%", 100*(r.Faithfulness.Unfaithful.Share-rows[0].Faithfulness.Unfaithful.Share)))
 		}
 		deltas = append(deltas, row)
 	}

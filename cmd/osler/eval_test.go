@@ -46,6 +46,7 @@ func TestEvalGolden(t *testing.T) {
 		{"compare_markdown.txt", []string{"eval", "compare", "--references", td("compare_refs.jsonl"), "--bootstrap", "0", "--format", "markdown", td("base.jsonl"), td("tuned.jsonl")}},
 		{"compare_csv.txt", []string{"eval", "compare", "--references", td("compare_refs.jsonl"), "--bootstrap", "100", "--seed", "2", "--format", "csv", td("base.jsonl"), td("tuned.jsonl")}},
 		{"compare_class.txt", []string{"eval", "compare", "--gold", td("gold.jsonl"), "scores=" + td("pred.jsonl"), "service=" + td("comprehend.jsonl")}},
+		{"compare_faith.txt", []string{"eval", "compare", "--references", td("compare_refs.jsonl"), "--sources", td("compare_sources.jsonl"), "--bootstrap", "200", "--seed", "1", "base=" + td("base.jsonl"), "tuned=" + td("tuned.jsonl")}},
 		{"faith_table.txt", []string{"eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--bootstrap", "200", "--seed", "1", "--show", "8"}},
 		{"faith_markdown.txt", []string{"eval", "faithfulness", td("faith_pairs.jsonl"), "--bootstrap", "0", "--format", "markdown"}},
 		{"faith_csv.txt", []string{"eval", "faithfulness", "--sources", td("faith_sources.jsonl"), "--summaries", td("faith_summaries.jsonl"), "--bootstrap", "100", "--seed", "3", "--format", "csv"}},

@@ -257,6 +257,9 @@ type RougeSystem struct {
 	// minus the first system's ([eval.PairedBootstrap]); nil for the first
 	// system or when not computed.
 	Diff map[eval.RougeType]eval.Interval
+	// Faithfulness is the check of the system's summaries against their
+	// sources (nil when no sources were given).
+	Faithfulness *eval.FaithfulnessReport
 }
 
 // ClassificationSystem is one row of a classification comparison.
@@ -287,6 +290,13 @@ func Compare(w io.Writer, p ComparePage) error {
 		for _, t := range types {
 			data.Columns = append(data.Columns, string(t)+" F")
 		}
+		faith := true
+		for _, s := range p.Rouge {
+			faith = faith && s.Faithfulness != nil
+		}
+		if faith {
+			data.Columns = append(data.Columns, "unfaithful")
+		}
 		var names []string
 		values := make([][]float64, len(p.Rouge))
 		lo := make([][]float64, len(p.Rouge))
@@ -309,9 +319,16 @@ func Compare(w io.Writer, p ComparePage) error {
 				lo[i] = append(lo[i], l)
 				hi[i] = append(hi[i], h)
 			}
+			if faith {
+				row.Cells = append(row.Cells, faithCell(s.Faithfulness))
+			}
 			data.Rows = append(data.Rows, row)
 		}
 		markBest(data.Rows, true)
+		if faith {
+			// Fewer unfaithful summaries is better.
+			markBestColumn(data.Rows, len(data.Columns)-1, false)
+		}
 		var cats []string
 		for _, t := range types {
 			cats = append(cats, string(t))
@@ -343,6 +360,9 @@ func Compare(w io.Writer, p ComparePage) error {
 					CI:   fmt.Sprintf("%+.4f – %+.4f", iv.Low.FMeasure, iv.High.FMeasure),
 					Best: iv.Low.FMeasure > 0 || iv.High.FMeasure < 0})
 			}
+			if faith {
+				row.Cells = append(row.Cells, compareCell{Value: s.Faithfulness.Unfaithful.Share - p.Rouge[0].Faithfulness.Unfaithful.Share, Signed: true})
+			}
 			data.Deltas = append(data.Deltas, row)
 		}
 	} else {
@@ -367,6 +387,15 @@ func Compare(w io.Writer, p ComparePage) error {
 		data.Plots = append(data.Plots, barPlot("Headline metrics", data.Columns[:6], names, values, nil, nil))
 	}
 	return pages.ExecuteTemplate(w, "compare.html", data)
+}
+
+// faithCell shows the share of unfaithful summaries with its interval.
+func faithCell(r *eval.FaithfulnessReport) compareCell {
+	c := compareCell{Value: r.Unfaithful.Share}
+	if r.Unfaithful.Low != nil {
+		c.CI = fmt.Sprintf("%.4f–%.4f", *r.Unfaithful.Low, *r.Unfaithful.High)
+	}
+	return c
 }
 
 func optNaN(p *float64) float64 {
