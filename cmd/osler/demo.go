@@ -126,7 +126,7 @@ func (d *demo) steps() []func(context.Context) error {
 				"--out", d.path("models/radiology-impressions"), "--no-cv", "--home", d.home(), "--register", "radiology-impressions")
 		},
 		func(ctx context.Context) error {
-			d.heading("Summarize and evaluate", "impressions for the held-out test reports, trained model vs. extractive, with exact ROUGE")
+			d.heading("Summarize and evaluate", "impressions for the held-out test reports, trained model vs. extractive, with exact ROUGE and the share of summaries their report does not back")
 			if err := d.run(ctx, "summarize", "--method", "model:"+d.path("models/radiology-impressions"), "--provenance",
 				"--input", d.path("radiology.test.jsonl"), "--output", d.path("predictions/radiology.test.trained.jsonl")); err != nil {
 				return err
@@ -135,9 +135,15 @@ func (d *demo) steps() []func(context.Context) error {
 				"--input", d.path("radiology.test.jsonl"), "--output", d.path("predictions/radiology.test.extractive.jsonl")); err != nil {
 				return err
 			}
-			return d.run(ctx, "eval", "compare", "--references", d.path("radiology.test.jsonl"),
+			if err := d.run(ctx, "eval", "compare", "--references", d.path("radiology.test.jsonl"), "--sources", d.path("radiology.test.jsonl"),
 				"trained="+d.path("predictions/radiology.test.trained.jsonl"), "extractive="+d.path("predictions/radiology.test.extractive.jsonl"),
-				"--report", d.path("reports/summarizer-comparison.html"))
+				"--report", d.path("reports/summarizer-comparison.html")); err != nil {
+				return err
+			}
+			// The references themselves, checked the same way: what a
+			// radiologist writes from priors and history the model does not see.
+			return d.run(ctx, "eval", "faithfulness", "--pairs", d.path("radiology.test.jsonl"), "--show", "3",
+				"--report", d.path("reports/reference-faithfulness.html"))
 		},
 		func(ctx context.Context) error {
 			d.heading("Approve", "a reviewer approves the registered versions; the server serves the latest Approved version of each model")
