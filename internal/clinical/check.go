@@ -399,7 +399,10 @@ func (k *checking) certainty(s Claim, rel []Claim, name string, sp *Span) {
 
 // side checks laterality against the source's non-negated claims.
 func (k *checking) side(s Claim, pos []Claim, name string, sp *Span) {
-	if s.Side == 0 {
+	if s.Side == 0 || s.sideInherited {
+		// An inherited side is the extractor's reading of the sentence
+		// ("left-sided weakness, intracerebral hemorrhage"), not what
+		// the summary says of this claim.
 		return
 	}
 	var srcSides Side
@@ -411,9 +414,6 @@ func (k *checking) side(s Claim, pos []Claim, name string, sp *Span) {
 	}
 	all := func(Claim) bool { return true }
 	switch {
-	case s.sideInherited && (srcSides == 0 || srcSides&s.Side != 0):
-		// A side the summary's sentence gives another claim is checked
-		// there; here only the opposite side is an issue.
 	case srcSides == 0:
 		k.add(Issue{Verdict: Unsupported, Kind: IssueSide, Concept: s.ConceptID, Summary: sp,
 			Message: fmt.Sprintf("puts %s on the %s; the source gives no side", name, s.Side)})
@@ -428,7 +428,7 @@ func (k *checking) side(s Claim, pos []Claim, name string, sp *Span) {
 
 // zone checks the upper/middle/lower location against the source.
 func (k *checking) zone(s Claim, pos []Claim, name string, sp *Span) {
-	if s.Zone == 0 || s.zoneInherited {
+	if s.Zone == 0 || s.zoneInherited { // as with sides
 		return
 	}
 	var srcZones Zone

@@ -167,9 +167,41 @@ func (sp scope) covers(a, b int) bool {
 
 func (x *Extractor) extractInto(d *Document, sc *scratch) {
 	d.Sentences = text.AppendSentences(d.Sentences[:0], d.Text)
+	inline := false // the current section's header follows text on its line
 	for si, st := range d.Sentences {
+		if headerBefore(d, si) {
+			inline = si > 0 && !lineStartHeader(d.Text[d.Sentences[si-1].End:st.Start])
+		} else if inline {
+			// A header inside a line ("... for 1 day. PMH: dementia.
+			// Reports weakness.") heads its own sentence only.
+			st.Section = text.SectionNone
+		}
 		x.sentence(d, sc, si, st)
 	}
+}
+
+// headerBefore reports whether a section header precedes sentence si:
+// its section differs from the previous sentence's, or a colon between
+// them ends a header of the same kind.
+func headerBefore(d *Document, si int) bool {
+	st := d.Sentences[si]
+	if st.Section == text.SectionNone {
+		return false
+	}
+	if si == 0 {
+		return true
+	}
+	prev := d.Sentences[si-1]
+	return st.Section != prev.Section || strings.IndexByte(d.Text[prev.End:st.Start], ':') >= 0
+}
+
+// lineStartHeader reports whether the header in gap, the text between
+// two sentences, starts a line.
+func lineStartHeader(gap string) bool {
+	if i := strings.LastIndexByte(gap, ':'); i >= 0 {
+		gap = gap[:i]
+	}
+	return strings.ContainsAny(gap, "\n\r")
 }
 
 // skipSections hold no claims about the patient's current state.
@@ -196,7 +228,8 @@ func sectionAssertion(k text.SectionKind) Assertion {
 	switch k {
 	case text.SectionFamilyHistory:
 		return Family
-	case text.SectionPastHistory:
+	case text.SectionPastHistory, text.SectionAllergies:
+		// A listed allergy's reaction happened before ("PCN (rash)").
 		return Historical
 	case text.SectionIndication:
 		return Hypothetical
@@ -406,7 +439,9 @@ func (x *Extractor) forwardEnd(sc *scratch, k int, t trigger) int {
 			case ";", ":", ".", "?":
 				return j
 			case ",":
-				if t.weak || x.clauseFollows(sc, j+1) {
+				// A cue right before a comma has nothing after it to
+				// cover ("the effusion resolved, new pneumothorax").
+				if words == 0 || t.weak || x.clauseFollows(sc, j+1) {
 					return j
 				}
 				if j+1 < len(sc.cues) && (sc.cues[j+1].term || sc.cues[j+1].carries) || x.endsAfter(sc, j+1, t) {
@@ -593,6 +628,16 @@ func (x *Extractor) regionRules(d *Document, sc *scratch, si int, section text.S
 	}
 }
 
+// commaIn reports whether tokens [a, b) hold a comma.
+func (sc *scratch) commaIn(a, b int) bool {
+	for j := a; j < b; j++ {
+		if sc.toks[j].kind == tokPunct && sc.lower[j] == "," {
+			return true
+		}
+	}
+	return false
+}
+
 // boundaryBetween reports whether tokens [a, b) hold a clause boundary.
 func (sc *scratch) boundaryBetween(a, b int) bool {
 	for j := a; j < b; j++ {
@@ -638,7 +683,7 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 			if s[0] >= e && s[0] <= r[0] {
 				continue // the claim itself follows the phrase first
 			}
-			if r[0] >= e && r[0]-e <= 3 {
+			if r[0] >= e && r[0]-e <= 3 && !sc.commaIn(e, r[0]) {
 				return true
 			}
 		}
@@ -648,7 +693,11 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	// in reports whether a side or zone match lies in tokens [a, b), or,
 	// for the claim's own span, overlaps it ("right mid lung nodule":
 	// "mid lung" and "lung nodule").
+	skipBefore := -1 // phrases ending here or before belong to the previous mention
 	in := func(m match, a, b int) bool {
+		if m.end <= skipBefore {
+			return false
+		}
 		if a == ranges[self][0] && b == ranges[self][1] {
 			return m.start < b && m.end > a
 		}
@@ -685,7 +734,7 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	degreeIn := func(a, b int) Degree {
 		var dg Degree
 		for _, m := range sc.matches[layerDegree] {
-			if m.start < a || m.end > b || claimed(m.end, self) {
+			if m.start < a || m.end > b || m.end <= skipBefore || claimed(m.end, self) {
 				continue
 			}
 			inside := false
@@ -716,6 +765,18 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		lo := ra
 		for lo > 0 && !clauseMark(lo-1) && !walls(lo-1) {
 			lo--
+		}
+		skipBefore = -1
+		if lo > 0 && walls(lo-1) {
+			// After a previous mention, words before a comma that lie in
+			// its reach are its ("no pneumothorax on the left, small
+			// right pneumothorax").
+			for k := ra - 1; k > lo; k-- {
+				if sc.toks[k].kind == tokPunct && sc.lower[k] == "," {
+					skipBefore = min(k, lo+8)
+					break
+				}
+			}
 		}
 		hi := rb
 		for hi < len(sc.toks) && hi-rb < 8 && !clauseMark(hi) && !walls(hi) {
@@ -775,8 +836,8 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 			c.Chronic = true
 		}
 	}
-	// Sentence-level inheritance: affirmed claims without a side (zone)
-	// take the one the sentence's other affirmed claims agree on.
+	// Sentence-level inheritance: claims without a side (zone) that are
+	// not negated take the one the sentence's other such claims agree on.
 	var side Side
 	var zone Zone
 	sideConflict, zoneConflict := false, false
@@ -802,7 +863,10 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		if c.Side == 0 && side != 0 && !sideConflict && !x.lex.Concepts[c.concept].NoSide {
 			c.Side, c.sideInherited = side, true
 		}
-		if c.Zone == 0 && zone != 0 && !zoneConflict && !x.lex.Concepts[c.concept].NoSide {
+		// Claims on different sides are in different places: none
+		// takes another's zone ("left effusion and right basilar
+		// atelectasis").
+		if c.Zone == 0 && zone != 0 && !zoneConflict && !sideConflict && !x.lex.Concepts[c.concept].NoSide {
 			c.Zone, c.zoneInherited = zone, true
 		}
 	}
