@@ -65,6 +65,13 @@ func (f *summarizerTrainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.opts.MaxSingles, "max-singles", d.MaxSingles, "best single source sentences offered as candidates")
 	fs.IntVar(&f.opts.CombineTop, "combine-top", d.CombineTop, "best sentences combined into multi-sentence extracts")
 	fs.IntVar(&f.opts.MaxExtract, "max-extract", d.MaxExtract, "most sentences in an extract (1-5)")
+	fs.Func("keep", `what the faithfulness guard makes summaries keep of their document, when some candidate can: "reportable" (critical findings, then lines, tubes and significant findings), "critical", "none", or "auto" (what the training references keep; the default)`,
+		func(v string) error {
+			k, err := trained.ParseKeepPolicy(v)
+			f.opts.Keep = k
+			return err
+		})
+	fs.Float64Var(&f.opts.MinReuseSimilarity, "min-reuse-similarity", d.MinReuseSimilarity, "least similarity at which a specific (not frequent) training summary is reused; below it the model extracts")
 	fs.StringVar(&f.objective, "objective", "rouge1,rouge2,rougeL", "ROUGE types (F-measure, averaged) the ranker learns to maximise")
 	fs.Float64Var(&f.opts.Temperature, "temperature", d.Temperature, "sharpness of the ranker's target over candidates (lower: only the best counts)")
 	fs.IntVar(&f.opts.Trees, "trees", d.Trees, "boosted trees in the ranker")
@@ -203,6 +210,8 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 	fmt.Fprintf(w, "trained a summarizer on %d pairs (%d distinct summaries, %.1f candidates per document) in %s\n",
 		rep.Examples, rep.DistinctSummaries, rep.Candidates, time.Since(start).Round(100*time.Millisecond))
 	fmt.Fprintf(w, "model: %s\n", f.out)
+	fmt.Fprintf(w, "faithfulness guard: keeps %s (the training references keep every critical finding of %s and every line, tube and significant finding of %s)\n",
+		keepWords(rep.Keep), shareWords(rep.KeepCritical), shareWords(rep.KeepReportable))
 	if rep.CV.N > 0 {
 		fmt.Fprintf(w, "\ncross-validated on --train (%d folds; each summary chosen by a ranker that did not see its document):\n", f.opts.CVFolds)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -243,7 +252,7 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 		}
 		tw.Flush()
 		if gold != nil {
-			fmt.Fprintf(w, "(the references' own rate: radiologists compare with prior studies and history the model does not see)\n")
+			fmt.Fprintf(w, "(the references' own rate: their authors saw prior studies and history the model does not see)\n")
 		}
 		fmt.Fprintf(w, "trained summaries by method: %s (%.0f documents/s)\n", summarizerMethodCounts(rows[0].rep.Methods), rows[0].rep.DocsPerSecond)
 	}
@@ -373,4 +382,23 @@ func (b *summarizerStageBars) finish() {
 	defer b.mu.Unlock()
 	b.bar.Finish()
 	b.bar = nil
+}
+
+// keepWords says what a keep policy makes the guard keep.
+func keepWords(k trained.KeepPolicy) string {
+	switch k {
+	case trained.KeepReportable:
+		return "critical findings, lines, tubes and significant findings"
+	case trained.KeepCritical:
+		return "critical findings"
+	}
+	return "what the ranker chooses (no finding is forced in; a normal statement over a critical finding is still refused)"
+}
+
+// shareWords writes "31 of 56 sources (55%)".
+func shareWords(s eval.Share) string {
+	if s.N == 0 {
+		return "no source (none states one)"
+	}
+	return fmt.Sprintf("%d of %d sources (%.0f%%)", s.Count, s.N, 100*s.Share)
 }

@@ -35,3 +35,15 @@ func (k *IssueKind) UnmarshalText(b []byte) error {
 	}
 	return fmt.Errorf("clinical: unknown issue kind %q", b)
 }
+
+// Reportable reports whether a claim of a source states something a
+// summary should not drop although it is not critical: an affirmed line
+// or tube, or a significant finding (a nodule, cardiomegaly), outside the
+// indication.
+func (l *Lexicon) Reportable(c Claim) bool {
+	if c.Type != ClaimConcept || c.Indication || c.Assertion != Affirmed || c.concept < 0 || l.critical(c) {
+		return false
+	}
+	con := l.Concepts[c.concept]
+	return con.Reportable || con.Kind == KindFinding && con.Severity >= SeveritySignificant
+}

@@ -272,9 +272,10 @@ func flaggedIssues(issues []clinical.Issue) []clinical.Issue {
 
 // guard removes candidates the source does not back (an unsupported or
 // contradicted claim, a placeholder or communication the source lacks, a
-// normal statement over a critical finding), then keeps those that omit
-// the fewest critical findings of the source, then the fewest of its
-// lines, tubes and significant findings. It returns how many it removed.
+// normal statement over a critical finding), then, as Options.Keep says,
+// keeps those that omit the fewest critical findings of the source, then
+// the fewest of its lines, tubes and significant findings. It returns how
+// many it removed.
 func (q *query) guard() int {
 	m := q.m
 	x := m.checker.Extractor()
@@ -294,7 +295,14 @@ func (q *query) guard() int {
 	// Keep the candidates that omit the fewest critical findings of the
 	// source, then, among those, the fewest lines, tubes and significant
 	// findings.
-	for _, critical := range []bool{true, false} {
+	keep := []bool{true, false} // critical, then reportable (also a model from before Keep, resolved as auto)
+	switch m.opts.Keep {
+	case KeepCritical:
+		keep = keep[:1]
+	case KeepNone:
+		keep = nil
+	}
+	for _, critical := range keep {
 		omitted := func(r clinical.Result) int {
 			n := 0
 			for _, is := range r.Issues {

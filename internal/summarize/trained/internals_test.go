@@ -311,3 +311,50 @@ func TestAnalyzeDocumentSections(t *testing.T) {
 		t.Fatalf("comparison sentence extractable: %q", extract)
 	}
 }
+
+// TestKeepPolicy checks Options.Keep auto follows the training references:
+// a kind of finding is kept when at least a third of the references whose
+// source states one keep them all.
+func TestKeepPolicy(t *testing.T) {
+	cov := func(crit, critKept, rep, repKept int) []keepCoverage {
+		var out []keepCoverage
+		for i := 0; i < crit; i++ {
+			out = append(out, keepCoverage{critical: true, criticalKept: i < critKept})
+		}
+		for i := 0; i < rep; i++ {
+			out = append(out, keepCoverage{reportable: true, reportableKept: i < repKept})
+		}
+		return append(out, keepCoverage{}) // a source with neither
+	}
+	for _, tt := range []struct {
+		name  string
+		given KeepPolicy
+		cov   []keepCoverage
+		want  KeepPolicy
+	}{
+		{"impressions keep both", KeepAuto, cov(10, 6, 20, 9), KeepReportable},
+		{"descriptions keep neither", KeepAuto, cov(10, 2, 20, 1), KeepNone},
+		{"critical only", KeepAuto, cov(3, 3, 30, 3), KeepCritical},
+		{"no critical sources", KeepAuto, cov(0, 0, 9, 3), KeepReportable},
+		{"given wins", KeepNone, cov(10, 10, 10, 10), KeepNone},
+		{"unset is auto", "", cov(10, 10, 10, 0), KeepCritical},
+	} {
+		m := &Model{opts: Options{Keep: tt.given}}
+		rep := &TrainReport{}
+		m.resolveKeep(tt.cov, rep)
+		if m.opts.Keep != tt.want || rep.Keep != tt.want {
+			t.Errorf("%s: keep %q (report %q), want %q", tt.name, m.opts.Keep, rep.Keep, tt.want)
+		}
+	}
+	rep := &TrainReport{}
+	(&Model{opts: Options{Keep: KeepAuto}}).resolveKeep(cov(4, 1, 0, 0), rep)
+	if rep.KeepCritical.Count != 1 || rep.KeepCritical.N != 4 || rep.KeepCritical.Share != 0.25 || rep.KeepReportable.N != 0 {
+		t.Errorf("report %+v %+v", rep.KeepCritical, rep.KeepReportable)
+	}
+	if _, err := ParseKeepPolicy("everything"); err == nil {
+		t.Error("ParseKeepPolicy accepted an unknown policy")
+	}
+	if err := (Options{Keep: "most"}).Validate(); err == nil {
+		t.Error("Validate accepted an unknown keep policy")
+	}
+}

@@ -51,6 +51,16 @@ type Options struct {
 	// Seed makes training reproducible. 0 is a seed like any other (the
 	// zero Options train with it); DefaultOptions, and so the CLI, use 1.
 	Seed uint64 `json:"seed"`
+	// Keep says which findings of a document the guard makes candidates
+	// keep, when some candidate does: KeepReportable (critical findings,
+	// then lines, tubes and significant findings), KeepCritical, or
+	// KeepNone (leave it to the ranker; a normal statement over a critical
+	// finding is refused whatever Keep says). KeepAuto (the default)
+	// follows the training references: a kind of finding is kept when at
+	// least a third of the references whose source states one keep them
+	// all (radiology impressions do; one-line descriptions of a visit do
+	// not). Training resolves it, and the model records what it chose.
+	Keep KeepPolicy `json:"keep,omitempty"`
 	// MinReuseSimilarity is the least similarity at which a retrieved
 	// specific (not frequent) summary is reused; below it the model
 	// extracts instead. 0 reuses any summary the faithfulness guard lets
@@ -64,6 +74,32 @@ type Options struct {
 	// change the model.
 	Workers int `json:"-"`
 }
+
+// KeepPolicy is what [Options.Keep] makes the guard keep.
+type KeepPolicy string
+
+// The keep policies.
+const (
+	KeepAuto       KeepPolicy = "auto"
+	KeepReportable KeepPolicy = "reportable"
+	KeepCritical   KeepPolicy = "critical"
+	KeepNone       KeepPolicy = "none"
+)
+
+// ParseKeepPolicy parses a --keep value.
+func ParseKeepPolicy(s string) (KeepPolicy, error) {
+	switch p := KeepPolicy(s); p {
+	case KeepAuto, KeepReportable, KeepCritical, KeepNone:
+		return p, nil
+	case "":
+		return KeepAuto, nil
+	}
+	return "", fmt.Errorf("trained: unknown keep policy %q (want auto, reportable, critical or none)", s)
+}
+
+// keepThreshold is the share of training references that must keep a
+// kind of finding for KeepAuto to keep it.
+const keepThreshold = 1.0 / 3
 
 // DefaultOptions returns the settings used when a field is zero.
 func DefaultOptions() Options {
@@ -127,6 +163,9 @@ func (o Options) withDefaults() Options {
 	if o.CVFolds < 2 {
 		o.CVFolds = d.CVFolds
 	}
+	if o.Keep == "" {
+		o.Keep = KeepAuto
+	}
 	return o
 }
 
@@ -151,6 +190,12 @@ func (o Options) Validate() error {
 		if _, err := eval.ParseRougeTypes(string(t)); err != nil {
 			return fmt.Errorf("trained: objective: %w", err)
 		}
+	}
+	if _, err := ParseKeepPolicy(string(o.Keep)); err != nil {
+		return err
+	}
+	if o.MinReuseSimilarity < 0 || o.MinReuseSimilarity > 1 {
+		return fmt.Errorf("trained: min reuse similarity %g must be between 0 and 1", o.MinReuseSimilarity)
 	}
 	return nil
 }

@@ -57,6 +57,14 @@ type TrainReport struct {
 	// ChosenKinds counts the kinds of candidates chosen in
 	// cross-validation ("retrieval", "extractive", ...).
 	ChosenKinds map[string]int `json:"cv_chosen_kinds"`
+	// KeepCritical and KeepReportable are the shares of the training
+	// references that keep every critical finding (of the sources that
+	// state one), and every line, tube and significant finding, of their
+	// source; Keep is the policy they gave (Options.Keep auto) or the one
+	// given.
+	KeepCritical   eval.Share `json:"keep_critical"`
+	KeepReportable eval.Share `json:"keep_reportable"`
+	Keep           KeepPolicy `json:"keep"`
 	// FeatureSplits counts the ranker's splits per feature (importance).
 	FeatureSplits map[string]int     `json:"feature_splits"`
 	StageSeconds  map[string]float64 `json:"stage_seconds"`
@@ -220,15 +228,19 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 		return nil, nil, nil, err
 	}
 
-	// 1. Documents, retrieval vectors, distinct summaries.
+	// 1. Documents, retrieval vectors, distinct summaries; what the
+	// references keep of their sources.
 	n := len(examples)
 	docs := make([]*document, n)
+	coverage := make([]keepCoverage, n)
 	if err := parallel(ctx, workers, n, func(i int) error {
 		docs[i] = analyzeDocument(examples[i].Source)
+		coverage[i] = m.referenceCoverage(examples[i])
 		return nil
 	}, func(done int) { progress("analysing", done, n) }); err != nil {
 		return nil, nil, nil, err
 	}
+	m.resolveKeep(coverage, rep)
 	retr := make([]string, n)
 	for i, d := range docs {
 		retr[i] = d.retrieval
@@ -504,4 +516,73 @@ func parallel(ctx context.Context, workers, n int, fn func(i int) error, tick fu
 		})
 	}
 	return g.Wait()
+}
+
+// keepCoverage says whether a training source states critical findings
+// (reportable ones), and whether its reference keeps them all.
+type keepCoverage struct {
+	critical, criticalKept     bool
+	reportable, reportableKept bool
+}
+
+// referenceCoverage checks what a training reference keeps of its source.
+func (m *Model) referenceCoverage(ex Example) keepCoverage {
+	r := m.checker.Check(ex.Source, ex.Summary)
+	lex := m.checker.Extractor().Lexicon()
+	var c keepCoverage
+	for _, cl := range r.Source.Claims {
+		c.critical = c.critical || lex.Critical(cl)
+		c.reportable = c.reportable || lex.Reportable(cl)
+	}
+	c.criticalKept, c.reportableKept = c.critical, c.reportable
+	for _, is := range r.Issues {
+		switch {
+		case is.Kind == clinical.IssueCritical:
+			c.criticalKept = false
+		case is.Verdict == clinical.Omitted:
+			c.reportableKept = false
+		}
+	}
+	return c
+}
+
+// resolveKeep records what the references keep and, for KeepAuto, picks
+// the policy they follow.
+func (m *Model) resolveKeep(cov []keepCoverage, rep *TrainReport) {
+	var crit, critKept, repo, repoKept int
+	for _, c := range cov {
+		if c.critical {
+			crit++
+			if c.criticalKept {
+				critKept++
+			}
+		}
+		if c.reportable {
+			repo++
+			if c.reportableKept {
+				repoKept++
+			}
+		}
+	}
+	rep.KeepCritical = eval.Share{Count: critKept, N: crit}
+	rep.KeepReportable = eval.Share{Count: repoKept, N: repo}
+	for _, s := range []*eval.Share{&rep.KeepCritical, &rep.KeepReportable} {
+		if s.N > 0 {
+			s.Share = float64(s.Count) / float64(s.N)
+		}
+	}
+	if m.opts.Keep == KeepAuto || m.opts.Keep == "" {
+		// With no such sources, keeping costs nothing: keep.
+		keepsCritical := crit == 0 || rep.KeepCritical.Share >= keepThreshold
+		keepsReportable := repo == 0 || rep.KeepReportable.Share >= keepThreshold
+		switch {
+		case keepsCritical && keepsReportable:
+			m.opts.Keep = KeepReportable
+		case keepsCritical:
+			m.opts.Keep = KeepCritical
+		default:
+			m.opts.Keep = KeepNone
+		}
+	}
+	rep.Keep = m.opts.Keep
 }
