@@ -317,12 +317,19 @@ func (k *checking) concepts() {
 			}
 			// The reason for the exam ("rule out pneumonia") is what a
 			// denial answers, not a finding it contradicts.
+			// A denial of an acute or new finding ("no acute fracture")
+			// is not contradicted by an old or stable one, and is backed
+			// by it.
+			old := func(c Claim) bool { return s.Worse && !c.Indication && (c.Chronic || c.Stable) }
 			aff := filter(rel, func(c Claim) bool {
-				return !c.Indication && (c.Assertion == Affirmed || c.Assertion == Uncertain) && (s.Side == 0 || c.Side == 0 || c.Side&s.Side != 0)
+				return !c.Indication && (c.Assertion == Affirmed || c.Assertion == Uncertain) && (s.Side == 0 || c.Side == 0 || c.Side&s.Side != 0) && !old(c)
 			})
 			if len(aff) > 0 {
 				k.add(Issue{Verdict: Contradicted, Kind: IssueNegation, Concept: s.ConceptID, Summary: sp,
 					Source: spansOf(aff, func(Claim) bool { return true }), Message: fmt.Sprintf("denies %s; the source reports it", name)})
+				continue
+			}
+			if len(filter(rel, old)) > 0 {
 				continue
 			}
 			if k.sourceNormalCovers(s.concept) || k.impliedDenial(s) {
@@ -661,7 +668,8 @@ func (k *checking) omissions() {
 				k.add(Issue{Verdict: Omitted, Kind: IssueCritical, Concept: c.ConceptID, Source: []Span{c.Span},
 					Message: fmt.Sprintf("omits %s, a critical finding of the source", con.Name)})
 			}
-		case (con.Reportable || con.Kind == KindFinding && con.Severity >= SeveritySignificant) && c.Assertion == Affirmed:
+		case (con.Reportable || con.Kind == KindFinding && con.Severity >= SeveritySignificant && !explained(k.lex, k.src, c)) &&
+			c.Assertion == Affirmed:
 			if k.summaryMentions(c.concept) {
 				continue
 			}

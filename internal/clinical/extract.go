@@ -813,6 +813,9 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 			if m.end <= lo || m.start >= hi || m.start >= rb && claimed(m.end, i) {
 				continue
 			}
+			if x.assertion(sc, m.start, m.end, text.SectionNone) == Negated && c.Assertion != Negated {
+				continue // "the effusion is not increased"; "no new effusion" denies a new one
+			}
 			for _, e := range m.entries {
 				if e.layer != layerComparison {
 					continue
@@ -828,7 +831,8 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 			}
 		}
 		for k := lo; k < hi; k++ {
-			if (sc.lower[k] == "acute" || sc.lower[k] == "acutely") && (k < rb || !claimed(k+1, i)) {
+			if (sc.lower[k] == "acute" || sc.lower[k] == "acutely") && (k < rb || !claimed(k+1, i)) &&
+				(c.Assertion == Negated || x.assertion(sc, k, k+1, text.SectionNone) != Negated) {
 				c.Worse = true
 			}
 		}

@@ -1000,7 +1000,7 @@ func expand(p string) ([]string, error) {
 		if c == ')' || c == ']' {
 			return nil, fmt.Errorf("unmatched %q", string(c))
 		}
-		j := strings.IndexAny(p[i:], "([")
+		j := strings.IndexAny(p[i:], "([)]")
 		if j < 0 {
 			j = len(p) - i
 		}
