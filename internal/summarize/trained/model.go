@@ -61,10 +61,10 @@ type Options struct {
 	// all (radiology impressions do; one-line descriptions of a visit do
 	// not). Training resolves it, and the model records what it chose.
 	Keep KeepPolicy `json:"keep,omitempty"`
-	// MinReuseSimilarity is the least similarity at which a retrieved
-	// specific (not frequent) summary is reused; below it the model
-	// extracts instead. 0 reuses any summary the faithfulness guard lets
-	// through.
+	// MinReuseSimilarity is the least TF-IDF similarity at which a
+	// retrieved specific (not frequent) summary is reused: a summary of a
+	// dissimilar report falls back to extraction even when the guard finds
+	// nothing wrong with it.
 	MinReuseSimilarity float64 `json:"min_reuse_similarity,omitempty"`
 	// SkipCrossValidation leaves out the cross-validated training metrics
 	// (TrainReport.CV...), which cost five extra rankers; the model is the
@@ -118,6 +118,9 @@ func DefaultOptions() Options {
 		Ensemble:     5,
 		CVFolds:      5,
 		Seed:         1,
+		Keep:         KeepAuto,
+
+		MinReuseSimilarity: 0.2,
 	}
 }
 
@@ -164,7 +167,10 @@ func (o Options) withDefaults() Options {
 		o.CVFolds = d.CVFolds
 	}
 	if o.Keep == "" {
-		o.Keep = KeepAuto
+		o.Keep = d.Keep
+	}
+	if o.MinReuseSimilarity <= 0 {
+		o.MinReuseSimilarity = d.MinReuseSimilarity
 	}
 	return o
 }
