@@ -2,7 +2,10 @@ package clinical
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 )
 
 // Verdict says how a summary's claim relates to its source.
@@ -168,12 +171,41 @@ func (c *Checker) Check(source, summary string) Result {
 // CheckDocuments compares already extracted documents (a source checked
 // against many candidate summaries is extracted once).
 func (c *Checker) CheckDocuments(src, sum *Document) Result {
-	k := checking{lex: c.x.lex, src: src, sum: sum}
+	buf := checkPool.Get().(*checkBuffers)
+	buf.reset(len(c.x.lex.Concepts))
+	k := checking{lex: c.x.lex, src: src, sum: sum, checkBuffers: buf}
 	k.concepts()
 	k.normalStatements()
 	k.others()
 	k.omissions()
+	checkPool.Put(buf)
 	return Result{Issues: k.issues, Source: src, Summary: sum}
+}
+
+// checkBuffers are a check's buffers and caches, reused through
+// checkPool.
+type checkBuffers struct {
+	pos []Claim // a buffer of concepts()
+	// mentions caches summaryMentions per concept: 0 unknown, 1 yes, 2 no.
+	mentions []uint8
+	// relFrom and relTo delimit in relBuf the source claims related to a
+	// concept (relTo 0: not yet gathered).
+	relFrom, relTo []int32
+	relBuf         []Claim
+	touched        []int32 // the concepts whose entries are set
+}
+
+var checkPool = sync.Pool{New: func() any { return new(checkBuffers) }}
+
+// reset readies the buffers for a lexicon of n concepts.
+func (b *checkBuffers) reset(n int) {
+	if len(b.relTo) != n {
+		b.mentions, b.relFrom, b.relTo = make([]uint8, n), make([]int32, n), make([]int32, n)
+	}
+	for _, ci := range b.touched {
+		b.mentions[ci], b.relTo[ci] = 0, 0
+	}
+	b.pos, b.relBuf, b.touched = b.pos[:0], b.relBuf[:0], b.touched[:0]
 }
 
 // checking is the state of one comparison.
@@ -182,12 +214,37 @@ type checking struct {
 	src    *Document
 	sum    *Document
 	issues []Issue
+	seen   map[issueKey]bool // the issues' keys, once there are many
+	// neighbors are the words around the source's placeholders.
+	neighbors [][2]string
+	*checkBuffers
+}
+
+// issueKey is what makes issues the same: one is reported once.
+type issueKey struct {
+	v       Verdict
+	k       IssueKind
+	concept string
 }
 
 func (k *checking) add(is Issue) {
-	for _, o := range k.issues {
-		if o.Verdict == is.Verdict && o.Kind == is.Kind && o.Concept == is.Concept {
+	key := issueKey{is.Verdict, is.Kind, is.Concept}
+	if k.seen != nil {
+		if k.seen[key] {
 			return
+		}
+		k.seen[key] = true
+	} else {
+		for _, o := range k.issues {
+			if o.Verdict == is.Verdict && o.Kind == is.Kind && o.Concept == is.Concept {
+				return
+			}
+		}
+		if len(k.issues) >= 16 {
+			k.seen = map[issueKey]bool{key: true}
+			for _, o := range k.issues {
+				k.seen[issueKey{o.Verdict, o.Kind, o.Concept}] = true
+			}
 		}
 	}
 	k.issues = append(k.issues, is)
@@ -197,15 +254,21 @@ func spanPtr(s Span) *Span { return &s }
 
 func (k *checking) name(ci int) string { return k.lex.Concepts[ci].Name }
 
-// related returns the source concept claims sharing a group with concept ci.
+// related returns the source concept claims sharing a group with concept
+// ci, gathered once per concept.
 func (k *checking) related(ci int) []Claim {
-	var out []Claim
-	for _, sc := range k.src.Claims {
-		if sc.Type == ClaimConcept && k.lex.shareGroup(ci, sc.concept) {
-			out = append(out, sc)
+	if k.relTo[ci] == 0 {
+		k.touched = append(k.touched, int32(ci))
+		from := len(k.relBuf)
+		for _, sc := range k.src.Claims {
+			if sc.Type == ClaimConcept && k.lex.shareGroup(ci, sc.concept) {
+				k.relBuf = append(k.relBuf, sc)
+			}
 		}
+		// relTo is one past the end, so that 0 means "not yet".
+		k.relFrom[ci], k.relTo[ci] = int32(from), int32(len(k.relBuf))+1
 	}
-	return out
+	return k.relBuf[k.relFrom[ci] : k.relTo[ci]-1 : k.relTo[ci]-1]
 }
 
 func spansOf(cs []Claim, keep func(Claim) bool) []Span {
@@ -287,7 +350,8 @@ func (k *checking) concepts() {
 		isNeg := func(c Claim) bool { return c.Assertion == Negated }
 		switch s.Assertion {
 		case Affirmed, Uncertain, Historical:
-			pos := filter(rel, isPos)
+			k.pos = appendFiltered(k.pos[:0], rel, isPos)
+			pos := k.pos
 			if len(pos) == 0 {
 				if explained(k.lex, k.sum, s) {
 					// "Bibasilar opacities, likely atelectasis": the
@@ -295,7 +359,7 @@ func (k *checking) concepts() {
 					continue
 				}
 				switch {
-				case len(filter(rel, isNeg)) > 0:
+				case slices.ContainsFunc(rel, isNeg):
 					k.add(Issue{Verdict: Contradicted, Kind: IssueNegation, Concept: s.ConceptID, Summary: sp,
 						Source: spansOf(rel, isNeg), Message: fmt.Sprintf("states %s; the source says there is none", name)})
 				case k.sourceNormalCovers(s.concept):
@@ -329,7 +393,7 @@ func (k *checking) concepts() {
 					Source: spansOf(aff, func(Claim) bool { return true }), Message: fmt.Sprintf("denies %s; the source reports it", name)})
 				continue
 			}
-			if len(filter(rel, old)) > 0 {
+			if slices.ContainsFunc(rel, old) {
 				continue
 			}
 			if k.sourceNormalCovers(s.concept) || k.impliedDenial(s) {
@@ -518,8 +582,13 @@ func (k *checking) normalStatements() {
 // explained reports whether the sentence of claim c in document d also
 // names a finding that accounts for it ("opacities, likely atelectasis").
 func explained(lex *Lexicon, d *Document, c Claim) bool {
-	for _, o := range d.Claims {
-		if o.Type == ClaimConcept && o.Sentence == c.Sentence && o.Assertion != Negated && o.concept != c.concept &&
+	// Claims are in text order, so a sentence's are together.
+	first := sort.Search(len(d.Claims), func(i int) bool { return d.Claims[i].Sentence >= c.Sentence })
+	for _, o := range d.Claims[first:] {
+		if o.Sentence != c.Sentence {
+			break
+		}
+		if o.Type == ClaimConcept && o.Assertion != Negated && o.concept != c.concept &&
 			lex.explains(o.concept, c.concept) {
 			return true
 		}
@@ -531,8 +600,17 @@ func explained(lex *Lexicon, d *Document, c Claim) bool {
 // sharing a group with concept ci (denying it, or denying it on the other
 // side, does not keep it).
 func (k *checking) summaryMentions(ci int) bool {
+	switch k.mentions[ci] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	k.touched = append(k.touched, int32(ci))
+	k.mentions[ci] = 2
 	for _, c := range k.sum.Claims {
 		if c.Type == ClaimConcept && c.Assertion != Negated && k.lex.shareGroup(ci, c.concept) {
+			k.mentions[ci] = 1
 			return true
 		}
 	}
@@ -603,13 +681,18 @@ func (k *checking) others() {
 // placeholderSupported reports whether a placeholder of the summary stands
 // where one stands in the source: same word before or after it.
 func (k *checking) placeholderSupported(s Claim) bool {
-	prev, next := neighborWords(k.sum.Text, s.Span)
-	for _, c := range k.src.Claims {
-		if c.Type != ClaimPlaceholder {
-			continue
+	if k.neighbors == nil {
+		k.neighbors = [][2]string{}
+		for _, c := range k.src.Claims {
+			if c.Type == ClaimPlaceholder {
+				p, n := neighborWords(k.src.Text, c.Span)
+				k.neighbors = append(k.neighbors, [2]string{p, n})
+			}
 		}
-		p, n := neighborWords(k.src.Text, c.Span)
-		if prev != "" && p == prev || next != "" && n == next || prev == "" && next == "" {
+	}
+	prev, next := neighborWords(k.sum.Text, s.Span)
+	for _, pn := range k.neighbors {
+		if prev != "" && pn[0] == prev || next != "" && pn[1] == next || prev == "" && next == "" {
 			return true
 		}
 	}
@@ -684,8 +767,10 @@ func (k *checking) omissions() {
 	}
 }
 
-func filter(cs []Claim, keep func(Claim) bool) []Claim {
-	var out []Claim
+func filter(cs []Claim, keep func(Claim) bool) []Claim { return appendFiltered(nil, cs, keep) }
+
+// appendFiltered appends to out the claims of cs that keep accepts.
+func appendFiltered(out, cs []Claim, keep func(Claim) bool) []Claim {
 	for _, c := range cs {
 		if keep(c) {
 			out = append(out, c)

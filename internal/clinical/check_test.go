@@ -377,3 +377,32 @@ func TestCheckMessagesNameTheConcept(t *testing.T) {
 		}
 	}
 }
+
+// Checkers and extractors are safe for concurrent use (their buffers are
+// pooled): checks in parallel give the same results as one by one.
+func TestCheckConcurrent(t *testing.T) {
+	sources, summaries := radiologyPairs(t, 200)
+	want := make([]string, len(sources))
+	for i := range sources {
+		want[i] = issuesString(testChecker.Check(sources[i], summaries[i]))
+	}
+	errs := make(chan string, len(sources))
+	done := make(chan bool)
+	for w := range 4 {
+		go func() {
+			for i := w; i < len(sources); i += 4 {
+				if got := issuesString(testChecker.Check(sources[i], summaries[i])); got != want[i] {
+					errs <- fmt.Sprintf("pair %d: %s, alone %s", i, got, want[i])
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

@@ -1,7 +1,11 @@
 package clinical
 
 import (
+	"cmp"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/osler-health/osler/internal/text"
 )
@@ -120,20 +124,75 @@ func (x *Extractor) Lexicon() *Lexicon { return x.lex }
 // Extract returns the claims of s.
 func (x *Extractor) Extract(s string) *Document {
 	d := &Document{Text: s}
-	var sc scratch
-	x.extractInto(d, &sc)
+	sc := scratchPool.Get().(*scratch)
+	x.extractInto(d, sc)
+	if cap(sc.toks) <= maxPooledTokens {
+		scratchPool.Put(sc)
+	}
 	return d
 }
 
-// scratch holds per-call buffers, reused across sentences.
+// scratchPool keeps the buffers of finished extractions for the next.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooledTokens bounds the buffers kept for reuse (a huge text's are
+// left to the garbage collector).
+const maxPooledTokens = 1 << 14
+
+// scratch holds per-call buffers, reused across sentences and, through
+// scratchPool, across calls.
 type scratch struct {
+	sents   []text.Sentence
+	out     []Claim // the document's claims while they grow
 	toks    []token
 	lower   []string
+	buf     []byte // the lower-cased words of a sentence
+	ends    []int  // per token: its end in buf, or -1
 	matches [numLayers][]match
 	scopes  []scope
-	cues    []cue    // per token: what the trigger layer holds there
-	claims  []int    // indices of this sentence's concept claims
-	ranges  [][2]int // their token ranges
+	maxExt  int   // the most tokens a scope spans, cue included
+	cues    []cue // per token: what the trigger layer holds there
+	claims  []int // indices of this sentence's concept claims
+	ranges  [][2]int
+	byStart []int  // indices of ranges by start
+	wall    []bool // per token: inside a concept claim's range
+}
+
+// lowerWords fills sc.lower with the lower-cased tokens of sentence s:
+// substrings of s, or of one string holding the sentence's words that
+// lower-casing changes.
+func (sc *scratch) lowerWords(s string) {
+	sc.lower, sc.buf, sc.ends = sc.lower[:0], sc.buf[:0], sc.ends[:0]
+	for _, t := range sc.toks {
+		w := s[t.start:t.end]
+		end := -1
+		switch {
+		case t.kind == tokPlaceholder:
+			w = "xxxx"
+		case needsLower(w):
+			sc.buf = appendLower(sc.buf, w)
+			end = len(sc.buf)
+		}
+		sc.lower, sc.ends = append(sc.lower, w), append(sc.ends, end)
+	}
+	if len(sc.buf) == 0 {
+		return
+	}
+	all, start := string(sc.buf), 0
+	for i, end := range sc.ends {
+		if end >= 0 {
+			sc.lower[i] = all[start:end]
+			start = end
+		}
+	}
+}
+
+// from returns the index of the first match of layer l that ends after
+// token k: those of a layer are in text order and do not overlap, so
+// their ends are in order too.
+func (sc *scratch) from(l, k int) int {
+	ms := sc.matches[l]
+	return sort.Search(len(ms), func(i int) bool { return ms[i].end > k })
 }
 
 // match is one phrase found in a sentence: tokens [start, end).
@@ -166,7 +225,15 @@ func (sp scope) covers(a, b int) bool {
 }
 
 func (x *Extractor) extractInto(d *Document, sc *scratch) {
-	d.Sentences = text.AppendSentences(d.Sentences[:0], d.Text)
+	// The sentences and claims grow in pooled buffers; the document gets
+	// copies of the right size.
+	sc.sents = text.AppendSentences(sc.sents[:0], d.Text)
+	d.Sentences = clone(sc.sents)
+	d.Claims = sc.out[:0]
+	defer func() {
+		sc.out = d.Claims[:0]
+		d.Claims = clone(d.Claims)
+	}()
 	inline := false // the current section's header follows text on its line
 	for si, st := range d.Sentences {
 		if headerBefore(d, si) {
@@ -178,6 +245,15 @@ func (x *Extractor) extractInto(d *Document, sc *scratch) {
 		}
 		x.sentence(d, sc, si, st)
 	}
+}
+
+// clone copies a buffer's elements into a new slice of their length (nil
+// when there are none).
+func clone[T any](buf []T) []T {
+	if len(buf) == 0 {
+		return nil
+	}
+	return append(make([]T, 0, len(buf)), buf...)
 }
 
 // headerBefore reports whether a section header precedes sentence si:
@@ -246,10 +322,7 @@ func (x *Extractor) sentence(d *Document, sc *scratch, si int, st text.Sentence)
 	if len(sc.toks) == 0 {
 		return
 	}
-	sc.lower = sc.lower[:0]
-	for _, t := range sc.toks {
-		sc.lower = append(sc.lower, lowerToken(s, t))
-	}
+	sc.lowerWords(s)
 	x.match(sc)
 	x.findScopes(sc)
 	base := st.Start
@@ -292,14 +365,15 @@ func (x *Extractor) sentence(d *Document, sc *scratch, si int, st text.Sentence)
 	sortClaims(d.Claims[first:])
 }
 
-// sortClaims orders claims by position (insertion sort: few per sentence).
+// sortClaims orders claims by position, keeping the order of claims that
+// start together.
 func sortClaims(cs []Claim) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].Span.Start < cs[j-1].Span.Start; j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
+	if !slices.IsSortedFunc(cs, compareStart) {
+		slices.SortStableFunc(cs, compareStart)
 	}
 }
+
+func compareStart(a, b Claim) int { return cmp.Compare(a.Span.Start, b.Span.Start) }
 
 // match finds, per layer, the longest phrases left to right without
 // overlaps.
@@ -357,7 +431,7 @@ type cue struct {
 
 // findScopes turns trigger matches into scopes.
 func (x *Extractor) findScopes(sc *scratch) {
-	sc.scopes = sc.scopes[:0]
+	sc.scopes, sc.maxExt = sc.scopes[:0], 0
 	sc.cues = sc.cues[:0]
 	for range sc.toks {
 		sc.cues = append(sc.cues, cue{trig: -1})
@@ -411,6 +485,7 @@ func (x *Extractor) findScopes(sc *scratch) {
 			}
 			if sp.from < sp.to {
 				sc.scopes = append(sc.scopes, sp)
+				sc.maxExt = max(sc.maxExt, max(sp.to, sp.cueEnd)-min(sp.from, sp.cueStart))
 			}
 		}
 	}
@@ -518,7 +593,15 @@ func (x *Extractor) clauseFollows(sc *scratch, k int) bool {
 func (x *Extractor) assertion(sc *scratch, a, b int, section text.SectionKind) Assertion {
 	best, bestDist := -1, 1<<30
 	weak := -1
-	for i, sp := range sc.scopes {
+	// Scopes are in the order of their cues; only those whose cue lies
+	// within the longest scope's extent of the phrase can cover it.
+	lo := sort.Search(len(sc.scopes), func(i int) bool { return sc.scopes[i].cueStart > a-sc.maxExt })
+	hi := lo
+	for hi < len(sc.scopes) && sc.scopes[hi].cueStart < b+sc.maxExt {
+		hi++
+	}
+	scopes := sc.scopes[lo:hi]
+	for i, sp := range scopes {
 		if !sp.covers(a, b) {
 			continue
 		}
@@ -545,9 +628,9 @@ func (x *Extractor) assertion(sc *scratch, a, b int, section text.SectionKind) A
 		}
 		return sectionAssertion(section)
 	}
-	chosen := sc.scopes[best]
+	chosen := scopes[best]
 	if chosen.trig.assertion != Negated {
-		for _, sp := range sc.scopes {
+		for _, sp := range scopes {
 			if sp.trig.assertion == Negated && !sp.trig.weak && sp.covers(a, b) && sp.covers(chosen.cueStart, chosen.cueEnd) {
 				return Negated
 			}
@@ -574,7 +657,9 @@ func (x *Extractor) regionRules(d *Document, sc *scratch, si int, section text.S
 		// The nearest state in the clause, not across another state;
 		// after the region on a tie ("lungs are clear").
 		bestK, bestDist := -1, window+1
-		for k, sm := range states {
+		// (Within the window, and one more word after the region on a tie.)
+		for k := sc.from(layerState, rm.start-window-1); k < len(states) && states[k].start <= rm.end+window+1; k++ {
+			sm := states[k]
 			var dist int
 			if sm.start >= rm.end {
 				dist = sm.start - rm.end
@@ -659,14 +744,19 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		return
 	}
 	ranges := sc.ranges
-	walls := func(k int) bool { // a concept mention starts or ends at token k
-		for _, r := range ranges {
-			if r[0] <= k && k < r[1] {
-				return true
-			}
-		}
-		return false
+	sc.wall = sc.wall[:0]
+	for range sc.toks {
+		sc.wall = append(sc.wall, false)
 	}
+	sc.byStart = sc.byStart[:0]
+	for i, r := range ranges {
+		for k := r[0]; k < r[1]; k++ {
+			sc.wall[k] = true
+		}
+		sc.byStart = append(sc.byStart, i)
+	}
+	slices.SortStableFunc(sc.byStart, func(i, j int) int { return cmp.Compare(ranges[i][0], ranges[j][0]) })
+	walls := func(k int) bool { return sc.wall[k] } // a concept mention covers token k
 	clauseMark := func(k int) bool {
 		return sc.toks[k].kind == tokPunct && (sc.lower[k] == ";" || sc.lower[k] == ":")
 	}
@@ -676,7 +766,12 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	// represent atelectasis": "lower lobe" is the opacity's).
 	claimed := func(e, self int) bool {
 		s := ranges[self]
-		for i, r := range ranges {
+		first := sort.Search(len(sc.byStart), func(k int) bool { return ranges[sc.byStart[k]][0] >= e })
+		for _, i := range sc.byStart[first:] {
+			r := ranges[i]
+			if r[0]-e > 3 {
+				break
+			}
 			if i == self || r[0] < s[1] && s[0] < r[1] {
 				continue // itself, or a claim over the same words
 			}
@@ -705,8 +800,9 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	}
 	sideIn := func(a, b int) Side {
 		var s Side
-		for _, m := range sc.matches[layerSide] {
-			if in(m, a, b) && !claimed(m.end, self) {
+		ms := sc.matches[layerSide]
+		for j := sc.from(layerSide, a); j < len(ms) && ms[j].start < b; j++ {
+			if m := ms[j]; in(m, a, b) && !claimed(m.end, self) {
 				for _, e := range m.entries {
 					if e.layer == layerSide {
 						s |= Side(e.value)
@@ -718,8 +814,9 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	}
 	zoneIn := func(a, b int) Zone {
 		var z Zone
-		for _, m := range sc.matches[layerZone] {
-			if in(m, a, b) && !claimed(m.end, self) {
+		ms := sc.matches[layerZone]
+		for j := sc.from(layerZone, a); j < len(ms) && ms[j].start < b; j++ {
+			if m := ms[j]; in(m, a, b) && !claimed(m.end, self) {
 				for _, e := range m.entries {
 					if e.layer == layerZone {
 						z |= Zone(e.value)
@@ -733,7 +830,9 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	// obstruction", "large pleural effusion" listed whole) are part of it.
 	degreeIn := func(a, b int) Degree {
 		var dg Degree
-		for _, m := range sc.matches[layerDegree] {
+		ms := sc.matches[layerDegree]
+		for j := sc.from(layerDegree, a); j < len(ms) && ms[j].start < b; j++ {
+			m := ms[j]
 			if m.start < a || m.end > b || m.end <= skipBefore || claimed(m.end, self) {
 				continue
 			}
@@ -809,7 +908,9 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		// Chronic, stable or worse in the clause; a word after the claim
 		// that leads into the next one is the next one's ("acute rib
 		// fracture, stable cardiomegaly").
-		for _, m := range sc.matches[layerComparison] {
+		cms := sc.matches[layerComparison]
+		for j := sc.from(layerComparison, lo); j < len(cms) && cms[j].start < hi; j++ {
+			m := cms[j]
 			if m.end <= lo || m.start >= hi || m.start >= rb && claimed(m.end, i) {
 				continue
 			}
@@ -878,7 +979,7 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 	// atelectasis") is the same thing: it takes that one's degree.
 	for _, ci := range sc.claims {
 		c := &d.Claims[ci]
-		if c.Degree != 0 || c.Assertion == Negated {
+		if c.Degree != 0 || c.Assertion == Negated || len(x.lex.Concepts[c.concept].explains) == 0 {
 			continue
 		}
 		for _, oi := range sc.claims {
@@ -976,26 +1077,32 @@ func (x *Extractor) measurements(d *Document, sc *scratch, si int, toSpan func(a
 // badLobes adds claims for lobes that do not exist: the left lung has no
 // middle lobe, the right lung no lingula.
 func (x *Extractor) badLobes(d *Document, sc *scratch, si int, toSpan func(a, b int) Span) {
+	sides := sc.matches[layerSide]
 	for _, zm := range sc.matches[layerZone] {
-		var side Side
-		for _, sm := range sc.matches[layerSide] {
-			if sm.end == zm.start || sm.end+1 == zm.start && sc.toks[sm.end].kind == tokPunct {
-				for _, e := range sm.entries {
-					if e.layer == layerSide {
-						side |= Side(e.value)
-					}
-				}
-				if side != 0 {
-					sm := sm
-					zoneText := strings.Join(sc.lower[zm.start:zm.end], " ")
-					bad := side == Left && strings.Contains(zoneText, "middle") && strings.Contains(zoneText, "lobe") ||
-						side == Right && strings.HasPrefix(zoneText, "lingul")
-					if bad {
-						d.Claims = append(d.Claims, Claim{Type: ClaimBadLobe, Span: toSpan(sm.start, zm.end), Sentence: si, Side: side, concept: -1})
-					}
-				}
-				break
+		// The side right before the zone, or before a mark before it.
+		for j := sc.from(layerSide, zm.start-2); j < len(sides) && sides[j].end <= zm.start; j++ {
+			sm := sides[j]
+			if sm.end != zm.start && (sm.end+1 != zm.start || sc.toks[sm.end].kind != tokPunct) {
+				continue
 			}
+			var side Side
+			for _, e := range sm.entries {
+				if e.layer == layerSide {
+					side |= Side(e.value)
+				}
+			}
+			if side != 0 {
+				words := sc.lower[zm.start:zm.end]
+				has := func(sub string) bool {
+					return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(w, sub) })
+				}
+				bad := side == Left && has("middle") && has("lobe") ||
+					side == Right && strings.HasPrefix(words[0], "lingul")
+				if bad {
+					d.Claims = append(d.Claims, Claim{Type: ClaimBadLobe, Span: toSpan(sm.start, zm.end), Sentence: si, Side: side, concept: -1})
+				}
+			}
+			break
 		}
 	}
 }

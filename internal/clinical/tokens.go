@@ -142,13 +142,21 @@ func lowerToken(s string, t token) string {
 // lowerASCIIString lower-cases ASCII letters and maps the typographic
 // apostrophe to "'"; other runes are kept.
 func lowerASCIIString(w string) string {
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {
-			return string(appendLower(make([]byte, 0, len(w)), w))
-		}
+	if needsLower(w) {
+		return string(appendLower(make([]byte, 0, len(w)), w))
 	}
 	return w
+}
+
+// needsLower reports whether lower-casing may change w: it holds a
+// capital or a non-ASCII byte.
+func needsLower(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // appendLower appends w lower-cased to dst.
