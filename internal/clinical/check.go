@@ -421,23 +421,33 @@ func (k *checking) negationSupported(s Claim, rel []Claim) bool {
 	return false
 }
 
-// impliedDenial reports whether the source denies what the summary's
-// negated claim cannot be seen without, and reports none of it ("no focal
-// consolidation" backs "no pneumonia").
+// impliedDenial reports whether the source denies everything the
+// summary's negated claim cannot be seen without, and reports none of it
+// ("no focal consolidation" backs "no pneumonia"; "lungs are clear" and
+// "no adenopathy" back "no evidence of sarcoidosis").
 func (k *checking) impliedDenial(s Claim) bool {
-	denied := false
+	implied := k.lex.Concepts[s.concept].implies
+	if len(implied) == 0 {
+		return false
+	}
+	var denied uint64 // bits of implied
 	for _, c := range k.src.Claims {
-		if c.Type != ClaimConcept || !k.lex.implies(s.concept, c.concept) {
+		if c.Type != ClaimConcept {
 			continue
 		}
-		switch {
-		case c.Assertion == Negated && (s.Side == 0 || c.Side == 0 || c.Side&s.Side == s.Side):
-			denied = true
-		case !c.Indication && (c.Assertion == Affirmed || c.Assertion == Uncertain):
-			return false
+		for i, g := range implied {
+			if !slices.Contains(k.lex.Concepts[c.concept].groups, g) {
+				continue
+			}
+			switch {
+			case c.Assertion == Negated && (s.Side == 0 || c.Side == 0 || c.Side&s.Side == s.Side):
+				denied |= 1 << i
+			case !c.Indication && (c.Assertion == Affirmed || c.Assertion == Uncertain):
+				return false
+			}
 		}
 	}
-	return denied
+	return denied == 1<<len(implied)-1
 }
 
 // certainty flags a claim stated more firmly than the source states it.

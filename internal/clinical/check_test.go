@@ -47,7 +47,11 @@ var checkCases = []checkCase{
 	{"Right lower lobe consolidation.", "No pneumonia.", Unsupported, IssueFinding, "pneumonia", true},
 	{"Small left pleural effusion.", "Small left effusion.", Unsupported, IssueFinding, "pleural-effusion", false},
 	{"The lungs are clear.", "No pneumonia.", Unsupported, IssueFinding, "pneumonia", false},
-	{"No focal consolidation.", "No pneumonia.", Unsupported, IssueFinding, "pneumonia", false},                             // no opacity: no pneumonia
+	{"No focal consolidation.", "No pneumonia.", Unsupported, IssueFinding, "pneumonia", false}, // no opacity: no pneumonia
+	{"The lungs are clear. No hilar adenopathy.", "No evidence of tuberculosis.", Unsupported, IssueFinding, "tuberculosis", false},
+	{"The lungs are clear.", "No evidence of tuberculosis.", Unsupported, IssueFinding, "tuberculosis", true}, // adenopathy not excluded
+	{"Right upper lobe cavitary opacity. No adenopathy.", "No evidence of tuberculosis.", Unsupported, IssueFinding, "tuberculosis", true},
+	{"The lungs are clear.", "No suspicious pulmonary nodules.", Unsupported, IssueFinding, "nodule", false},
 	{"No acute cardiopulmonary abnormality.", "No pleural effusion.", Unsupported, IssueFinding, "pleural-effusion", false}, // the normal statement covers it
 	{"Bibasilar atelectasis. No focal consolidation.", "Bibasilar opacities, likely atelectasis.", Unsupported, IssueFinding, "opacity", false},
 	{"Chronic compression deformity of T12.", "No acute fracture.", Unsupported, IssueFinding, "fracture", false},

@@ -67,7 +67,8 @@
 // Phrases allow choices, "(a|b)", and optional words, "[a|b]". Concept
 // kinds take group=, severity=, explains= (a finding that accounts for
 // another: "opacity, likely atelectasis"), implies= (groups without which
-// a finding is not seen: a text denying an opacity denies a pneumonia)
+// a finding is not seen: a text denying them all denies it, as "no
+// focal consolidation" denies a pneumonia)
 // and side=no, and the flags acute-only, escalates and report. "ignore"
 // lists phrases that hold a concept's words but name none ("mass
 // effect"); "ignore zone" (or side, degree, comparison, trigger) does the

@@ -397,6 +397,8 @@ func TestExtractRegionRules(t *testing.T) {
 		{"The costophrenic angles are sharp.", []string{}},
 		{"The osseous structures are intact.", []string{"fracture:negated"}},
 		{"The lungs are hyperinflated.", []string{"hyperinflation:affirmed", "hyperinflation:affirmed"}},
+		{"Lung volumes are low.", []string{"low-volumes:affirmed"}},
+		{"Lung volumes are normal.", []string{"low-volumes:negated"}},
 		{"The right hemidiaphragm is elevated.", []string{"diaphragm-elevation:affirmed side=right"}},
 		{"The spleen is enlarged, measuring 15 cm.", []string{"splenomegaly:affirmed"}},
 		{"The common bile duct is dilated, measuring 11 mm.", []string{"biliary-dilatation:affirmed"}},

@@ -88,7 +88,7 @@ type Concept struct {
 	// finding a normal statement would contradict).
 	Explains []string
 	// Implies are groups without which this finding is not seen, so a
-	// text denying them denies it ("no focal consolidation": no
+	// text denying all of them denies it ("no focal consolidation": no
 	// pneumonia on the radiograph).
 	Implies []string
 	// NoSide concepts have no laterality (cardiomegaly, free air): they
@@ -777,6 +777,9 @@ func (b *builder) concept(kind string, args []string, attrs map[string]string, b
 					c.Implies = append(c.Implies, g)
 				}
 			}
+			if len(c.Implies) > 16 {
+				return b.errorf("%s implies more than 16 groups", id)
+			}
 		case "side":
 			if v != "no" {
 				return b.errorf(`side=%q: only side=no is allowed (a concept without laterality)`, v)
@@ -1119,19 +1122,6 @@ func (l *Lexicon) Concept(id string) (Concept, bool) {
 		return Concept{}, false
 	}
 	return l.Concepts[i], true
-}
-
-// implies reports whether concept a is not seen without a finding of
-// concept b.
-func (l *Lexicon) implies(a, b int) bool {
-	for _, g := range l.Concepts[a].implies {
-		for _, h := range l.Concepts[b].groups {
-			if g == h {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // explains reports whether concept a accounts for a finding of concept b.
