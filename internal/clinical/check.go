@@ -761,8 +761,7 @@ func (k *checking) omissions() {
 				k.add(Issue{Verdict: Omitted, Kind: IssueCritical, Concept: c.ConceptID, Source: []Span{c.Span},
 					Message: fmt.Sprintf("omits %s, a critical finding of the source", con.Name)})
 			}
-		case (con.Reportable || con.Kind == KindFinding && con.Severity >= SeveritySignificant && !explained(k.lex, k.src, c)) &&
-			c.Assertion == Affirmed:
+		case (con.Reportable || con.Kind == KindFinding && con.Severity >= SeveritySignificant) && c.Assertion == Affirmed:
 			if k.summaryMentions(c.concept) {
 				continue
 			}
