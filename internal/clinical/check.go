@@ -607,8 +607,8 @@ func explained(lex *Lexicon, d *Document, c Claim) bool {
 }
 
 // summaryMentions reports whether the summary has a non-negated claim
-// sharing a group with concept ci (denying it, or denying it on the other
-// side, does not keep it).
+// sharing a group with concept ci, or accounting for it (denying it, or
+// denying it on the other side, does not keep it).
 func (k *checking) summaryMentions(ci int) bool {
 	switch k.mentions[ci] {
 	case 1:
@@ -619,7 +619,9 @@ func (k *checking) summaryMentions(ci int) bool {
 	k.touched = append(k.touched, int32(ci))
 	k.mentions[ci] = 2
 	for _, c := range k.sum.Claims {
-		if c.Type == ClaimConcept && c.Assertion != Negated && k.lex.shareGroup(ci, c.concept) {
+		// A finding that accounts for it ("pneumonia" for the source's
+		// opacity) mentions it too.
+		if c.Type == ClaimConcept && c.Assertion != Negated && (k.lex.shareGroup(ci, c.concept) || k.lex.explains(c.concept, ci)) {
 			k.mentions[ci] = 1
 			return true
 		}

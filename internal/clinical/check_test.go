@@ -409,3 +409,19 @@ func TestCheckConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestMentionByExplanation checks that a finding which accounts for the
+// source's finding keeps it: "pneumonia" for "consolidation compatible
+// with pneumonia" omits nothing.
+func TestMentionByExplanation(t *testing.T) {
+	c := NewChecker(nil)
+	r := c.Check("Consolidation in the right lower lobe, compatible with pneumonia.", "Right lower lobe pneumonia.")
+	if !r.Faithful() || r.ReportableOmitted() {
+		t.Fatalf("issues %+v", r.Issues)
+	}
+	// A finding that does not account for it still leaves it out.
+	r = c.Check("Consolidation in the right lower lobe. Small right pleural effusion.", "Small right pleural effusion.")
+	if !r.ReportableOmitted() {
+		t.Fatalf("the consolidation is not reported omitted: %+v", r.Issues)
+	}
+}
