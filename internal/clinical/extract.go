@@ -733,216 +733,251 @@ func (sc *scratch) boundaryBetween(a, b int) bool {
 	return false
 }
 
-// locate gives each concept claim of the sentence its side, zone and
-// chronic qualifier: the side and zone words between it and the previous
+// locate gives each concept claim of the sentence its side, zone, degree
+// and qualifiers: the side and zone words between it and the previous
 // concept (or the clause start), else between it and the next concept;
-// claims left without a side take the side the sentence's other affirmed
-// claims agree on ("consolidation in the right lower lobe, compatible with
+// claims left without a side take the side the sentence's other claims
+// agree on ("consolidation in the right lower lobe, compatible with
 // pneumonia").
 func (x *Extractor) locate(d *Document, sc *scratch) {
 	if len(sc.claims) == 0 {
 		return
 	}
-	ranges := sc.ranges
+	l := newLocator(x, sc)
+	for i, ci := range sc.claims {
+		l.place(i, &d.Claims[ci])
+	}
+	x.inheritPlace(d, sc)
+	x.inheritDegree(d, sc)
+}
+
+// locator finds the words of a sentence that belong to each of its
+// concept claims.
+type locator struct {
+	x      *Extractor
+	sc     *scratch
+	ranges [][2]int // the claims' token ranges
+	self   int      // the claim being placed
+	// skipBefore: phrases ending here or before belong to the previous
+	// mention.
+	skipBefore int
+}
+
+func newLocator(x *Extractor, sc *scratch) *locator {
 	sc.wall = sc.wall[:0]
 	for range sc.toks {
 		sc.wall = append(sc.wall, false)
 	}
 	sc.byStart = sc.byStart[:0]
-	for i, r := range ranges {
+	for i, r := range sc.ranges {
 		for k := r[0]; k < r[1]; k++ {
 			sc.wall[k] = true
 		}
 		sc.byStart = append(sc.byStart, i)
 	}
-	slices.SortStableFunc(sc.byStart, func(i, j int) int { return cmp.Compare(ranges[i][0], ranges[j][0]) })
-	walls := func(k int) bool { return sc.wall[k] } // a concept mention covers token k
-	clauseMark := func(k int) bool {
-		return sc.toks[k].kind == tokPunct && (sc.lower[k] == ";" || sc.lower[k] == ":")
-	}
-	// claimed reports whether a side or zone phrase ending at token e
-	// belongs to another concept: one that starts within the next three
-	// tokens, nearer than the claim itself ("right lower lobe opacity may
-	// represent atelectasis": "lower lobe" is the opacity's).
-	claimed := func(e, self int) bool {
-		s := ranges[self]
-		first := sort.Search(len(sc.byStart), func(k int) bool { return ranges[sc.byStart[k]][0] >= e })
-		for _, i := range sc.byStart[first:] {
-			r := ranges[i]
-			if r[0]-e > 3 {
-				break
-			}
-			if i == self || r[0] < s[1] && s[0] < r[1] {
-				continue // itself, or a claim over the same words
-			}
-			if s[0] >= e && s[0] <= r[0] {
-				continue // the claim itself follows the phrase first
-			}
-			if r[0] >= e && r[0]-e <= 3 && !sc.commaIn(e, r[0]) {
-				return true
-			}
+	slices.SortStableFunc(sc.byStart, func(i, j int) int { return cmp.Compare(sc.ranges[i][0], sc.ranges[j][0]) })
+	return &locator{x: x, sc: sc, ranges: sc.ranges, skipBefore: -1}
+}
+
+// wallAt reports whether a concept mention covers token k.
+func (l *locator) wallAt(k int) bool { return l.sc.wall[k] }
+
+// clauseMark reports whether token k ends a clause for placement.
+func (l *locator) clauseMark(k int) bool {
+	return l.sc.toks[k].kind == tokPunct && (l.sc.lower[k] == ";" || l.sc.lower[k] == ":")
+}
+
+// claimed reports whether a side or zone phrase ending at token e belongs
+// to another concept than claim self: one that starts within the next
+// three tokens, nearer than the claim itself ("right lower lobe opacity
+// may represent atelectasis": "lower lobe" is the opacity's).
+func (l *locator) claimed(e, self int) bool {
+	sc, ranges := l.sc, l.ranges
+	s := ranges[self]
+	first := sort.Search(len(sc.byStart), func(k int) bool { return ranges[sc.byStart[k]][0] >= e })
+	for _, i := range sc.byStart[first:] {
+		r := ranges[i]
+		if r[0]-e > 3 {
+			break
 		}
+		if i == self || r[0] < s[1] && s[0] < r[1] {
+			continue // itself, or a claim over the same words
+		}
+		if s[0] >= e && s[0] <= r[0] {
+			continue // the claim itself follows the phrase first
+		}
+		if r[0] >= e && r[0]-e <= 3 && !sc.commaIn(e, r[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// in reports whether a side or zone match lies in tokens [a, b), or, for
+// the claim's own span, overlaps it ("right mid lung nodule": "mid lung"
+// and "lung nodule").
+func (l *locator) in(m match, a, b int) bool {
+	if m.end <= l.skipBefore {
 		return false
 	}
-	self := 0
-	// in reports whether a side or zone match lies in tokens [a, b), or,
-	// for the claim's own span, overlaps it ("right mid lung nodule":
-	// "mid lung" and "lung nodule").
-	skipBefore := -1 // phrases ending here or before belong to the previous mention
-	in := func(m match, a, b int) bool {
-		if m.end <= skipBefore {
-			return false
-		}
-		if a == ranges[self][0] && b == ranges[self][1] {
-			return m.start < b && m.end > a
-		}
-		return m.start >= a && m.end <= b
+	if a == l.ranges[l.self][0] && b == l.ranges[l.self][1] {
+		return m.start < b && m.end > a
 	}
-	sideIn := func(a, b int) Side {
-		var s Side
-		ms := sc.matches[layerSide]
-		for j := sc.from(layerSide, a); j < len(ms) && ms[j].start < b; j++ {
-			if m := ms[j]; in(m, a, b) && !claimed(m.end, self) {
-				for _, e := range m.entries {
-					if e.layer == layerSide {
-						s |= Side(e.value)
-					}
-				}
-			}
-		}
-		return s
-	}
-	zoneIn := func(a, b int) Zone {
-		var z Zone
-		ms := sc.matches[layerZone]
-		for j := sc.from(layerZone, a); j < len(ms) && ms[j].start < b; j++ {
-			if m := ms[j]; in(m, a, b) && !claimed(m.end, self) {
-				for _, e := range m.entries {
-					if e.layer == layerZone {
-						z |= Zone(e.value)
-					}
-				}
-			}
-		}
-		return z
-	}
-	// Degree words inside a concept's own phrase ("small bowel
-	// obstruction", "large pleural effusion" listed whole) are part of it.
-	degreeIn := func(a, b int) Degree {
-		var dg Degree
-		ms := sc.matches[layerDegree]
-		for j := sc.from(layerDegree, a); j < len(ms) && ms[j].start < b; j++ {
-			m := ms[j]
-			if m.start < a || m.end > b || m.end <= skipBefore || claimed(m.end, self) {
-				continue
-			}
-			inside := false
-			for i, r := range ranges {
-				if i != self && m.start >= r[0] && m.end <= r[1] {
-					inside = true
-				}
-			}
-			if inside {
-				continue
-			}
+	return m.start >= a && m.end <= b
+}
+
+// bits ORs the values of layer's phrases in tokens [a, b) that belong to
+// the claim being placed.
+func (l *locator) bits(layer int, a, b int) int32 {
+	var v int32
+	ms := l.sc.matches[layer]
+	for j := l.sc.from(layer, a); j < len(ms) && ms[j].start < b; j++ {
+		if m := ms[j]; l.in(m, a, b) && !l.claimed(m.end, l.self) {
 			for _, e := range m.entries {
-				if e.layer == layerDegree {
-					dg |= Degree(e.value)
+				if int(e.layer) == layer {
+					v |= e.value
 				}
 			}
 		}
-		return dg
 	}
-	for i, ci := range sc.claims {
-		ra, rb := ranges[i][0], ranges[i][1]
-		c := &d.Claims[ci]
-		self = i
-		// Inside the claim's own span ("right lower lobe" in a rule claim,
-		// "left lung ... clear").
-		side, zone := sideIn(ra, rb), zoneIn(ra, rb)
-		// Left: back to the previous mention or clause mark.
-		lo := ra
-		for lo > 0 && !clauseMark(lo-1) && !walls(lo-1) {
-			lo--
+	return v
+}
+
+func (l *locator) sideIn(a, b int) Side { return Side(l.bits(layerSide, a, b)) }
+func (l *locator) zoneIn(a, b int) Zone { return Zone(l.bits(layerZone, a, b)) }
+
+// degreeIn is the degree words in tokens [a, b) that belong to the claim;
+// those inside another concept's own phrase ("small bowel obstruction",
+// "large pleural effusion" listed whole) are part of it.
+func (l *locator) degreeIn(a, b int) Degree {
+	var dg Degree
+	ms := l.sc.matches[layerDegree]
+	for j := l.sc.from(layerDegree, a); j < len(ms) && ms[j].start < b; j++ {
+		m := ms[j]
+		if m.start < a || m.end > b || m.end <= l.skipBefore || l.claimed(m.end, l.self) {
+			continue
 		}
-		skipBefore = -1
-		if lo > 0 && walls(lo-1) {
-			// After a previous mention, words before a comma that lie in
-			// its reach are its ("no pneumothorax on the left, small
-			// right pneumothorax").
-			for k := ra - 1; k > lo; k-- {
-				if sc.toks[k].kind == tokPunct && sc.lower[k] == "," {
-					skipBefore = min(k, lo+8)
-					break
-				}
+		inside := false
+		for i, r := range l.ranges {
+			if i != l.self && m.start >= r[0] && m.end <= r[1] {
+				inside = true
 			}
 		}
-		hi := rb
-		for hi < len(sc.toks) && hi-rb < 8 && !clauseMark(hi) && !walls(hi) {
-			hi++
+		if inside {
+			continue
 		}
-		if side == 0 {
-			side = sideIn(lo, ra)
-			if side == 0 {
-				side = sideIn(rb, hi)
+		for _, e := range m.entries {
+			if e.layer == layerDegree {
+				dg |= Degree(e.value)
 			}
 		}
-		if zone == 0 {
-			zone = zoneIn(lo, ra)
-			if zone == 0 {
-				zone = zoneIn(rb, hi)
+	}
+	return dg
+}
+
+// bounds returns the tokens a claim may take words from: back to the
+// previous mention or clause mark, and up to eight tokens on to the next.
+// It sets skipBefore when the previous mention reaches past a comma.
+func (l *locator) bounds(ra, rb int) (lo, hi int) {
+	sc := l.sc
+	lo = ra
+	for lo > 0 && !l.clauseMark(lo-1) && !l.wallAt(lo-1) {
+		lo--
+	}
+	l.skipBefore = -1
+	if lo > 0 && l.wallAt(lo-1) {
+		// After a previous mention, words before a comma that lie in its
+		// reach are its ("no pneumothorax on the left, small right
+		// pneumothorax").
+		for k := ra - 1; k > lo; k-- {
+			if sc.toks[k].kind == tokPunct && sc.lower[k] == "," {
+				l.skipBefore = min(k, lo+8)
+				break
 			}
 		}
-		if x.lex.Concepts[c.concept].NoSide {
-			side, zone = 0, 0
+	}
+	hi = rb
+	for hi < len(sc.toks) && hi-rb < 8 && !l.clauseMark(hi) && !l.wallAt(hi) {
+		hi++
+	}
+	return lo, hi
+}
+
+// place gives claim i (c) its side, zone, degree and qualifiers.
+func (l *locator) place(i int, c *Claim) {
+	ra, rb := l.ranges[i][0], l.ranges[i][1]
+	l.self = i
+	// Inside the claim's own span ("right lower lobe" in a rule claim,
+	// "left lung ... clear").
+	side, zone := l.sideIn(ra, rb), l.zoneIn(ra, rb)
+	lo, hi := l.bounds(ra, rb)
+	if side == 0 {
+		if side = l.sideIn(lo, ra); side == 0 {
+			side = l.sideIn(rb, hi)
 		}
-		c.Side, c.Zone = side, zone
-		if c.Assertion != Negated {
-			c.Degree = degreeIn(ra, rb) | degreeIn(lo, ra)
-			if c.Degree == 0 {
-				// After it in its clause: "cardiomegaly, mild", "the
-				// effusion is small".
-				c.Degree = degreeIn(rb, hi)
-			}
+	}
+	if zone == 0 {
+		if zone = l.zoneIn(lo, ra); zone == 0 {
+			zone = l.zoneIn(rb, hi)
 		}
-		// Chronic, stable or worse in the clause; a word after the claim
-		// that leads into the next one is the next one's ("acute rib
-		// fracture, stable cardiomegaly").
-		cms := sc.matches[layerComparison]
-		for j := sc.from(layerComparison, lo); j < len(cms) && cms[j].start < hi; j++ {
-			m := cms[j]
-			if m.end <= lo || m.start >= hi || m.start >= rb && claimed(m.end, i) {
+	}
+	if l.x.lex.Concepts[c.concept].NoSide {
+		side, zone = 0, 0
+	}
+	c.Side, c.Zone = side, zone
+	if c.Assertion != Negated {
+		c.Degree = l.degreeIn(ra, rb) | l.degreeIn(lo, ra)
+		if c.Degree == 0 {
+			// After it in its clause: "cardiomegaly, mild", "the effusion
+			// is small".
+			c.Degree = l.degreeIn(rb, hi)
+		}
+	}
+	l.qualify(i, c, lo, hi, rb)
+}
+
+// qualify marks a claim chronic, stable or worse from the comparison
+// words of its clause; a word after the claim that leads into the next
+// one is the next one's ("acute rib fracture, stable cardiomegaly").
+func (l *locator) qualify(i int, c *Claim, lo, hi, rb int) {
+	sc, x := l.sc, l.x
+	cms := sc.matches[layerComparison]
+	for j := sc.from(layerComparison, lo); j < len(cms) && cms[j].start < hi; j++ {
+		m := cms[j]
+		if m.end <= lo || m.start >= hi || m.start >= rb && l.claimed(m.end, i) {
+			continue
+		}
+		if x.assertion(sc, m.start, m.end, text.SectionNone) == Negated && c.Assertion != Negated {
+			continue // "the effusion is not increased"; "no new effusion" denies a new one
+		}
+		for _, e := range m.entries {
+			if e.layer != layerComparison {
 				continue
 			}
-			if x.assertion(sc, m.start, m.end, text.SectionNone) == Negated && c.Assertion != Negated {
-				continue // "the effusion is not increased"; "no new effusion" denies a new one
-			}
-			for _, e := range m.entries {
-				if e.layer != layerComparison {
-					continue
-				}
-				switch Comparison(e.value) {
-				case CompareChronic:
-					c.Chronic = true
-				case CompareStable:
-					c.Stable = true
-				case CompareNew, CompareIncreased:
-					c.Worse = true
-				}
-			}
-		}
-		for k := lo; k < hi; k++ {
-			if (sc.lower[k] == "acute" || sc.lower[k] == "acutely") && (k < rb || !claimed(k+1, i)) &&
-				(c.Assertion == Negated || x.assertion(sc, k, k+1, text.SectionNone) != Negated) {
+			switch Comparison(e.value) {
+			case CompareChronic:
+				c.Chronic = true
+			case CompareStable:
+				c.Stable = true
+			case CompareNew, CompareIncreased:
 				c.Worse = true
 			}
 		}
-		if c.Assertion == Historical {
-			c.Chronic = true
+	}
+	for k := lo; k < hi; k++ {
+		if (sc.lower[k] == "acute" || sc.lower[k] == "acutely") && (k < rb || !l.claimed(k+1, i)) &&
+			(c.Assertion == Negated || x.assertion(sc, k, k+1, text.SectionNone) != Negated) {
+			c.Worse = true
 		}
 	}
-	// Sentence-level inheritance: claims without a side (zone) that are
-	// not negated take the one the sentence's other such claims agree on.
+	if c.Assertion == Historical {
+		c.Chronic = true
+	}
+}
+
+// inheritPlace gives the sentence's claims without a side (zone) that are
+// not negated the one its other such claims agree on.
+func (x *Extractor) inheritPlace(d *Document, sc *scratch) {
 	var side Side
 	var zone Zone
 	sideConflict, zoneConflict := false, false
@@ -968,15 +1003,18 @@ func (x *Extractor) locate(d *Document, sc *scratch) {
 		if c.Side == 0 && side != 0 && !sideConflict && !x.lex.Concepts[c.concept].NoSide {
 			c.Side, c.sideInherited = side, true
 		}
-		// Claims on different sides are in different places: none
-		// takes another's zone ("left effusion and right basilar
-		// atelectasis").
+		// Claims on different sides are in different places: none takes
+		// another's zone ("left effusion and right basilar atelectasis").
 		if c.Zone == 0 && zone != 0 && !zoneConflict && !sideConflict && !x.lex.Concepts[c.concept].NoSide {
 			c.Zone, c.zoneInherited = zone, true
 		}
 	}
-	// A finding that explains another in the sentence ("opacities, likely
-	// atelectasis") is the same thing: it takes that one's degree.
+}
+
+// inheritDegree gives a finding that explains another in the sentence
+// ("opacities, likely atelectasis") that one's degree: it is the same
+// thing.
+func (x *Extractor) inheritDegree(d *Document, sc *scratch) {
 	for _, ci := range sc.claims {
 		c := &d.Claims[ci]
 		if c.Degree != 0 || c.Assertion == Negated || len(x.lex.Concepts[c.concept].explains) == 0 {
