@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/osler-health/osler/internal/dataset"
@@ -206,55 +204,13 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
 
-	w := m.Stdout
-	fmt.Fprintf(w, "trained a summarizer on %d pairs (%d distinct summaries, %.1f candidates per document) in %s\n",
-		rep.Examples, rep.DistinctSummaries, rep.Candidates, time.Since(start).Round(100*time.Millisecond))
-	fmt.Fprintf(w, "model: %s\n", f.out)
-	fmt.Fprintf(w, "faithfulness guard: keeps %s (the training references keep every critical finding of %s and every line, tube and significant finding of %s)\n",
-		keepWords(rep.Keep), shareWords(rep.KeepCritical), shareWords(rep.KeepReportable))
-	if rep.CV.N > 0 {
-		fmt.Fprintf(w, "\ncross-validated on --train (%d folds; each summary chosen by a ranker that did not see its document):\n", f.opts.CVFolds)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "method\tROUGE-1\tROUGE-2\tROUGE-L\tROUGE-Lsum\t\n")
-		for _, r := range []struct {
-			name string
-			m    trained.RougeMeans
-		}{{"trained", rep.CV}, {"nearest other pair", rep.CVNearest}, {"best candidate (ceiling)", rep.CVOracle}} {
-			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t\n", r.name, r.m.Rouge1, r.m.Rouge2, r.m.RougeL, r.m.RougeLsum)
-		}
-		tw.Flush()
+	text := trained.ReportText{Out: f.out, Elapsed: time.Since(start), Train: rep, CVFolds: f.opts.CVFolds,
+		Dev: f.dev, DevPairs: len(dev), AbnormalTop: f.abnormalTop, References: gold}
+	for _, r := range rows {
+		text.Results = append(text.Results, trained.DevResult{Name: r.name, Report: r.rep})
 	}
-	if len(rows) > 0 {
-		ab := rows[0].rep.Abnormal.N
-		fmt.Fprintf(w, "\ndev %s: %d pairs; abnormal: the %d whose reference is not among the %d most frequent training summaries\n",
-			f.dev, len(dev), ab, f.abnormalTop)
-		fmt.Fprintf(w, "ROUGE F-measure (rouge-score 0.1.2 settings: default tokenizer, no stemming), mean over pairs; unfaithful: share of\n"+
-			"summaries with a claim their source does not back (osler eval faithfulness):\n")
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "method\tsubset\tROUGE-1\tROUGE-2\tROUGE-L\tROUGE-Lsum\tunfaithful\t\n")
-		for _, r := range rows {
-			for _, sub := range []struct {
-				name string
-				m    trained.RougeMeans
-			}{{"all", r.rep.All}, {"abnormal", r.rep.Abnormal}} {
-				if sub.m.N == 0 || sub.name == "abnormal" && sub.m.N == r.rep.All.N {
-					continue // no abnormal subset, or it is every pair
-				}
-				unfaithful := ""
-				if sub.name == "all" && r.rep.Faithfulness != nil {
-					unfaithful = fmt.Sprintf("%.1f%%", 100*r.rep.Faithfulness.Unfaithful.Share)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t\n", r.name, sub.name, sub.m.Rouge1, sub.m.Rouge2, sub.m.RougeL, sub.m.RougeLsum, unfaithful)
-			}
-		}
-		if gold != nil {
-			fmt.Fprintf(tw, "references\tall\t\t\t\t\t%.1f%%\t\n", 100*gold.Unfaithful.Share)
-		}
-		tw.Flush()
-		if gold != nil {
-			fmt.Fprintf(w, "(the references' own rate: their authors saw prior studies and history the model does not see)\n")
-		}
-		fmt.Fprintf(w, "trained summaries by method: %s (%.0f documents/s)\n", summarizerMethodCounts(rows[0].rep.Methods), rows[0].rep.DocsPerSecond)
+	if err := trained.WriteReport(m.Stdout, text); err != nil {
+		return err
 	}
 	_, err = m.registerTrained(ctx, cmd, &reg, trainedModel{Dir: f.out, Kind: registry.KindSummarizer})
 	return err
@@ -271,21 +227,6 @@ func (l lenientExtractive) Summarize(ctx context.Context, doc summarize.Document
 		return summarize.Result{Provenance: &summarize.Provenance{Method: "extractive:empty"}}, nil
 	}
 	return r, err
-}
-
-// summarizerMethodCounts formats provenance method counts, e.g.
-// "extractive 40, retrieval 298".
-func summarizerMethodCounts(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", strings.TrimPrefix(k, "trained:"), m[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // readSummarizerPairs reads a summarization file whole, checking every row has
@@ -382,23 +323,4 @@ func (b *summarizerStageBars) finish() {
 	defer b.mu.Unlock()
 	b.bar.Finish()
 	b.bar = nil
-}
-
-// keepWords says what a keep policy makes the guard keep.
-func keepWords(k trained.KeepPolicy) string {
-	switch k {
-	case trained.KeepReportable:
-		return "critical findings, lines, tubes and significant findings"
-	case trained.KeepCritical:
-		return "critical findings"
-	}
-	return "what the ranker chooses (no finding is forced in; a normal statement over a critical finding is still refused)"
-}
-
-// shareWords writes "31 of 56 sources (55%)".
-func shareWords(s eval.Share) string {
-	if s.N == 0 {
-		return "no source (none states one)"
-	}
-	return fmt.Sprintf("%d of %d sources (%.0f%%)", s.Count, s.N, 100*s.Share)
 }
