@@ -763,7 +763,7 @@ func (k *checking) omissions() {
 				k.add(Issue{Verdict: Omitted, Kind: IssueCritical, Concept: c.ConceptID, Source: []Span{c.Span},
 					Message: fmt.Sprintf("omits %s, a critical finding of the source", con.Name)})
 			}
-		case (con.Reportable || con.Kind == KindFinding && con.Severity >= SeveritySignificant) && c.Assertion == Affirmed:
+		case k.lex.Reportable(c):
 			if k.summaryMentions(c.concept) {
 				continue
 			}

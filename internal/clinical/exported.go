@@ -42,6 +42,7 @@ func (k *IssueKind) UnmarshalText(b []byte) error {
 // indication.
 func (l *Lexicon) Reportable(c Claim) bool {
 	if c.Type != ClaimConcept || c.Indication || c.Assertion != Affirmed || c.concept < 0 || l.critical(c) {
+		// Critical findings are checked first, as critical.
 		return false
 	}
 	con := l.Concepts[c.concept]
