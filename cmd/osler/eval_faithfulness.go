@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
@@ -31,7 +33,7 @@ var evalFaithfulnessDoc = cmdDoc{
 		`can and cannot see.`,
 	Example: `osler eval faithfulness --pairs dev.jsonl
 osler summarize --method model:models/impressions --input dev.jsonl --output dev.sum.jsonl
-osler eval faithfulness --sources dev.jsonl --summaries dev.sum.jsonl --report faithfulness.html --show 5
+osler eval faithfulness --sources dev.jsonl --summaries dev.sum.jsonl --report faithfulness.html --show 5 --per-pair checks.jsonl
 osler eval faithfulness --sources notes.jsonl --summaries llm.jsonl --vocab our-terms.txt --fail-above 0.015`,
 }
 
@@ -48,6 +50,7 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	reportPath := fs.String("report", "", "write a self-contained HTML report that highlights claims in the texts (it quotes them)")
 	title := fs.String("title", "", "title of the HTML report (default: from the input file)")
 	show := fs.Int("show", 0, "list this many flagged summaries with their issues (table format)")
+	perPair := fs.String("per-pair", "", `write every pair's check to this JSONL file, in input order: {"id", "flagged", "source_critical", "issues": [...]}`)
 	failAbove := fs.Float64("fail-above", -1, "exit 1 when the share of unfaithful summaries is above this (0 to 1)")
 	bootstrap := fs.Int("bootstrap", 1000, "bootstrap resamples for the intervals of the shares; 0 turns them off")
 	seed := fs.Uint64("seed", 42, "bootstrap seed: the same seed and data give the same intervals")
@@ -97,6 +100,21 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	}
 	if err := eval.WriteFaithfulness(m.Stdout, rep, eval.FaithfulnessFormat(outFmt), *show); err != nil {
 		return err
+	}
+	if *perPair != "" {
+		err := atomicfile.Write(*perPair, 0o644, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetEscapeHTML(false)
+			for _, c := range rep.Checks {
+				if err := enc.Encode(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: --per-pair: %w", cmd, err)
+		}
 	}
 	if *reportPath != "" {
 		t := *title

@@ -362,6 +362,18 @@ func TestEvalFaithfulness(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
+	perPair := filepath.Join(dir, "checks.jsonl")
+	if _, stderr, code := runOsler(t, "", "eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--per-pair", perPair); code != 0 {
+		t.Fatalf("--per-pair: exit %d %s", code, stderr)
+	}
+	raw, err := os.ReadFile(perPair)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 8 || !strings.HasPrefix(lines[0], `{"id":"f1","flagged":false`) || !strings.Contains(lines[1], `"kind":"critical"`) {
+		t.Errorf("per-pair lines %q", lines)
+	}
 	if _, stderr, code := runOsler(t, "", "eval", "faithfulness", "--pairs", td("faith_pairs.jsonl"), "--fail-above", "0.5"); code != 1 || !strings.Contains(stderr, "above --fail-above") {
 		t.Errorf("--fail-above 0.5 with 62.5%% unfaithful: exit %d, %q", code, stderr)
 	}
