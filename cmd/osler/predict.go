@@ -11,15 +11,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/jsonstr"
+	"github.com/osler-health/osler/internal/ordered"
 	"github.com/osler-health/osler/internal/progress"
 )
 
@@ -167,143 +167,36 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	return nil
 }
 
-// predBatch is a run of consecutive records and, once scored, their output
-// lines.
-type predBatch struct {
-	seq  int
-	recs []dataset.Record
-	out  []byte
-}
-
 const predBatchSize = 512
 
 // predictStream reads every record of in, scores it and writes its line to
-// w in input order. With one worker it runs in this goroutine; otherwise a
-// reader, workers and this goroutine (the writer) pass batches, with at
-// most 2*workers batches in flight. It returns the number of records.
+// w in input order, on workers goroutines (internal/ordered). It returns
+// the number of records.
 func predictStream(ctx context.Context, in dataset.Reader, w io.Writer, f *predFormatter, workers int, progress func(int)) (int, error) {
-	if workers <= 1 {
-		n := 0
-		s := f.newScratch()
-		var buf []byte
-		for {
-			if n%predBatchSize == 0 && n > 0 {
-				if err := ctx.Err(); err != nil {
-					return n, err
-				}
+	scratch := sync.Pool{New: func() any { return f.newScratch() }}
+	n := 0
+	err := ordered.Map(ctx, ordered.Options{Workers: workers, Batch: predBatchSize},
+		func(rec *dataset.Record) error {
+			r, err := in.Read()
+			*rec = r
+			return err
+		},
+		func(_ context.Context, rec *dataset.Record, line *[]byte) error {
+			s := scratch.Get().(*predScratch)
+			*line = f.appendLine((*line)[:0], rec, s)
+			scratch.Put(s)
+			return nil
+		},
+		func(_ *dataset.Record, line *[]byte) error {
+			if _, err := w.Write(*line); err != nil {
+				return fmt.Errorf("predict: %w", err)
+			}
+			if n++; n%predBatchSize == 0 {
 				progress(predBatchSize)
-			}
-			rec, err := in.Read()
-			if err == io.EOF {
-				progress(n % predBatchSize)
-				return n, nil
-			}
-			if err != nil {
-				return n, err
-			}
-			buf = f.appendLine(buf[:0], &rec, s)
-			if _, err := w.Write(buf); err != nil {
-				return n, fmt.Errorf("predict: %w", err)
-			}
-			n++
-		}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	g, gctx := errgroup.WithContext(ctx)
-	todo := make(chan *predBatch, workers)
-	done := make(chan *predBatch, workers)
-	free := make(chan *predBatch, 2*workers)
-	for i := 0; i < 2*workers; i++ {
-		free <- &predBatch{}
-	}
-	// Reader.
-	g.Go(func() error {
-		defer close(todo)
-		for seq := 0; ; seq++ {
-			var b *predBatch
-			select {
-			case b = <-free:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			b.seq, b.recs = seq, b.recs[:0]
-			for len(b.recs) < predBatchSize {
-				rec, err := in.Read()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					return err
-				}
-				b.recs = append(b.recs, rec)
-			}
-			if len(b.recs) == 0 {
-				return nil
-			}
-			select {
-			case todo <- b:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			if len(b.recs) < predBatchSize {
-				return nil
-			}
-		}
-	})
-	// Scorers.
-	var scorers errgroup.Group
-	for i := 0; i < workers; i++ {
-		scorers.Go(func() error {
-			s := f.newScratch()
-			for b := range todo {
-				b.out = b.out[:0]
-				for k := range b.recs {
-					b.out = f.appendLine(b.out, &b.recs[k], s)
-				}
-				select {
-				case done <- b:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
 			}
 			return nil
 		})
-	}
-	g.Go(func() error {
-		err := scorers.Wait()
-		close(done)
-		return err
-	})
-	// Writer: put batches back in order.
-	n := 0
-	next := 0
-	pending := map[int]*predBatch{}
-	var werr error
-	for b := range done {
-		pending[b.seq] = b
-		for {
-			b, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			if werr == nil {
-				if _, err := w.Write(b.out); err != nil {
-					werr = fmt.Errorf("predict: %w", err)
-					cancel() // stop reading and scoring; the rest is drained
-				}
-			}
-			n += len(b.recs)
-			progress(len(b.recs))
-			free <- b
-		}
-	}
-	err := g.Wait()
-	if werr != nil {
-		return n, werr
-	}
+	progress(n % predBatchSize)
 	return n, err
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +17,7 @@ import (
 	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/llm/backend"
+	"github.com/osler-health/osler/internal/ordered"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/summarize"
 )
@@ -328,28 +329,27 @@ type summaryLine struct {
 	*summarize.Provenance
 }
 
+// summarizeJob is a record to summarize, or the error reading it.
 type summarizeJob struct {
-	seq int
 	rec dataset.Record
 	err error // a read error: the record could not be decoded
 }
 
+// summarizeDone is a summary, or the error making it.
 type summarizeDone struct {
-	summarizeJob
-	res   summarize.Result
-	fatal bool // an error that stops the run even with --keep-going
+	res summarize.Result
+	err error
 }
 
-// summarizeStream reads records, summarizes them concurrently and writes
-// the summaries in input order. At most twice --concurrency records are in
-// memory at once, so inputs of any size stream.
+// summarizeStream reads records, summarizes them on --concurrency
+// goroutines and writes the summaries in input order (internal/ordered),
+// so inputs of any size stream in bounded memory.
 func (m *Main) summarizeStream(ctx context.Context, s summarize.Summarizer, o *summarizeOptions, inOpts dataset.Options, total int64, st *summarizeStats) error {
 	src, err := dataset.Open(o.input, m.Stdin, inOpts)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-
 	var out io.Writer = m.Stdout
 	var af *atomicfile.File
 	if o.output != "-" {
@@ -362,137 +362,42 @@ func (m *Main) summarizeStream(ctx context.Context, s summarize.Summarizer, o *s
 	bw := bufio.NewWriterSize(out, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-
 	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr), total, "summarizing")
 	defer bar.Finish()
 	st.bar.Store(bar)
 	defer st.bar.Store(nil)
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	window := make(chan struct{}, 2*o.concurrency)
-	jobs := make(chan summarizeJob)
-	results := make(chan summarizeDone, o.concurrency)
-
-	// Reader.
-	go func() {
-		defer close(jobs)
-		for seq := 0; ; seq++ {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			rec, err := src.Read()
-			if err == io.EOF {
-				return
-			}
-			select {
-			case jobs <- summarizeJob{seq: seq, rec: rec, err: err}:
-			case <-ctx.Done():
-				return
-			}
-			var pe *dataset.ParseError
-			if err != nil && !errors.As(err, &pe) {
-				return // an I/O error: nothing more can be read
-			}
-		}
-	}()
-
 	inName := src.Name
 	if inName == "-" {
 		inName = "stdin"
 	}
-
-	// Workers.
-	var wg sync.WaitGroup
-	for i := 0; i < o.concurrency; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				d := summarizeDone{summarizeJob: j}
-				if j.err != nil {
-					var pe *dataset.ParseError
-					d.fatal = !errors.As(j.err, &pe)
-				} else {
-					d.res, d.err = s.Summarize(ctx, summarize.Document{ID: j.rec.ID, Text: j.rec.Text})
-					if d.err != nil {
-						d.err = fmt.Errorf("%s:%d: id %q: %w", inName, j.rec.Line, j.rec.ID, d.err)
-						d.fatal = ctx.Err() != nil
-					}
-				}
-				results <- d
+	err = ordered.Map(ctx, ordered.Options{Workers: o.concurrency},
+		func(j *summarizeJob) error {
+			rec, err := src.Read()
+			var pe *dataset.ParseError
+			if err != nil && !errors.As(err, &pe) {
+				return err // io.EOF, or an I/O error: nothing more can be read
 			}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-
-	// Writer: in input order.
-	pending := map[int]summarizeDone{}
-	next := 0
-	var firstErr error
-	for d := range results {
-		if firstErr != nil {
-			continue // draining after a failure
-		}
-		pending[d.seq] = d
-		for {
-			d, ok := pending[next]
-			if !ok {
-				break
+			*j = summarizeJob{rec: rec, err: err}
+			return nil
+		},
+		func(ctx context.Context, j *summarizeJob, d *summarizeDone) error {
+			*d = summarizeDone{}
+			if j.err != nil {
+				return nil
 			}
-			delete(pending, next)
-			next++
-			<-window
+			d.res, d.err = s.Summarize(ctx, summarize.Document{ID: j.rec.ID, Text: j.rec.Text})
 			if d.err != nil {
-				if !o.keepGoing || d.fatal {
-					firstErr = d.err
-					cancel()
-					break
+				if ctx.Err() != nil {
+					return ctx.Err() // interrupted: stop
 				}
-				st.failed++
-				fmt.Fprintf(m.Stderr, "osler summarize: %v\n", d.err)
-				bar.Add(1)
-				continue
+				d.err = fmt.Errorf("%s:%d: id %q: %w", inName, j.rec.Line, j.rec.ID, d.err)
 			}
-			line := summaryLine{ID: d.rec.ID, Summary: d.res.Summary, Warnings: d.res.Warnings}
-			if !d.res.Faithful() && d.res.Checked {
-				st.unfaithful++
-			}
-			if o.provenance {
-				line.Provenance = d.res.Provenance
-			}
-			if err := enc.Encode(line); err != nil {
-				firstErr = fmt.Errorf("summarize: writing %s: %w", o.output, err)
-				cancel()
-				break
-			}
-			if o.output == "-" {
-				if err := bw.Flush(); err != nil {
-					firstErr = fmt.Errorf("summarize: writing to stdout: %w", err)
-					cancel()
-					break
-				}
-			}
-			st.docs++
-			if p := d.res.Provenance; p != nil {
-				st.chunks += p.Chunks
-				st.calls += p.LLMCalls
-			}
-			bar.Add(1)
-		}
-	}
-	if firstErr != nil {
-		if errors.Is(firstErr, context.Canceled) && ctx.Err() != nil {
-			return context.Canceled
-		}
-		return firstErr
-	}
-	if err := ctx.Err(); err != nil {
+			return nil
+		},
+		func(j *summarizeJob, d *summarizeDone) error {
+			return m.writeSummary(enc, bw, o, st, bar, j, d)
+		})
+	if err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -503,5 +408,41 @@ func (m *Main) summarizeStream(ctx context.Context, s summarize.Summarizer, o *s
 			return fmt.Errorf("summarize: %w", err)
 		}
 	}
+	return nil
+}
+
+// writeSummary writes one record's line, or reports its failure: it stops
+// the run unless --keep-going.
+func (m *Main) writeSummary(enc *json.Encoder, bw *bufio.Writer, o *summarizeOptions, st *summarizeStats, bar *progress.Bar, j *summarizeJob, d *summarizeDone) error {
+	if err := cmp.Or(j.err, d.err); err != nil {
+		if !o.keepGoing {
+			return err
+		}
+		st.failed++
+		fmt.Fprintf(m.Stderr, "osler summarize: %v\n", err)
+		bar.Add(1)
+		return nil
+	}
+	line := summaryLine{ID: j.rec.ID, Summary: d.res.Summary, Warnings: d.res.Warnings}
+	if !d.res.Faithful() && d.res.Checked {
+		st.unfaithful++
+	}
+	if o.provenance {
+		line.Provenance = d.res.Provenance
+	}
+	if err := enc.Encode(line); err != nil {
+		return fmt.Errorf("summarize: writing %s: %w", o.output, err)
+	}
+	if o.output == "-" {
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("summarize: writing to stdout: %w", err)
+		}
+	}
+	st.docs++
+	if p := d.res.Provenance; p != nil {
+		st.chunks += p.Chunks
+		st.calls += p.LLMCalls
+	}
+	bar.Add(1)
 	return nil
 }

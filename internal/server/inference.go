@@ -16,6 +16,7 @@ import (
 
 	"github.com/osler-health/osler/api"
 	"github.com/osler-health/osler/internal/clinical"
+	"github.com/osler-health/osler/internal/ordered"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/summarize"
 	"github.com/osler-health/osler/internal/summarize/trained"
@@ -367,14 +368,33 @@ func (s *Server) summarizeAll(c *call, m *loadedModel, texts []string, offset in
 	defer s.releaseWorker()
 	m.counters.requests.Add(1)
 	m.counters.inputs.Add(uint64(len(texts)))
-	out := make([]summarize.Result, len(texts))
-	for i, text := range texts {
-		r, err := m.sum.Summarize(c.work(), summarize.Document{ID: fmt.Sprintf("input-%d", offset+i), Text: text})
-		if err != nil {
-			s.summarizeError(c, m, err, offset+i)
-			return nil, false
-		}
-		out[i] = r
+	// One worker: a request runs on the one model worker it holds; the
+	// server's concurrency is its number of workers.
+	out := make([]summarize.Result, 0, len(texts))
+	next := 0
+	failed := offset // the input an error concerns
+	err := ordered.Map(c.work(), ordered.Options{Workers: 1},
+		func(i *int) error {
+			if next == len(texts) {
+				return io.EOF
+			}
+			*i, next = next, next+1
+			return nil
+		},
+		func(ctx context.Context, i *int, r *summarize.Result) error {
+			var err error
+			if *r, err = m.sum.Summarize(ctx, summarize.Document{ID: fmt.Sprintf("input-%d", offset+*i), Text: texts[*i]}); err != nil {
+				failed = offset + *i
+			}
+			return err
+		},
+		func(_ *int, r *summarize.Result) error {
+			out = append(out, *r)
+			return nil
+		})
+	if err != nil {
+		s.summarizeError(c, m, err, failed)
+		return nil, false
 	}
 	return out, true
 }
