@@ -271,7 +271,7 @@ func (m *Main) runTrainClassifier(ctx context.Context, args []string) error {
 	}
 
 	// 4. Train.
-	prog := &barProgress{w: m.Stderr, enabled: m.IsTerminal(m.Stderr)}
+	prog := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
 	cfg.Progress = prog
 	tf, err := dataset.Open(f.train, nil, opts)
 	if err != nil {
@@ -279,7 +279,7 @@ func (m *Main) runTrainClassifier(ctx context.Context, args []string) error {
 	}
 	model, rep, err := classify.Train(ctx, cfg, tf, dev)
 	tf.Close()
-	prog.done()
+	prog.Finish()
 	if err != nil {
 		return err
 	}
@@ -455,22 +455,6 @@ func fileSHA256(path string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-
-// barProgress shows training stages as progress bars on a terminal.
-type barProgress struct {
-	w       io.Writer
-	enabled bool
-	bar     *progress.Bar
-}
-
-func (p *barProgress) Stage(name string, total int) {
-	p.bar.Finish()
-	p.bar = progress.New(p.w, p.enabled, int64(total), name)
-}
-
-func (p *barProgress) Add(n int) { p.bar.Add(n) }
-
-func (p *barProgress) done() { p.bar.Finish() }
 
 // printTrainReport prints what was trained and how it scores.
 func printTrainReport(w io.Writer, m *classify.Model, rep *classify.TrainReport, metrics classify.Metrics, took time.Duration) {

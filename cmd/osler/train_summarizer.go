@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/osler-health/osler/internal/dataset"
@@ -139,9 +138,9 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 	}
 
 	start := time.Now()
-	bars := &summarizerStageBars{w: m.Stderr, enabled: m.IsTerminal(m.Stderr)}
-	model, rep, err := trained.Train(ctx, train, f.opts, bars.progress)
-	bars.finish()
+	pr := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
+	model, rep, err := trained.Train(ctx, train, f.opts, pr)
+	pr.Finish()
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
@@ -157,9 +156,9 @@ func (m *Main) runTrainSummarizer(ctx context.Context, args []string) error {
 		model.RecordData("dev", devFile)
 		frequent := trained.FrequentSummaries(train, f.abnormalTop)
 		evaluate := func(name string, s summarize.Summarizer) error {
-			bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr), int64(len(dev)), "evaluating "+name)
-			r, err := trained.Evaluate(ctx, s, dev, frequent, f.opts.Workers, func(done int) { bar.Add(1) })
-			bar.Finish()
+			pr.Stage("evaluating "+name, len(dev))
+			r, err := trained.Evaluate(ctx, s, dev, frequent, f.opts.Workers, pr)
+			pr.Finish()
 			if err != nil {
 				return fmt.Errorf("%s: evaluate %s on %s: %w", cmd, name, f.dev, err)
 			}
@@ -292,35 +291,4 @@ func summarizerSharedSources(train, dev []trained.Example) int {
 		}
 	}
 	return n
-}
-
-// summarizerStageBars shows each training stage as a progress bar on a terminal.
-type summarizerStageBars struct {
-	w       io.Writer
-	enabled bool
-	mu      sync.Mutex
-	stage   string
-	bar     *progress.Bar
-	last    int
-}
-
-func (b *summarizerStageBars) progress(stage string, done, total int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if stage != b.stage {
-		b.bar.Finish()
-		b.stage, b.last = stage, 0
-		b.bar = progress.New(b.w, b.enabled, int64(total), stage)
-	}
-	if done > b.last {
-		b.bar.Add(done - b.last)
-		b.last = done
-	}
-}
-
-func (b *summarizerStageBars) finish() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.bar.Finish()
-	b.bar = nil
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/text"
 	"github.com/osler-health/osler/internal/version"
 )
@@ -71,13 +72,8 @@ type TrainConfig struct {
 	Progress Progress
 }
 
-// Progress receives training progress (e.g. a progress bar).
-type Progress interface {
-	// Stage starts a stage with total units of work (-1 when unknown).
-	Stage(name string, total int)
-	// Add records n more units done.
-	Add(n int)
-}
+// Progress receives training progress: Osler's progress contract.
+type Progress = progress.Reporter
 
 // DefaultTrainConfig returns Osler's defaults for mode.
 func DefaultTrainConfig(mode dataset.Mode) TrainConfig {

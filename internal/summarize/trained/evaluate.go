@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/summarize"
 )
 
@@ -84,9 +85,9 @@ func FrequentSummaries(examples []Example, k int) map[string]bool {
 // Evaluate summarizes every example's source with s and scores the
 // summaries against the references. frequent are the frequent training
 // summaries (see [FrequentSummaries]); examples whose summary is not among
-// them form the abnormal subset. workers <= 0 means all CPUs; tick, when
-// not nil, is told how many documents are done.
-func Evaluate(ctx context.Context, s summarize.Summarizer, examples []Example, frequent map[string]bool, workers int, tick func(done int)) (*EvalReport, error) {
+// them form the abnormal subset. workers <= 0 means all CPUs; pr, when not
+// nil, is told of each document done (the caller names the stage).
+func Evaluate(ctx context.Context, s summarize.Summarizer, examples []Example, frequent map[string]bool, workers int, pr progress.Reporter) (*EvalReport, error) {
 	start := time.Now()
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -103,7 +104,7 @@ func Evaluate(ctx context.Context, s summarize.Summarizer, examples []Example, f
 		}
 		preds[i] = r
 		return nil
-	}, tick); err != nil {
+	}, pr); err != nil {
 		return nil, err
 	}
 	rep := &EvalReport{FrequentSummaries: len(frequent), Methods: map[string]int{}}

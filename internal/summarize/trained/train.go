@@ -15,6 +15,7 @@ import (
 
 	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/text"
 )
 
@@ -24,10 +25,6 @@ type Example struct {
 	Source  string
 	Summary string
 }
-
-// Progress is told how far training has got: stage names the step
-// ("analysing", "candidates", "ranker"), done of total units.
-type Progress func(stage string, done, total int)
 
 // MinExamples is the fewest training pairs Train accepts.
 const MinExamples = 10
@@ -103,34 +100,32 @@ func (r *RougeMeans) finish() {
 //
 // The model keeps the training sources as TF-IDF vectors (not their text)
 // and the training summaries. For a new document it builds candidates:
-// the summaries of the most similar training sources (checked against the
-// document's negations and laterality: adapted when swapping left and
-// right fixes them, rejected otherwise), the most frequent summaries,
-// source sentences chosen by a supervised sentence scorer (alone, shortened
-// and combined), and frequent summaries combined with the best sentence. A
-// listwise ranker of boosted trees over consensus, similarity, support and
-// sentence features picks one. Both learned parts are trained on
+// the summaries of the most similar training sources, the most frequent
+// summaries, source sentences chosen by a supervised sentence scorer
+// (alone, shortened and combined), and frequent summaries combined with the
+// best sentence; the faithfulness guard removes those the document does not
+// back (see the package doc). A listwise ranker of boosted trees over
+// consensus, similarity, support and sentence features picks one. reporter,
+// when not nil, is told each stage and its progress. Both learned parts are trained on
 // out-of-fold data: candidates for a training document are retrieved
 // without it (and without sources identical to it), and its sentence
 // scores come from a scorer that did not see it.
-func Train(ctx context.Context, examples []Example, opts Options, progress Progress) (*Model, *TrainReport, error) {
+func Train(ctx context.Context, examples []Example, opts Options, reporter progress.Reporter) (*Model, *TrainReport, error) {
 	start := time.Now()
-	if progress == nil {
-		progress = func(string, int, int) {}
-	}
-	m, ts, rep, err := prepare(ctx, examples, opts, progress)
+	pr := progress.Or(reporter)
+	m, ts, rep, err := prepare(ctx, examples, opts, pr)
 	if err != nil {
 		return nil, nil, err
 	}
 	o := m.opts
 	stage := time.Now()
 	boost := boostOptions{Trees: o.Trees, Depth: o.Depth, LearningRate: o.LearningRate, Seed: o.Seed}
-	var done atomic.Int64
 	rankers := 1
 	if !o.SkipCrossValidation {
 		rankers += o.CVFolds
 	}
-	tick := func() { progress("ranker", int(done.Add(1)), rankers) }
+	pr.Stage("ranker", rankers)
+	tick := func() { pr.Add(1) }
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(ts.workers)
 	g.Go(func() error {
@@ -186,7 +181,7 @@ type docCands struct {
 // prepare checks the examples and builds everything but the ranker: the
 // retrieval index, the summary tables, the sentence scorer, and the
 // leave-one-out candidates the ranker learns from.
-func prepare(ctx context.Context, examples []Example, opts Options, progress Progress) (*Model, *trainingSet, *TrainReport, error) {
+func prepare(ctx context.Context, examples []Example, opts Options, pr progress.Reporter) (*Model, *trainingSet, *TrainReport, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -233,11 +228,12 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 	n := len(examples)
 	docs := make([]*document, n)
 	coverage := make([]keepCoverage, n)
+	pr.Stage("analysing", n)
 	if err := parallel(ctx, workers, n, func(i int) error {
 		docs[i] = analyzeDocument(examples[i].Source)
 		coverage[i] = m.referenceCoverage(examples[i])
 		return nil
-	}, func(done int) { progress("analysing", done, n) }); err != nil {
+	}, pr); err != nil {
 		return nil, nil, nil, err
 	}
 	m.resolveKeep(coverage, rep)
@@ -282,10 +278,11 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 	// scores come from the scorer of the folds it is not in.
 	ts.folds = foldsOf(n, o.CVFolds, o.Seed)
 	sentRows := make([][]sentenceExample, n)
+	pr.Stage("sentence scorer", n+o.CVFolds+1)
 	if err := parallel(ctx, workers, n, func(i int) error {
 		sentRows[i] = sentenceRows(docs[i], examples[i].Summary, ts.report)
 		return nil
-	}, nil); err != nil {
+	}, pr); err != nil {
 		return nil, nil, nil, err
 	}
 	foldScorers := make([]*sentenceScorer, o.CVFolds)
@@ -308,6 +305,7 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 			} else {
 				foldScorers[k] = s
 			}
+			pr.Add(1)
 			return nil
 		})
 	}
@@ -318,6 +316,7 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 
 	// 3. Leave-one-out candidates and their targets.
 	ts.docs = make([]docCands, n)
+	pr.Stage("candidates", n)
 	if err := parallel(ctx, workers, n, func(i int) error {
 		exclude := func(j int) bool { return j == i || keys[j] == keys[i] }
 		q := m.newQuery(examples[i].Source, exclude, foldScorers[ts.folds[i]], int(m.docSummary[i]))
@@ -342,7 +341,7 @@ func prepare(ctx context.Context, examples []Example, opts Options, progress Pro
 		}
 		ts.docs[i] = dc
 		return nil
-	}, func(done int) { progress("candidates", done, n) }); err != nil {
+	}, pr); err != nil {
 		return nil, nil, nil, err
 	}
 	total := 0
@@ -492,9 +491,10 @@ func foldsOf(n, k int, seed uint64) []int {
 // parallel runs fn(i) for i in [0, n) on workers goroutines, stopping at
 // the first error or when ctx is done; tick, when not nil, is told how
 // many have finished.
-func parallel(ctx context.Context, workers, n int, fn func(i int) error, tick func(done int)) error {
+func parallel(ctx context.Context, workers, n int, fn func(i int) error, pr progress.Reporter) error {
 	g, gctx := errgroup.WithContext(ctx)
-	var next, done atomic.Int64
+	pr = progress.Or(pr)
+	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		g.Go(func() error {
 			for {
@@ -508,10 +508,7 @@ func parallel(ctx context.Context, workers, n int, fn func(i int) error, tick fu
 				if err := fn(i); err != nil {
 					return err
 				}
-				d := int(done.Add(1))
-				if tick != nil && (d%64 == 0 || d == n) {
-					tick(d)
-				}
+				pr.Add(1)
 			}
 		})
 	}

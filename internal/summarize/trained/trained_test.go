@@ -450,21 +450,44 @@ func TestOptionsValidate(t *testing.T) {
 	}
 }
 
+// stageCounter records, per stage, the units reported and the total.
+type stageCounter struct {
+	mu     sync.Mutex
+	stage  string
+	done   map[string]int
+	totals map[string]int
+	order  []string
+}
+
+func (s *stageCounter) Stage(name string, total int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stage = name
+	s.totals[name] = total
+	s.order = append(s.order, name)
+}
+
+func (s *stageCounter) Add(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done[s.stage] += n
+}
+
 func TestProgressReported(t *testing.T) {
-	var mu sync.Mutex
-	stages := map[string]int{}
-	_, _, err := Train(context.Background(), synthTrain[:60], Options{Trees: 10, CVFolds: 2}, func(stage string, done, total int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if done > total {
-			t.Errorf("%s: done %d > total %d", stage, done, total)
-		}
-		stages[stage] = max(stages[stage], done)
-	})
+	pr := &stageCounter{done: map[string]int{}, totals: map[string]int{}}
+	_, _, err := Train(context.Background(), synthTrain[:60], Options{Trees: 10, CVFolds: 2}, pr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stages["analysing"] != 60 || stages["candidates"] != 60 || stages["ranker"] != 3 {
-		t.Fatalf("progress %v", stages)
+	if want := []string{"analysing", "sentence scorer", "candidates", "ranker"}; !reflect.DeepEqual(pr.order, want) {
+		t.Fatalf("stages %q, want %q", pr.order, want)
+	}
+	for _, st := range pr.order {
+		if pr.done[st] != pr.totals[st] {
+			t.Errorf("stage %s: %d of %d units reported", st, pr.done[st], pr.totals[st])
+		}
+	}
+	if pr.totals["candidates"] != 60 || pr.totals["ranker"] != 3 || pr.totals["sentence scorer"] != 60+3 {
+		t.Fatalf("totals %v", pr.totals)
 	}
 }

@@ -1,0 +1,93 @@
+package progress
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// clock is a fake time source.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func TestWriterLinesWhenNotATerminal(t *testing.T) {
+	var out bytes.Buffer
+	c := &clock{t: time.Unix(0, 0)}
+	p := NewWriter(&out, false)
+	p.now = c.now
+	p.Stage("candidates", 2325)
+	p.Add(100)
+	if out.Len() != 0 {
+		t.Fatalf("printed %q before an interval passed", out.String())
+	}
+	c.advance(11 * time.Second)
+	p.Add(1100)
+	c.advance(2 * time.Second)
+	p.Add(100) // within the interval of the last line: quiet
+	c.advance(9 * time.Second)
+	p.Add(25)
+	p.Stage("ranker", -1) // ends "candidates" (22 s: says it is done)
+	p.Add(3)
+	p.Finish() // "ranker" took no time: quiet
+	want := "candidates: 1,200/2,325 (51%), 11s\n" +
+		"candidates: 1,325/2,325 (56%), 22s\n" +
+		"candidates: 1,325/2,325 (56%), 22s, done\n"
+	if out.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	p.Stage("scoring", -1)
+	c.advance(10 * time.Second)
+	p.Add(5000)
+	if got := out.String(); got != "scoring: 5,000, 10s\n" {
+		t.Fatalf("unknown total: %q", got)
+	}
+}
+
+func TestWriterBarOnATerminal(t *testing.T) {
+	var out bytes.Buffer
+	p := NewWriter(&out, true)
+	p.Stage("training", 10)
+	if p.bar == nil {
+		t.Fatal("no bar on a terminal")
+	}
+	p.Add(10)
+	p.Finish()
+	if p.bar != nil || strings.Contains(out.String(), "training: 10/10") {
+		t.Fatalf("a terminal got lines or kept its bar: %q", out.String())
+	}
+}
+
+func TestNilAndDiscard(t *testing.T) {
+	var p *Writer
+	p.Stage("x", 1)
+	p.Add(1)
+	p.Finish()
+	var b *Bar
+	b.Add(1)
+	b.Describe("y")
+	b.Finish()
+	Or(nil).Stage("x", 1)
+	Or(nil).Add(1)
+	if Or(p) == nil || Or(nil) != Discard {
+		t.Fatal("Or")
+	}
+}
+
+func TestBarLines(t *testing.T) {
+	var out bytes.Buffer
+	c := &clock{t: time.Unix(0, 0)}
+	b := New(&out, false, 100, "storing")
+	b.w.now = c.now
+	b.w.began, b.w.last = c.t, c.t
+	b.Describe("storing model")
+	c.advance(Interval)
+	b.Add(40)
+	b.Finish()
+	if got := out.String(); got != "storing model: 40/100 (40%), 10s\nstoring model: 40/100 (40%), 10s, done\n" {
+		t.Fatalf("got %q", got)
+	}
+}
