@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/osler-health/osler/internal/checksum"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
@@ -443,17 +442,10 @@ func dropEvalSentences(entries []classify.LexiconEntry, evalSets map[string][]da
 	return kept, dropped
 }
 
+// fileSHA256 is a data file's sha256, for model.json.
 func fileSHA256(path string) (string, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer fh.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum, _, err := checksum.File(context.Background(), path)
+	return sum, err
 }
 
 // printTrainReport prints what was trained and how it scores.

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -257,25 +254,13 @@ func readSummarizerPairs(path string, stdin io.Reader, opts dataset.Options) ([]
 		}
 		out = append(out, trained.Example{ID: id, Source: r.Text, Summary: r.Summary})
 	}
-	sum, err := summarizerFileSHA256(path)
+	sum, err := fileSHA256(path)
 	if err != nil {
 		return nil, trained.DataFile{}, err
 	}
 	return out, trained.DataFile{Path: path, SHA256: sum, Records: len(out)}, nil
 }
 
-func summarizerFileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("train summarizer: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("train summarizer: %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
 
 // summarizerSharedSources counts dev sources that are near-identical (same words
 // ignoring case, spacing and punctuation) to a training source.

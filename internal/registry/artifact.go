@@ -2,11 +2,8 @@ package registry
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -15,9 +12,6 @@ import (
 
 	"github.com/osler-health/osler/internal/atomicfile"
 )
-
-func newSHA256() hash.Hash      { return sha256.New() }
-func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
 func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
 	return io.Copy(w, ctxReader{ctx, r})

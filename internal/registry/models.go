@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/osler-health/osler/internal/checksum"
 )
 
 // Kind is what a model does.
@@ -770,15 +772,9 @@ func (s *Store) DeleteModel(ctx context.Context, name, by string, force bool) (i
 
 // HashFile returns a file's sha256 and size, for [DataRef].
 func HashFile(ctx context.Context, path string) (string, int64, error) {
-	f, err := os.Open(path)
+	sum, n, err := checksum.File(ctx, path)
 	if err != nil {
 		return "", 0, fmt.Errorf("registry: %w", err)
 	}
-	defer f.Close()
-	h := newSHA256()
-	n, err := copyCtx(ctx, h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("registry: %s: %w", path, err)
-	}
-	return hexSum(h), n, nil
+	return sum, n, nil
 }
