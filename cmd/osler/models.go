@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/registry"
@@ -272,152 +273,26 @@ type dataFlag []string
 func (d *dataFlag) String() string     { return strings.Join(*d, ",") }
 func (d *dataFlag) Set(s string) error { *d = append(*d, s); return nil }
 
-// artifactInfo is what Osler model.json files say about a model.
-type artifactInfo struct {
-	Format          string          `json:"format"`
-	Metrics         json.RawMessage `json:"metrics"`
-	Hyperparameters json.RawMessage `json:"hyperparameters"`
-	Options         json.RawMessage `json:"options"`
-	Data            map[string]struct {
-		Path    string `json:"path"`
-		SHA256  string `json:"sha256"`
-		Records int64  `json:"records"`
-	} `json:"data"`
-}
-
-// readArtifactInfo reads DIR/model.json when it is an Osler model's.
-func readArtifactInfo(dir string) (artifactInfo, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, "model.json"))
-	if err != nil {
-		return artifactInfo{}, false
-	}
-	var info artifactInfo
-	if json.Unmarshal(b, &info) != nil || !strings.HasPrefix(info.Format, "osler-") {
-		return artifactInfo{}, false
-	}
-	return info, true
-}
-
-// kindOfFormat maps model.json's format to a registry kind.
-func kindOfFormat(format string) registry.Kind {
-	switch {
-	case strings.HasPrefix(format, "osler-classifier"):
-		return registry.KindClassifier
-	case strings.HasPrefix(format, "osler-summarizer"):
-		return registry.KindSummarizer
-	}
-	return ""
-}
-
-// registration builds a registry.Registration for an artifact directory,
-// filling what flags leave out from the artifact's model.json.
+// registrationInput are the flags that say how to register a directory.
 type registrationInput struct {
 	name, kind, artifact, metricsFile, hyperFile, parent, description, cond, note string
 	data                                                                          []string
 	storeData, approve                                                            bool
 }
 
+// buildRegistration builds the registration of an artifact directory
+// (internal/artifact); a mistake in the flags is a usage error.
 func (m *Main) buildRegistration(ctx context.Context, cmd string, s *registry.Store, in registrationInput, by string) (registry.Registration, error) {
-	r := registry.Registration{Name: in.name, Artifact: in.artifact, Description: in.description, By: by, Note: in.note}
-	if err := registry.ValidateName(in.name); err != nil {
-		return r, usageError{fmt.Errorf("%s: %w", cmd, err)}
-	}
-	info, hasInfo := readArtifactInfo(in.artifact)
+	r, err := artifact.Registration(ctx, s, artifact.RegisterOptions{
+		Name: in.name, Dir: in.artifact, Kind: in.kind, MetricsFile: in.metricsFile, HyperparametersFile: in.hyperFile,
+		Parent: in.parent, Condition: in.cond, Description: in.description, Note: in.note,
+		Data: in.data, StoreData: in.storeData, Approve: in.approve, By: by,
+	})
 	switch {
-	case in.kind != "":
-		k, err := registry.ParseKind(in.kind)
-		if err != nil {
-			return r, usageError{fmt.Errorf("%s: %w", cmd, err)}
-		}
-		r.Kind = k
-	case hasInfo && kindOfFormat(info.Format) != "":
-		r.Kind = kindOfFormat(info.Format)
-	default:
-		return r, usageError{fmt.Errorf("%s: --kind is required (classifier or summarizer): %s has no Osler model.json to read it from", cmd, in.artifact)}
-	}
-	if in.metricsFile != "" {
-		b, err := os.ReadFile(in.metricsFile)
-		if err != nil {
-			return r, fmt.Errorf("%s: --metrics: %w", cmd, err)
-		}
-		r.Metrics = b
-	} else if hasInfo {
-		r.Metrics = info.Metrics
-	}
-	if in.hyperFile != "" {
-		b, err := os.ReadFile(in.hyperFile)
-		if err != nil {
-			return r, fmt.Errorf("%s: --hyperparameters: %w", cmd, err)
-		}
-		r.Hyperparameters = b
-	} else if hasInfo {
-		r.Hyperparameters = info.Hyperparameters
-		if len(r.Hyperparameters) == 0 {
-			r.Hyperparameters = info.Options
-		}
-	}
-	for _, v := range []*json.RawMessage{&r.Metrics, &r.Hyperparameters} {
-		if string(*v) == "null" {
-			*v = nil
-		}
-	}
-	if in.parent != "" {
-		p, err := registry.ParseRef(in.parent)
-		if err != nil {
-			return r, usageError{fmt.Errorf("%s: --parent: %w", cmd, err)}
-		}
-		r.Parent = &p
-	}
-	if in.cond != "" {
-		c, err := registry.ParseCondition(in.cond)
-		if err != nil {
-			return r, usageError{fmt.Errorf("%s: %w", cmd, err)}
-		}
-		r.Condition = c
-	}
-	if in.approve {
-		r.Status = registry.StatusApproved
-	}
-	roles := map[string]int{}
-	if hasInfo && len(in.data) == 0 {
-		var names []string
-		for role := range info.Data {
-			names = append(names, role)
-		}
-		sort.Strings(names)
-		for _, role := range names {
-			d := info.Data[role]
-			r.Data = append(r.Data, registry.DataRef{Role: role, Path: d.Path, SHA256: d.SHA256, Records: d.Records})
-			roles[role] = len(r.Data) - 1
-		}
-	}
-	for _, spec := range in.data {
-		role, path, ok := strings.Cut(spec, "=")
-		if !ok || role == "" || path == "" {
-			return r, usageError{fmt.Errorf("%s: --data %q: want ROLE=PATH (e.g. train=train.jsonl)", cmd, spec)}
-		}
-		sum, n, err := registry.HashFile(ctx, path)
-		if err != nil {
-			return r, err
-		}
-		r.Data = append(r.Data, registry.DataRef{Role: role, Path: path, SHA256: sum, Bytes: n})
-	}
-	if in.storeData {
-		if len(in.data) == 0 {
-			return r, usageError{fmt.Errorf("%s: --store-data needs --data ROLE=PATH for each file to store", cmd)}
-		}
-		for _, spec := range in.data {
-			_, path, _ := strings.Cut(spec, "=")
-			f, err := os.Open(path)
-			if err != nil {
-				return r, fmt.Errorf("%s: %w", cmd, err)
-			}
-			_, err = s.PutDataset(ctx, filepath.Base(path), f, by)
-			f.Close()
-			if err != nil {
-				return r, err
-			}
-		}
+	case errors.Is(err, artifact.ErrInvalid):
+		return r, usageError{fmt.Errorf("%s: %w", cmd, err)}
+	case err != nil:
+		return r, fmt.Errorf("%s: %w", cmd, err)
 	}
 	return r, nil
 }

@@ -261,7 +261,6 @@ func readSummarizerPairs(path string, stdin io.Reader, opts dataset.Options) ([]
 	return out, trained.DataFile{Path: path, SHA256: sum, Records: len(out)}, nil
 }
 
-
 // summarizerSharedSources counts dev sources that are near-identical (same words
 // ignoring case, spacing and punctuation) to a training source.
 func summarizerSharedSources(train, dev []trained.Example) int {

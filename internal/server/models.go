@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/summarize"
-	"github.com/osler-health/osler/internal/summarize/trained"
 )
 
 // Source names of loaded models.
@@ -315,59 +315,22 @@ func (s *Server) loadRegistryVersion(ctx context.Context, v registry.Version, pi
 	return m, nil
 }
 
-// artifactFormat reads the "format" of an artifact's model.json.
-func artifactFormat(fsys fs.FS) (string, error) {
-	b, err := fs.ReadFile(fsys, "model.json")
-	if err != nil {
-		return "", err
-	}
-	var head struct {
-		Format string `json:"format"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		return "", fmt.Errorf("model.json: %w", err)
-	}
-	return head.Format, nil
-}
-
 // loadArtifact loads a classifier or a trained summarizer from fsys.
 // kind, when not "", must agree with the artifact.
 func (s *Server) loadArtifact(fsys fs.FS, name string, kind registry.Kind) (*loadedModel, error) {
-	format, err := artifactFormat(fsys)
+	a, err := artifact.Load(fsys, name, kind)
 	if err != nil {
-		return nil, fmt.Errorf("server: load %s: %w", name, err)
+		return nil, err
 	}
-	m := &loadedModel{loadedAt: time.Now(), files: fsys}
-	switch format {
-	case classify.FormatName:
-		if kind != "" && kind != registry.KindClassifier {
-			return nil, fmt.Errorf("server: load %s: registered as a %s but the artifact is a classifier", name, kind)
-		}
-		clf, err := classify.LoadFS(fsys, ".", name)
-		if err != nil {
-			return nil, err
-		}
-		m.kind, m.clf = registry.KindClassifier, clf
-		md := clf.Metadata()
-		m.thresholds = md.Thresholds
+	m := &loadedModel{loadedAt: time.Now(), files: fsys, kind: a.Kind(), hasReport: a.HasReport}
+	if clf := a.Classifier; clf != nil {
+		m.clf, m.thresholds = clf, clf.Metadata().Thresholds
 		for _, l := range clf.Labels() {
 			lb, _ := json.Marshal(l)
 			m.labelPrefix = append(m.labelPrefix, []byte(`{"label":`+string(lb)+`,"score":`))
 		}
-	case trained.FormatName:
-		if kind != "" && kind != registry.KindSummarizer {
-			return nil, fmt.Errorf("server: load %s: registered as a %s but the artifact is a summarizer", name, kind)
-		}
-		sm, err := trained.LoadFS(fsys, ".", name)
-		if err != nil {
-			return nil, err
-		}
-		m.kind, m.sum, m.sumMethod = registry.KindSummarizer, sm, sm.Metadata().Method
-	default:
-		return nil, fmt.Errorf("server: load %s: model.json format %q is not a model Osler can serve (want %s or %s)", name, format, classify.FormatName, trained.FormatName)
-	}
-	if st, err := fs.Stat(fsys, "report.html"); err == nil && !st.IsDir() {
-		m.hasReport = true
+	} else {
+		m.sum, m.sumMethod = a.Summarizer, a.Summarizer.Metadata().Method
 	}
 	return m, nil
 }
