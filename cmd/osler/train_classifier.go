@@ -104,8 +104,8 @@ func (f *classifierFlags) config(mode dataset.Mode) (classify.TrainConfig, error
 	cfg := classify.DefaultTrainConfig(mode)
 	cfg.PositiveLabel = f.positive
 	cfg.Loss = classify.Loss(f.loss)
-	cfg.NB = f.nb
-	cfg.ClassWeight = f.classWeight
+	cfg.NB = classify.NBScaling(f.nb)
+	cfg.ClassWeight = classify.ClassWeight(f.classWeight)
 	cfg.Patience = f.patience
 	cfg.CVFolds = f.folds
 	cfg.Workers = f.workers
