@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -167,15 +166,10 @@ func (m *Main) runThresholdsTune(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	extra, err := classifierReports(tuned, metrics)
+	extra, err := classify.EvaluationFiles(tuned, metrics)
 	if err != nil {
 		return err
 	}
-	mj, err := json.MarshalIndent(metrics, "", " ")
-	if err != nil {
-		return err
-	}
-	extra["metrics.json"] = append(mj, '\n')
 
 	dir := *out
 	if dir == "" {

@@ -1,10 +1,11 @@
 package classify
 
-import "fmt"
+import "errors"
 
 // The enumerated training settings are flag.Values, so a command line binds
 // straight into a [TrainConfig] (fs.Var(&cfg.Loss, "loss", ...)) and a bad
-// value is refused when the flag is parsed.
+// value is refused when the flag is parsed. Set's errors say what is
+// wanted; the caller names the setting and the value.
 
 // String returns the loss's name.
 func (l Loss) String() string { return string(l) }
@@ -16,7 +17,7 @@ func (l *Loss) Set(s string) error {
 		*l = v
 		return nil
 	}
-	return fmt.Errorf("loss %q: want logistic or svm", s)
+	return errors.New("want logistic or svm")
 }
 
 // ClassWeight is how training weighs the classes of each label.
@@ -40,7 +41,7 @@ func (w *ClassWeight) Set(s string) error {
 		*w = v
 		return nil
 	}
-	return fmt.Errorf("class weight %q: want none or balanced", s)
+	return errors.New("want none or balanced")
 }
 
 // NBScaling says whether features are scaled by their naive-Bayes
@@ -65,5 +66,5 @@ func (n *NBScaling) Set(s string) error {
 		*n = v
 		return nil
 	}
-	return fmt.Errorf("nb %q: want auto, on or off", s)
+	return errors.New("want auto, on or off")
 }

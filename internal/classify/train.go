@@ -99,9 +99,12 @@ func (c *TrainConfig) validate() error {
 	if err := c.Features.Validate(); err != nil {
 		return err
 	}
-	for _, v := range []flag.Value{&c.Loss, &c.NB, &c.ClassWeight} {
-		if err := v.Set(v.String()); err != nil {
-			return err
+	for _, v := range []struct {
+		name string
+		v    flag.Value
+	}{{"loss", &c.Loss}, {"nb", &c.NB}, {"class weight", &c.ClassWeight}} {
+		if err := v.v.Set(v.v.String()); err != nil {
+			return fmt.Errorf("%s %q: %w", v.name, v.v.String(), err)
 		}
 	}
 	if !(c.C > 0) {
