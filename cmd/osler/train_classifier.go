@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/osler-health/osler/internal/checksum"
@@ -36,7 +35,7 @@ osler train classifier --train notes.csv --mode multi-label --label-delimiter ';
 }
 
 // registerClassifierFlags binds the flags of osler train classifier
-// straight into o; call resolve after parsing.
+// straight into o; apply the extras' --c after parsing.
 func registerClassifierFlags(fs *flag.FlagSet, o *classify.FitOptions) *classifierFlagExtras {
 	x := &classifierFlagExtras{}
 	cfg, ft := &o.Config, &o.Config.Features
@@ -48,7 +47,7 @@ func registerClassifierFlags(fs *flag.FlagSet, o *classify.FitOptions) *classifi
 	fs.StringVar(&cfg.PositiveLabel, "positive", "", "binary mode: the label to score (default: the rarer label)")
 	fs.Var((*stringList)(&o.Lexicons), "lexicon", "phrases to recognize: relation lines, annotated spans or a term list (repeatable)")
 	fs.Var(&x.c, "c", `inverse regularization strength, or "auto": chosen on --dev from --c-grid (4 without --dev)`)
-	fs.Var((*floatList)(&cfg.CGrid), "c-grid", "values of C tried with --c auto")
+	fs.Var((*classify.CGrid)(&cfg.CGrid), "c-grid", "values of C tried with --c auto")
 	fs.Var(&cfg.NB, "nb", "naive-Bayes feature scaling (NBSVM): on, off, or auto (tried both ways on --dev)")
 	fs.Var(&cfg.Loss, "loss", "logistic (probabilities) or svm (squared hinge)")
 	fs.Var(&cfg.ClassWeight, "class-weight", "none, or balanced (weigh each class inversely to its frequency)")
@@ -59,11 +58,11 @@ func registerClassifierFlags(fs *flag.FlagSet, o *classify.FitOptions) *classifi
 	fs.Float64Var(&cfg.Epsilon, "epsilon", cfg.Epsilon, "solver stopping tolerance (LIBLINEAR's default)")
 	fs.IntVar(&cfg.MaxEpochs, "max-epochs", cfg.MaxEpochs, "most passes of a solver over the data")
 	fs.IntVar(&ft.HashBits, "hash-bits", ft.HashBits, "feature hash space: 2^N word and 2^N character features")
-	fs.Var(&ngramRange{&ft.WordNgramMin, &ft.WordNgramMax}, "word-ngrams", `word n-gram range, e.g. "1-2", or "0" for none`)
-	fs.Var(&ngramRange{&ft.CharNgramMin, &ft.CharNgramMax}, "char-ngrams", `character n-gram range inside words, e.g. "2-5", or "0" for none`)
+	fs.Var(classify.WordNgrams(ft), "word-ngrams", `word n-gram range, e.g. "1-2", or "0" for none`)
+	fs.Var(classify.CharNgrams(ft), "char-ngrams", `character n-gram range inside words, e.g. "2-5", or "0" for none`)
 	fs.IntVar(&ft.WordMinDF, "word-min-df", ft.WordMinDF, "drop word n-grams in fewer training documents")
 	fs.IntVar(&ft.CharMinDF, "char-min-df", ft.CharMinDF, "drop character n-grams in fewer training documents")
-	fs.Var((*normalizeSteps)(ft), "normalize", `text normalization: any of lower, digits (fold to 0), units ("10mg" -> "10 mg"), deid (placeholders such as XXXX), or "none"`)
+	fs.Var((*classify.Normalization)(ft), "normalize", `text normalization: any of lower, digits (fold to 0), units ("10mg" -> "10 mg"), deid (placeholders such as XXXX), or "none"`)
 	fs.BoolVar(&ft.LexiconMask, "lexicon-mask", ft.LexiconMask, "replace lexicon phrases by their category in word n-grams (false: indicator features only)")
 	fs.IntVar(&o.MinPerLabel, "min-per-label", o.MinPerLabel, "validation: fewest rows a label needs in each file (managed services ask 10 multi-label, 50 multi-class)")
 	fs.BoolVar(&o.AllowLeakage, "allow-leakage", false, "report texts shared between --train and --dev/--test as warnings instead of errors")
@@ -75,132 +74,7 @@ func registerClassifierFlags(fs *flag.FlagSet, o *classify.FitOptions) *classifi
 // classify.FitOptions.
 type classifierFlagExtras struct {
 	out string
-	c   cValue
-}
-
-// resolve applies --c: a fixed C replaces the grid search.
-func (x *classifierFlagExtras) resolve(cfg *classify.TrainConfig) {
-	if x.c > 0 {
-		cfg.C, cfg.CGrid = float64(x.c), nil
-	}
-}
-
-// cValue is --c: a positive number, or "auto" (0).
-type cValue float64
-
-func (c *cValue) String() string {
-	if *c == 0 {
-		return "auto"
-	}
-	return strconv.FormatFloat(float64(*c), 'g', -1, 64)
-}
-
-func (c *cValue) Set(s string) error {
-	if s == "auto" {
-		*c = 0
-		return nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || !(v > 0) {
-		return errors.New(`want a positive number or "auto"`)
-	}
-	*c = cValue(v)
-	return nil
-}
-
-// floatList is a comma-separated list of positive numbers.
-type floatList []float64
-
-func (l *floatList) String() string {
-	parts := make([]string, len(*l))
-	for i, v := range *l {
-		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (l *floatList) Set(s string) error {
-	var out []float64
-	for _, p := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || !(v > 0) {
-			return errors.New("want positive numbers separated by commas")
-		}
-		out = append(out, v)
-	}
-	*l = out
-	return nil
-}
-
-// ngramRange is an n-gram range: "2-5", "1" (1-1) or "0" (none).
-type ngramRange struct{ lo, hi *int }
-
-func (r *ngramRange) String() string {
-	if r.lo == nil {
-		return ""
-	}
-	if *r.lo == *r.hi {
-		return strconv.Itoa(*r.lo)
-	}
-	return fmt.Sprintf("%d-%d", *r.lo, *r.hi)
-}
-
-func (r *ngramRange) Set(s string) error {
-	lo, hi, found := strings.Cut(s, "-")
-	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
-	b := a
-	var err2 error
-	if found {
-		b, err2 = strconv.Atoi(strings.TrimSpace(hi))
-	}
-	if err1 != nil || err2 != nil || a < 0 || b < a {
-		return errors.New(`want a range such as "1-2", one number, or "0"`)
-	}
-	*r.lo, *r.hi = a, b
-	return nil
-}
-
-// normalizeSteps are the text normalization steps of a feature
-// configuration, as a comma-separated list.
-type normalizeSteps classify.FeatureConfig
-
-func (n *normalizeSteps) String() string {
-	if n == nil {
-		return ""
-	}
-	var steps []string
-	for _, s := range []struct {
-		on   bool
-		name string
-	}{{n.Lowercase, "lower"}, {n.FoldDigits, "digits"}, {n.SplitUnits, "units"}, {n.Deid, "deid"}} {
-		if s.on {
-			steps = append(steps, s.name)
-		}
-	}
-	if len(steps) == 0 {
-		return "none"
-	}
-	return strings.Join(steps, ",")
-}
-
-func (n *normalizeSteps) Set(s string) error {
-	n.Lowercase, n.FoldDigits, n.SplitUnits, n.Deid = false, false, false, false
-	for _, step := range strings.Split(s, ",") {
-		switch strings.TrimSpace(step) {
-		case "lower":
-			n.Lowercase = true
-		case "digits":
-			n.FoldDigits = true
-		case "units":
-			n.SplitUnits = true
-		case "deid":
-			n.Deid = true
-		case "none", "":
-		default:
-			return fmt.Errorf("unknown step %q (want lower, digits, units, deid or none)", step)
-		}
-	}
-	return nil
+	c   classify.FixedC
 }
 
 func (m *Main) runTrainClassifier(ctx context.Context, args []string) error {
@@ -233,7 +107,7 @@ func (m *Main) runTrainClassifier(ctx context.Context, args []string) error {
 	if o.Data, err = df.options(); err != nil {
 		return err
 	}
-	x.resolve(&o.Config)
+	x.c.Apply(&o.Config)
 	if err := o.Config.Features.Validate(); err != nil {
 		return usageError{fmt.Errorf("%s: %w", cmd, err)}
 	}

@@ -167,3 +167,67 @@ func TestOptionValues(t *testing.T) {
 		t.Errorf("values %q %q %q %q", l, w, nb, m)
 	}
 }
+
+func TestFlagValues(t *testing.T) {
+	cfg := DefaultTrainConfig(dataset.ModeBinary)
+	ft := &cfg.Features
+	if got := WordNgrams(ft).String() + " " + CharNgrams(ft).String() + " " + (*Normalization)(ft).String() + " " + (*CGrid)(&cfg.CGrid).String(); got != "1-2 2-5 lower,digits,units,deid 1,4,16" {
+		t.Errorf("defaults read %q", got)
+	}
+	for _, tc := range []struct {
+		v    interface{ Set(string) error }
+		in   string
+		want string // "" when it must fail
+	}{
+		{WordNgrams(ft), "1-3", "1-3"},
+		{WordNgrams(ft), "0", "0"},
+		{CharNgrams(ft), "3", "3"},
+		{CharNgrams(ft), "5-2", ""},
+		{CharNgrams(ft), "-1", ""},
+		{(*Normalization)(ft), "lower, deid", "lower,deid"},
+		{(*Normalization)(ft), "none", "none"},
+		{(*Normalization)(ft), "stem", ""},
+		{(*CGrid)(&cfg.CGrid), "0.5,2", "0.5,2"},
+		{(*CGrid)(&cfg.CGrid), "1,-2", ""},
+	} {
+		err := tc.v.Set(tc.in)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("%T.Set(%q) accepted", tc.v, tc.in)
+			}
+			continue
+		}
+		if got := tc.v.(interface{ String() string }).String(); err != nil || got != tc.want {
+			t.Errorf("%T.Set(%q): %q %v, want %q", tc.v, tc.in, got, err, tc.want)
+		}
+	}
+	if ft.WordNgramMin != 0 || ft.CharNgramMin != 3 || ft.CharNgramMax != 3 || ft.Lowercase || ft.Deid || cfg.CGrid[0] != 0.5 {
+		t.Errorf("bound fields %+v %v", ft, cfg.CGrid)
+	}
+	// A value that fails leaves the setting as it was.
+	norm := (*Normalization)(ft)
+	if err := norm.Set("lower,units"); err != nil {
+		t.Fatal(err)
+	}
+	if err := norm.Set("lower,stem"); err == nil || norm.String() != "lower,units" {
+		t.Errorf("failed Set: %v, left %q", err, norm.String())
+	}
+	var c FixedC
+	if err := c.Set("auto"); err != nil || c.String() != "auto" {
+		t.Errorf("auto: %v %q", err, c.String())
+	}
+	c.Apply(&cfg)
+	if len(cfg.CGrid) != 2 {
+		t.Error("auto dropped the grid")
+	}
+	if err := c.Set("0"); err == nil {
+		t.Error("C 0 accepted")
+	}
+	if err := c.Set("2.5"); err != nil {
+		t.Fatal(err)
+	}
+	c.Apply(&cfg)
+	if cfg.C != 2.5 || cfg.CGrid != nil {
+		t.Errorf("fixed C: %v %v", cfg.C, cfg.CGrid)
+	}
+}
