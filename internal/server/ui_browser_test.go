@@ -12,13 +12,17 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/osler-health/osler/internal/sharedtest"
 )
 
 // The web UI is tested in a real browser: Debian's chromium driven by
 // chromedp (the DevTools protocol, pure Go). Set OSLER_UI_SCREENSHOTS to a
 // directory to keep screenshots of each page.
 
-// chromiumPath finds the browser, or skips.
+// chromiumPath finds the browser. Without it the test skips, or fails
+// under OSLER_REQUIRE_SHARED=1: .ci/run installs chromium (or stops when it
+// cannot), so in CI a missing browser is an error, not a reason to skip.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -26,7 +30,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("skipping the browser test: chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
+	sharedtest.Missing(t, "the browser test needs chromium, which is not on PATH (apt-get install -y chromium; .ci/run installs it)")
 	return ""
 }
 
