@@ -39,7 +39,7 @@ var depLayers = []depLayer{
 	// Leaves import no other package of the module. api is also held to
 	// the standard library (depStdOnly).
 	{name: "leaf", patterns: []string{"api", "internal/text", "internal/atomicfile", "internal/crypt", "internal/jsonstr",
-		"internal/version", "internal/progress", "internal/sharedtest", "internal/server/ui"}},
+		"internal/version", "internal/progress", "internal/sharedtest", "internal/goldentest", "internal/server/ui"}},
 	// The foundations the domain packages share: the data layer and the
 	// model interface every LLM backend implements.
 	{name: "foundation", patterns: []string{"internal/dataset", "internal/llm"}},
@@ -70,7 +70,7 @@ var depOnlyImportedBy = []struct {
 }
 
 // depTestOnly are packages only _test.go files may import.
-var depTestOnly = []string{"internal/sharedtest", "internal/llm/llmtest"}
+var depTestOnly = []string{"internal/sharedtest", "internal/goldentest", "internal/llm/llmtest"}
 
 // depBinary is the package whose dependencies the binary rules check.
 const depBinary = "cmd/osler"
@@ -101,6 +101,7 @@ var depBannedPackages = map[string]string{
 	"testing/...":          "the testing package in the binary: non-test code imports test support",
 	"net/http/httptest":    "test servers belong in _test.go files",
 	"internal/sharedtest":  "test support; only _test.go files may import it",
+	"internal/goldentest":  "test support; only _test.go files may import it",
 	"internal/llm/llmtest": "fake models and servers; only _test.go files may import it",
 }
 
