@@ -441,30 +441,31 @@ func TestDeps(t *testing.T) {
 
 // clone copies g deeply enough to add and remove imports.
 func (g *depGraph) clone() *depGraph {
-	c := &depGraph{module: g.module, pkgs: map[string]*listedPackage{}, cgo: map[string]*listedPackage{}}
-	for dst, src := range map[*map[string]*listedPackage]map[string]*listedPackage{&c.pkgs: g.pkgs, &c.cgo: g.cgo} {
-		for k, p := range src {
-			cp := *p
-			cp.Imports = slices.Clone(p.Imports)
-			(*dst)[k] = &cp
-		}
+	return &depGraph{module: g.module, pkgs: cloneListing(g.pkgs), cgo: cloneListing(g.cgo)}
+}
+
+func cloneListing(m map[string]*listedPackage) map[string]*listedPackage {
+	c := make(map[string]*listedPackage, len(m))
+	for k, p := range m {
+		cp := *p
+		cp.Imports = slices.Clone(p.Imports)
+		c[k] = &cp
 	}
 	return c
 }
 
-// abs makes a module-relative path an import path; others stay as they are.
-func (g *depGraph) abs(p string) string {
-	if p == "api" || strings.HasPrefix(p, "internal/") && g.pkgs[p] == nil || strings.HasPrefix(p, "cmd/") ||
-		strings.HasPrefix(p, "scripts/") || strings.HasPrefix(p, "tools/") {
+// importPath is the import path of p as the rules write it: the module's
+// listed packages relative to the module, others as they are.
+func (g *depGraph) importPath(p string) string {
+	if g.pkgs[g.module+"/"+p] != nil {
 		return g.module + "/" + p
 	}
 	return p
 }
 
-// addImport makes from import to in both listings, creating to as pkg
-// (with its import path filled in) when it is not listed yet.
+// addImport makes from import to (import paths) in both listings,
+// creating to as pkg when it is not listed yet.
 func (g *depGraph) addImport(from, to string, pkg listedPackage) {
-	from, to = g.abs(from), g.abs(to)
 	for _, m := range []map[string]*listedPackage{g.pkgs, g.cgo} {
 		if m[to] == nil {
 			p := pkg
@@ -477,9 +478,8 @@ func (g *depGraph) addImport(from, to string, pkg listedPackage) {
 	}
 }
 
-// dropImports removes every import of p.
+// dropImports removes every import of p (an import path).
 func (g *depGraph) dropImports(p string) {
-	p = g.abs(p)
 	for _, m := range []map[string]*listedPackage{g.pkgs, g.cgo} {
 		for _, lp := range m {
 			lp.Imports = slices.DeleteFunc(lp.Imports, func(s string) bool { return s == p })
@@ -491,6 +491,7 @@ func (g *depGraph) dropImports(p string) {
 // checks the violation names the import that broke it.
 func TestDepRulesCanFail(t *testing.T) {
 	real := loadDepGraph(t)
+	mp := func(rel string) string { return real.module + "/" + rel }
 	std := listedPackage{Standard: true}
 	mod := func(m string) listedPackage { return listedPackage{Module: &struct{ Path string }{m}} }
 	type tc struct {
@@ -499,48 +500,50 @@ func TestDepRulesCanFail(t *testing.T) {
 		want   []string // each must appear in one violation
 	}
 	cases := []tc{
-		{"leaf imports a module package", func(g *depGraph) { g.addImport("internal/text", "internal/dataset", listedPackage{}) },
+		{"leaf imports a module package", func(g *depGraph) { g.addImport(mp("internal/text"), mp("internal/dataset"), listedPackage{}) },
 			[]string{"internal/text (leaf) imports internal/dataset (foundation)"}},
-		{"leaves import each other", func(g *depGraph) { g.addImport("internal/atomicfile", "internal/jsonstr", listedPackage{}) },
+		{"leaves import each other", func(g *depGraph) { g.addImport(mp("internal/atomicfile"), mp("internal/jsonstr"), listedPackage{}) },
 			[]string{"internal/atomicfile (leaf) imports internal/jsonstr (leaf)", "leaf packages do not import each other"}},
-		{"llm imports a backend", func(g *depGraph) { g.addImport("internal/llm", "internal/llm/openai", listedPackage{}) },
+		{"llm imports a backend", func(g *depGraph) { g.addImport(mp("internal/llm"), mp("internal/llm/openai"), listedPackage{}) },
 			[]string{"internal/llm (foundation) imports internal/llm/openai (domain)"}},
-		{"dataset imports a domain package", func(g *depGraph) { g.addImport("internal/dataset", "internal/eval", listedPackage{}) },
+		{"dataset imports a domain package", func(g *depGraph) { g.addImport(mp("internal/dataset"), mp("internal/eval"), listedPackage{}) },
 			[]string{"internal/dataset (foundation) imports internal/eval (domain)"}},
-		{"domain imports server", func(g *depGraph) { g.addImport("internal/classify", "internal/server", listedPackage{}) },
+		{"domain imports server", func(g *depGraph) { g.addImport(mp("internal/classify"), mp("internal/server"), listedPackage{}) },
 			[]string{"internal/classify (domain) imports internal/server (server)"}},
-		{"server imports cmd", func(g *depGraph) { g.addImport("internal/server", "cmd/osler", listedPackage{}) },
+		{"server imports cmd", func(g *depGraph) { g.addImport(mp("internal/server"), mp("cmd/osler"), listedPackage{}) },
 			[]string{"internal/server (server) imports cmd/osler (command)"}},
-		{"domain imports cmd", func(g *depGraph) { g.addImport("internal/summarize", "cmd/osler", listedPackage{}) },
+		{"domain imports cmd", func(g *depGraph) { g.addImport(mp("internal/summarize"), mp("cmd/osler"), listedPackage{}) },
 			[]string{"internal/summarize (domain) imports cmd/osler (command)"}},
-		{"cmd imports a script", func(g *depGraph) { g.addImport("cmd/osler", "scripts/loadgen", listedPackage{}) },
+		{"cmd imports a script", func(g *depGraph) { g.addImport(mp("cmd/osler"), mp("scripts/loadgen"), listedPackage{}) },
 			[]string{"cmd/osler (command) imports scripts/loadgen (script)"}},
-		{"api imports a third-party package", func(g *depGraph) { g.addImport("api", "golang.org/x/sync/errgroup", listedPackage{}) },
+		{"api imports a third-party package", func(g *depGraph) { g.addImport(mp("api"), "golang.org/x/sync/errgroup", listedPackage{}) },
 			[]string{"api imports golang.org/x/sync/errgroup: api may import only the standard library"}},
-		{"api imports an internal package", func(g *depGraph) { g.addImport("api", "internal/text", listedPackage{}) },
+		{"api imports an internal package", func(g *depGraph) { g.addImport(mp("api"), mp("internal/text"), listedPackage{}) },
 			[]string{"api imports internal/text: api may import only the standard library", "api (leaf) imports internal/text (leaf)"}},
-		{"a backend is imported outside llm/backend", func(g *depGraph) { g.addImport("internal/summarize", "internal/llm/sagemaker", listedPackage{}) },
+		{"a backend is imported outside llm/backend", func(g *depGraph) {
+			g.addImport(mp("internal/summarize"), mp("internal/llm/sagemaker"), listedPackage{})
+		},
 			[]string{"internal/summarize imports internal/llm/sagemaker: only internal/llm/backend may"}},
-		{"test support in non-test code", func(g *depGraph) { g.addImport("internal/eval", "internal/llm/llmtest", listedPackage{}) },
+		{"test support in non-test code", func(g *depGraph) { g.addImport(mp("internal/eval"), mp("internal/llm/llmtest"), listedPackage{}) },
 			[]string{"internal/eval imports internal/llm/llmtest in non-test code",
 				"osler imports internal/llm/llmtest (cmd/osler -> internal/eval -> internal/llm/llmtest)"}},
 		{"a package in no layer", func(g *depGraph) {
-			g.pkgs[g.abs("tools/gen")] = &listedPackage{ImportPath: g.abs("tools/gen"), Imports: []string{"fmt"}}
+			g.pkgs[mp("tools/gen")] = &listedPackage{ImportPath: mp("tools/gen"), Imports: []string{"fmt"}}
 		},
 			[]string{"tools/gen is in no layer of depLayers"}},
 		{"cgo in a dependency", func(g *depGraph) {
-			g.addImport("internal/registry", "example.com/fastaes", mod("example.com/fastaes"))
-			g.cgo[g.abs("example.com/fastaes")].CgoFiles = []string{"aes_amd64.go"}
+			g.addImport(mp("internal/registry"), "example.com/fastaes", mod("example.com/fastaes"))
+			g.cgo["example.com/fastaes"].CgoFiles = []string{"aes_amd64.go"}
 		}, []string{"osler imports example.com/fastaes (cmd/osler -> internal/registry -> example.com/fastaes), which uses cgo (aes_amd64.go)"}},
 		{"a dependency that does not build without cgo", func(g *depGraph) {
-			g.addImport("internal/registry", "example.com/sqlite3", mod("example.com/sqlite3"))
-			g.pkgs[g.abs("example.com/sqlite3")].Error = &struct{ Err string }{"build constraints exclude all Go files"}
+			g.addImport(mp("internal/registry"), "example.com/sqlite3", mod("example.com/sqlite3"))
+			g.pkgs["example.com/sqlite3"].Error = &struct{ Err string }{"build constraints exclude all Go files"}
 		}, []string{"example.com/sqlite3 does not build with CGO_ENABLED=0 (cmd/osler -> internal/registry -> example.com/sqlite3): build constraints exclude all Go files"}},
 	}
 	// Every banned module and package, imported by the registry.
 	for _, m := range sortedKeys(depBannedModules) {
 		cases = append(cases, tc{"banned module " + m, func(g *depGraph) {
-			g.addImport("internal/registry", m+"/sub", mod(m))
+			g.addImport(mp("internal/registry"), m+"/sub", mod(m))
 		}, []string{"osler imports module " + m + " (cmd/osler -> internal/registry -> " + m + "/sub): " + depBannedModules[m]}})
 	}
 	for _, p := range sortedKeys(depBannedPackages) {
@@ -550,7 +553,7 @@ func TestDepRulesCanFail(t *testing.T) {
 		}
 		for _, imp := range imps {
 			cases = append(cases, tc{"banned package " + imp, func(g *depGraph) {
-				g.addImport("internal/registry", imp, std)
+				g.addImport(mp("internal/registry"), g.importPath(imp), std)
 			}, []string{"osler imports " + imp + " (cmd/osler -> internal/registry -> " + imp + "): " + depBannedPackages[p]}})
 		}
 	}
