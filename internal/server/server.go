@@ -494,6 +494,12 @@ func (s *Server) serve(ep *endpoint, w http.ResponseWriter, r *http.Request) {
 		}
 		s.logAccess(c.ctx, &c.entry)
 	}()
+	// The key is checked before a slot is taken: a flood of requests
+	// without a valid key is answered 401 and never crowds out the
+	// clients that have one.
+	if ep.scope != "" && !s.authenticate(c, ep.scope) {
+		return
+	}
 	if ep.limited {
 		select {
 		case s.sem <- struct{}{}:
@@ -505,11 +511,6 @@ func (s *Server) serve(ep *endpoint, w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("the server is handling its limit of %d requests; retry after 1 second", s.cfg.MaxConcurrency))
 			return
 		}
-	}
-	if ep.scope != "" && !s.authenticate(c, ep.scope) {
-		return
-	}
-	if ep.limited {
 		c.deadline = start.Add(s.cfg.Timeout)
 	}
 	ep.fn(s, c)
