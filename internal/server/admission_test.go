@@ -1,9 +1,15 @@
 package server
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/osler-health/osler/api"
 )
@@ -74,5 +80,66 @@ func TestBadKeyFloodLeavesValidClientsAlone(t *testing.T) {
 		if code != 401 {
 			t.Fatalf("a bad-key request got %d, want 401", code)
 		}
+	}
+}
+
+// slowBody opens a connection and sends an /invocations request's headers
+// and the first byte of a 1000-byte body, and no more.
+func slowBody(t *testing.T, e *testEnv) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /invocations HTTP/1.1\r\nHost: osler\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", e.predictKey)
+	return conn
+}
+
+// waitInFlight waits (up to 5 s) until n requests are being handled.
+func waitInFlight(e *testEnv, n int64) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && e.srv.metrics.inFlight.Load() < n; {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSlowBodyHoldsNoSlot: requests whose bodies trickle in do not take
+// the concurrency slots (issue 10: 64 connections sending a byte every
+// 0.2 s starved every valid request for up to 90 s); the body is read
+// first, under --body-timeout.
+func TestSlowBodyHoldsNoSlot(t *testing.T) {
+	e := newTestEnv(t, envOptions{cfg: Config{MaxConcurrency: 2, BodyTimeout: time.Minute}})
+	for range 4 {
+		slowBody(t, e)
+	}
+	waitInFlight(e, 4)
+	for i := range 3 {
+		code, _, body := e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "`+aeSentence+`"}`, "X-Amzn-SageMaker-Target-Model", "ade")
+		if code != 200 {
+			t.Fatalf("valid request %d beside 4 slow bodies: %d %s", i, code, body)
+		}
+	}
+	if n := e.srv.metrics.inFlight.Load(); n != 4 {
+		t.Errorf("%d requests in flight, want the 4 slow ones still waiting for their bodies", n)
+	}
+}
+
+// TestSlowBodyTimesOut: a body that does not arrive within --body-timeout
+// is answered 408 and the connection closed.
+func TestSlowBodyTimesOut(t *testing.T) {
+	e := newTestEnv(t, envOptions{cfg: Config{BodyTimeout: 50 * time.Millisecond}})
+	conn := slowBody(t, e)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), api.CodeTimeout) || !resp.Close {
+		t.Fatalf("%d close=%v %s", resp.StatusCode, resp.Close, body)
+	}
+	// A body sent at once is unaffected.
+	if code, _, body := e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "`+aeSentence+`"}`, "X-Amzn-SageMaker-Target-Model", "ade"); code != 200 {
+		t.Fatalf("a prompt body: %d %s", code, body)
 	}
 }
