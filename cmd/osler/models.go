@@ -657,7 +657,8 @@ func (m *Main) runModelsExport(ctx context.Context, args []string) error {
 var modelsImportDoc = cmdDoc{
 	Usage: "osler models import [flags] FILE",
 	Summary: "Register a version from an osler models export file (tar or tar.gz; \"-\" reads stdin) as the next version of its model, or of --name. " +
-		"Every file is checked against the manifest and the manifest against the export's header; on any mismatch nothing is registered. " +
+		"Every file is checked against the manifest and the manifest against the export's header, and an Osler model is loaded as osler serve would load it; " +
+		"on any mismatch or a model that does not load (corrupt or crafted content) nothing is registered. " +
 		"The imported version starts PendingManualApproval; where it came from (model, version, status) is kept in its source.",
 	Example: `osler models import sepsis-3.tar.gz
 osler models import --name sepsis-staging sepsis-3.tar.gz`,
@@ -695,7 +696,7 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0])})
+	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0]), Check: checkImport})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -709,7 +710,8 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 var modelsVerifyDoc = cmdDoc{
 	Usage: "osler models verify [flags] [NAME[:VERSION]...]",
 	Summary: "Check the registry: SQLite's integrity and foreign-key checks and the schema version, then every file of every version " +
-		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags). Exit status 1 when anything fails.",
+		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags), then loads each Osler model " +
+		"as osler serve would, so a file whose checksums hold but whose content is corrupt or crafted is reported. Exit status 1 when anything fails.",
 	Example: `osler models verify
 osler models verify sepsis:3 --json`,
 }
@@ -775,7 +777,11 @@ func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	}
 	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr) && len(versions) > 20, int64(len(versions)), "verifying")
 	for _, v := range versions {
-		add(v.Ref().String(), s.Verify(ctx, v))
+		err := s.Verify(ctx, v)
+		if err == nil {
+			err = checkVersion(ctx, s, v)
+		}
+		add(v.Ref().String(), err)
 		bar.Add(1)
 	}
 	bar.Finish()

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/osler-health/osler/internal/version"
@@ -135,6 +136,13 @@ type ImportOptions struct {
 	By string
 	// Source names the file imported from (informative).
 	Source string
+	// Check, when set, is given the artifact's kind and its files (each
+	// verified against the manifest, read back from what was stored) before
+	// the version is registered; an error stops the import and nothing is
+	// registered. Checksums only prove a file is the one exported: the CLI
+	// loads the model with Check, so an artifact its loader refuses (a
+	// re-signed, crafted file) is refused here rather than when served.
+	Check func(ctx context.Context, kind Kind, fsys fs.FS) error
 }
 
 // ReadExportInfo reads only the header of an export (for a preview).
@@ -251,6 +259,12 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Ve
 	}
 	if _, err := tr.Next(); !errors.Is(err, io.EOF) {
 		return Version{}, errors.New("registry: import: unexpected entries after the last artifact file")
+	}
+	if opts.Check != nil {
+		fsys := s.manifestFS(ctx, man, "the import of "+info.Version.Ref().String(), info.Version.Created)
+		if err := opts.Check(ctx, info.ModelKind, fsys); err != nil {
+			return Version{}, fmt.Errorf("registry: import: %w; nothing was imported", err)
+		}
 	}
 
 	v := info.Version
