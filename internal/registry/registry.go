@@ -72,6 +72,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,6 +170,9 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
+	if err := privateDBFiles(home); err != nil {
+		return nil, err
+	}
 	busy := opts.BusyTimeout
 	if busy <= 0 {
 		busy = 30 * time.Second
@@ -199,6 +203,30 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// privateDBFiles makes the database private to its owner, like the blobs:
+// it holds the audit log, key ids and hashes, names and metrics. SQLite
+// creates registry.db with the process umask (0644 in a home made
+// beforehand) and gives the -wal and -shm files the database's mode, so
+// the database is created 0600 here before SQLite opens it, and an
+// existing one (and its -wal and -shm) readable by others is narrowed to
+// 0600. A file the process does not own is left as it is.
+func privateDBFiles(home string) error {
+	db := filepath.Join(home, DBName)
+	f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case !errors.Is(err, fs.ErrExist):
+		return nil // Open reports why the database cannot be created
+	}
+	for _, name := range []string{db, db + "-wal", db + "-shm"} {
+		if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o077 != 0 {
+			os.Chmod(name, st.Mode().Perm()&0o700)
+		}
+	}
+	return nil
 }
 
 func (s *Store) init(ctx context.Context, key *crypt.Key) error {
