@@ -68,7 +68,7 @@ type serveFlags struct {
 	workers                int
 	timeout, drain, reload time.Duration
 	bodyTimeout            time.Duration
-	noAuth                 bool
+	noAuth, readOnly       bool
 	logFormat              string
 }
 
@@ -91,6 +91,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "longest the body of an inference request may take to arrive (408 after); it is read before the request takes a --max-concurrency slot")
 	fs.DurationVar(&f.drain, "drain-timeout", server.DefaultDrainTimeout, "on SIGTERM, how long in-flight requests may take to finish")
 	fs.DurationVar(&f.reload, "reload-interval", server.DefaultReloadInterval, "how often the registry is checked for approval changes")
+	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
 	fs.BoolVar(&f.noAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format on stderr: json or text")
 }
@@ -208,9 +209,12 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags) (*server.Server,
 		if err != nil {
 			return nil, cfg, nil, fmt.Errorf("serve: %w", err)
 		}
-		st, err := registry.Open(ctx, home, registry.Options{Key: key})
+		st, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
 		if err != nil {
 			return nil, cfg, nil, fmt.Errorf("serve: %w (home %s)", err, home)
+		}
+		if f.readOnly {
+			fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", home)
 		}
 		cfg.Store = st
 		if !f.noAuth {

@@ -515,6 +515,10 @@ func (s *Server) handleAuth(c *call) {
 // ids, never request text) and answers 500, or 504 when the request's
 // time ran out.
 func (s *Server) internalError(c *call, what string, err error) {
+	if errors.Is(err, registry.ErrReadOnly) {
+		c.fail(http.StatusConflict, api.CodeConflict, what+" is not possible: this server opened its registry read-only (osler serve --read-only); make the change where the home can be written")
+		return
+	}
 	if c.ctx.Err() != nil {
 		c.fail(http.StatusGatewayTimeout, api.CodeTimeout, what+": the request was cancelled or timed out")
 		return

@@ -321,7 +321,7 @@ func (s *Server) Close() { s.logw.Close() }
 // audit records a server event in the registry's audit log, when there is
 // a registry.
 func (s *Server) audit(ctx context.Context, action string, details map[string]any) {
-	if s.cfg.Store == nil {
+	if s.cfg.Store == nil || s.cfg.Store.ReadOnly() {
 		return
 	}
 	if err := s.cfg.Store.RecordAudit(ctx, "server", action, "", details); err != nil {
