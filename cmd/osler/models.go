@@ -670,9 +670,14 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 	rf.register(fs)
 	name := fs.String("name", "", "register under this model name instead of the exported one")
 	asJSON := fs.Bool("json", false, "print the imported version as JSON")
+	maxBytes := fs.String("max-bytes", "2GiB", "largest artifact accepted once unpacked (a small .tar.gz can unpack to gigabytes); checked from the manifest before anything is stored")
 	pos, err := m.parseFlags(fs, modelsImportDoc, args)
 	if err != nil {
 		return err
+	}
+	limit, err := parseSize(*maxBytes)
+	if err != nil {
+		return usageError{fmt.Errorf("models import: --max-bytes: %w", err)}
 	}
 	if len(pos) != 1 {
 		return usageError{errors.New("models import: want FILE (see --help)")}
@@ -696,7 +701,7 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0]), Check: checkImport})
+	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0]), Check: checkImport, MaxBytes: limit})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}

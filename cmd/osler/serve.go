@@ -83,7 +83,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.modelName, "model-name", "", "name of the model when --model-dir is itself a model (default: the directory's name)")
 	fs.StringVar(&f.defaultName, "default-model", "", "model for requests that name none when several are served")
 	fs.StringVar(&f.maxBody, "max-body", "1MiB", "largest inference request body (e.g. 512KiB, 4MiB)")
-	fs.StringVar(&f.maxUpload, "max-upload", "2GiB", "largest admin upload (model import, dataset)")
+	fs.StringVar(&f.maxUpload, "max-upload", "2GiB", "largest admin upload (a model import, sent and unpacked; a dataset)")
 	fs.IntVar(&f.maxBatch, "max-batch", server.DefaultMaxBatch, "most texts in one request")
 	fs.IntVar(&f.maxConc, "max-concurrency", server.DefaultMaxConcurrency(), "inference requests handled at once, running or waiting for a worker; more are answered 429 with Retry-After (32 per CPU)")
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "model computations at once (one per CPU); more requests wait in a queue bounded by --max-concurrency")

@@ -136,6 +136,11 @@ type ImportOptions struct {
 	By string
 	// Source names the file imported from (informative).
 	Source string
+	// MaxBytes bounds the artifact once unpacked: the sum of its files'
+	// sizes, as its manifest declares them before any is stored (a few
+	// megabytes of gzip can unpack to gigabytes). 0 means
+	// [DefaultMaxImportBytes].
+	MaxBytes int64
 	// Check, when set, is given the artifact's kind and its files (each
 	// verified against the manifest, read back from what was stored) before
 	// the version is registered; an error stops the import and nothing is
@@ -144,6 +149,10 @@ type ImportOptions struct {
 	// re-signed, crafted file) is refused here rather than when served.
 	Check func(ctx context.Context, kind Kind, fsys fs.FS) error
 }
+
+// DefaultMaxImportBytes is the default of [ImportOptions.MaxBytes]: 2 GiB,
+// as osler serve's default --max-upload.
+const DefaultMaxImportBytes = 2 << 30
 
 // ReadExportInfo reads only the header of an export (for a preview).
 func ReadExportInfo(r io.Reader) (ExportInfo, error) {
@@ -240,6 +249,17 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Ve
 	man, err := ParseManifest(manJSON)
 	if err != nil {
 		return Version{}, fmt.Errorf("registry: import: %w", err)
+	}
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxImportBytes
+	}
+	var unpacked int64
+	for _, f := range man.Files {
+		if f.Bytes > limit-unpacked { // sizes are not negative: no overflow
+			return Version{}, fmt.Errorf("registry: import: the artifact unpacks to more than the limit of %d bytes (%d files; %s alone is %d); nothing was stored (raise the limit with --max-bytes, or --max-upload for osler serve, if the model really is that large)", limit, len(man.Files), f.Path, f.Bytes)
+		}
+		unpacked += f.Bytes
 	}
 	for _, f := range man.Files {
 		h, err := nextEntry(tr, exportFilesDir+f.Path)

@@ -370,7 +370,9 @@ func (s *Server) handleImport(c *call) {
 		return
 	}
 	defer done()
-	v, err := s.cfg.Store.Import(c.ctx, r, registry.ImportOptions{Name: name, By: s.actor(c), Source: "osler serve upload"})
+	// --max-upload bounds the artifact unpacked too, not only the bytes
+	// sent: a small .tar.gz can unpack to gigabytes.
+	v, err := s.cfg.Store.Import(c.ctx, r, registry.ImportOptions{Name: name, By: s.actor(c), Source: "osler serve upload", MaxBytes: s.cfg.MaxUpload})
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

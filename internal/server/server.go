@@ -58,8 +58,8 @@ type Config struct {
 	KeyCacheAge time.Duration
 	// MaxBody bounds inference request bodies (default 1 MiB).
 	MaxBody int64
-	// MaxUpload bounds admin uploads: model imports and datasets
-	// (default 2 GiB).
+	// MaxUpload bounds admin uploads: model imports (the bytes sent, and
+	// the artifact once unpacked) and datasets (default 2 GiB).
 	MaxUpload int64
 	// BodyTimeout bounds the time to receive an inference request's body
 	// (default 10 s, 100 KiB/s for a body of MaxBody). The body is read
