@@ -17,7 +17,9 @@ import (
 	"unicode"
 
 	"github.com/osler-health/osler/api"
+	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/registry"
+	"github.com/osler-health/osler/internal/summarize/trained"
 )
 
 // The catalog endpoints: model listings, versions, reports, and the admin
@@ -372,7 +374,8 @@ func (s *Server) handleImport(c *call) {
 	defer done()
 	// --max-upload bounds the artifact unpacked too, not only the bytes
 	// sent: a small .tar.gz can unpack to gigabytes.
-	v, err := s.cfg.Store.Import(c.ctx, r, registry.ImportOptions{Name: name, By: s.actor(c), Source: "osler serve upload", MaxBytes: s.cfg.MaxUpload})
+	v, err := s.cfg.Store.Import(c.ctx, r, registry.ImportOptions{Name: name, By: s.actor(c), Source: "osler serve upload", MaxBytes: s.cfg.MaxUpload,
+		Check: s.checkUpload})
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -386,6 +389,25 @@ func (s *Server) handleImport(c *call) {
 	}
 	c.entry.model, c.entry.version = v.Model, v.Version
 	c.writeJSON(http.StatusCreated, apiVersion(v, false, false))
+}
+
+// checkUpload loads an uploaded Osler model as it would be served, before
+// it is registered: an artifact whose checksums hold but whose content
+// the loader refuses (crafted and re-signed) is refused at upload, not
+// found when it is approved. Artifacts of other tools are not loaded.
+func (s *Server) checkUpload(_ context.Context, kind registry.Kind, fsys fs.FS) error {
+	format, err := artifactFormat(fsys)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if format != classify.FormatName && format != trained.FormatName {
+		return nil
+	}
+	_, err = s.loadArtifact(fsys, "the uploaded model", kind)
+	return err
 }
 
 // uploadTime is how long an admin upload may take: the server's read and

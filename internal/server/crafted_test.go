@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -108,5 +110,40 @@ func TestCraftedArtifactDoesNotCrash(t *testing.T) {
 	}
 	if _, ok := set.failed["ade"]; !ok {
 		t.Fatal("the restart does not report ade's failure")
+	}
+}
+
+// TestCraftedUploadRefused: the crafted classifier uploaded through the
+// admin API (POST /v1/models/{name}/versions) is refused as corrupt and
+// nothing is registered; the genuine export of the same model imports.
+func TestCraftedUploadRefused(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	ctx := context.Background()
+	clfDir, _ := fixtureModels(t)
+	v, err := e.store.Register(ctx, registry.Registration{Name: "evil", Kind: registry.KindClassifier, Artifact: craftedClassifierDir(t, clfDir), By: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp bytes.Buffer
+	if err := e.store.Export(ctx, v, &exp, "test"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := e.do("POST", "/v1/models/uploaded/versions", "application/x-tar", e.adminKey, exp.String())
+	if code != 400 || !strings.Contains(string(body), "weights.bin: model files are corrupt") {
+		t.Fatalf("crafted upload: %d %s", code, body)
+	}
+	if _, err := e.store.Versions(ctx, "uploaded"); !errors.Is(err, registry.ErrNotFound) {
+		t.Fatalf("the refused upload registered something: %v", err)
+	}
+	good, err := e.store.Resolve(ctx, registry.Ref{Name: "ade", Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Reset()
+	if err := e.store.Export(ctx, good, &exp, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := e.do("POST", "/v1/models/uploaded/versions", "application/x-tar", e.adminKey, exp.String()); code != 201 {
+		t.Fatalf("genuine upload: %d %s", code, body)
 	}
 }
