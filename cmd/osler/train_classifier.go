@@ -64,7 +64,7 @@ type classifierFlags struct {
 	wordMinDF, charMinDF     int
 	normalize                string
 	lexiconMask              bool
-	minPerLabel              int
+	minPerLabel, maxLabels   int
 	allowLeakage             bool
 	maxCurvePoints           int
 }
@@ -95,6 +95,7 @@ func (f *classifierFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.charMinDF, "char-min-df", 2, "drop character n-grams in fewer training documents")
 	fs.StringVar(&f.normalize, "normalize", "lower,digits,units,deid", `text normalization: any of lower, digits (fold to 0), units ("10mg" -> "10 mg"), deid (placeholders such as XXXX), or "none"`)
 	fs.BoolVar(&f.lexiconMask, "lexicon-mask", true, "replace lexicon phrases by their category in word n-grams (false: indicator features only)")
+	fs.IntVar(&f.maxLabels, "max-labels", 0, "validation: most distinct labels (default 1,000 multi-class, 100 multi-label, as osler data validate; -1: no limit); more is usually free text in the label column, and every label is one more model to train")
 	fs.IntVar(&f.minPerLabel, "min-per-label", 1, "validation: fewest rows a label needs in each file (managed services ask 10 multi-label, 50 multi-class)")
 	fs.BoolVar(&f.allowLeakage, "allow-leakage", false, "report texts shared between --train and --dev/--test as warnings instead of errors")
 	fs.IntVar(&f.maxCurvePoints, "curve-points", 200, "PR curve points kept per label in metrics.json (0: all)")
@@ -351,7 +352,7 @@ func (m *Main) validateForTraining(ctx context.Context, files []string, opts dat
 	rep, err := dataset.Validate(ctx, nil, sources, dataset.ValidateOptions{
 		Mode:           vmode,
 		MinPerLabel:    f.minPerLabel,
-		MaxLabels:      -1,
+		MaxLabels:      f.maxLabels,
 		AllowUnlabeled: mode == "" || mode == dataset.ModeMultiLabel,
 	})
 	if err != nil {
