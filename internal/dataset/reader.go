@@ -196,6 +196,22 @@ func (r *JSONLReader) decode(line []byte) (Record, error) {
 		return r.record()
 	}
 	r.rec = jsonlRecord{}
+	if r.opts.IgnoreLabels {
+		// Labels of any shape are skipped, not decoded.
+		var v struct {
+			ID      flexString `json:"id"`
+			Text    *string    `json:"text"`
+			Source  *string    `json:"source"`
+			Summary *string    `json:"summary"`
+			Labels  ignored    `json:"labels"`
+			Label   ignored    `json:"label"`
+			Split   string     `json:"split"`
+		}
+		if json.Unmarshal(line, &v) == nil {
+			r.rec = jsonlRecord{ID: v.ID, Text: v.Text, Source: v.Source, Summary: v.Summary, Split: v.Split}
+			return r.record()
+		}
+	}
 	if err := json.Unmarshal(line, &r.rec); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
@@ -235,6 +251,9 @@ func (r *JSONLReader) shapeError(line []byte, err error) *ParseError {
 			Hint: `each line must be one JSON object, e.g. {"id": "1", "text": "...", "labels": ["..."]}`}
 	}
 	for _, f := range jsonlFields {
+		if r.opts.IgnoreLabels && (f.name == "labels" || f.name == "label") {
+			continue
+		}
 		// encoding/json matches a key exactly, else case-insensitively.
 		for key, raw := range obj {
 			if key != f.name && !strings.EqualFold(key, f.name) {
@@ -306,6 +325,9 @@ func (r *JSONLReader) record() (Record, error) {
 	if rec.Labels == nil && r.rec.Label != nil {
 		rec.Labels = []string(r.rec.Label)
 	}
+	if r.opts.IgnoreLabels {
+		rec.Labels = nil
+	}
 	if len(rec.Labels) == 0 && r.opts.UnlabeledAs != "" && rec.Kind == KindClassification {
 		rec.Labels = []string{r.opts.UnlabeledAs}
 	}
@@ -344,6 +366,11 @@ func invalidUTF8Field(b []byte) string {
 	}
 	return best
 }
+
+// ignored accepts any JSON value and keeps nothing.
+type ignored struct{}
+
+func (ignored) UnmarshalJSON([]byte) error { return nil }
 
 // flexString accepts a JSON string or number (ids are often numeric).
 type flexString string
