@@ -131,13 +131,13 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "%s (%s)", md.Name, md.Kind)
 		if md.Description != "" {
-			fmt.Fprintf(m.Stdout, ": %s", md.Description)
+			fmt.Fprintf(m.Stdout, ": %s", termSafe(md.Description))
 		}
 		fmt.Fprintln(m.Stdout)
 		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "VERSION\tSTATUS\tMETRICS\tREGISTERED\tBY")
 		for _, v := range vs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Version, v.Status, metricSummary(v.Metrics, 3), fmtTime(v.Created), v.RegisteredBy)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Version, v.Status, termSafe(metricSummary(v.Metrics, 3)), fmtTime(v.Created), termSafe(v.RegisteredBy))
 		}
 		return tw.Flush()
 	}
@@ -190,9 +190,11 @@ func metricRank(name string) int {
 	return 0
 }
 
+// printVersion prints a version in full. Every text that comes from the
+// registry passes termSafe: it may come from an imported export.
 func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, termSafe(v)) }
 	row("version", fmt.Sprintf("%s (%s)", v.Ref(), v.Kind))
 	status := string(v.Status)
 	if v.StatusBy != "" {
@@ -226,7 +228,7 @@ func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
 			if d.Records > 0 {
 				records = fmt.Sprintf("%d records", d.Records)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", d.Role, d.SHA256, records, d.Path, stored)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", termSafe(d.Role), termSafe(d.SHA256), records, termSafe(d.Path), stored)
 		}
 		tw.Flush()
 	}
@@ -238,18 +240,18 @@ func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
 		fmt.Fprintf(w, "\n%s:\n", title)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, k := range mt.Names() {
-			fmt.Fprintf(tw, "  %s\t%s\n", k, strconv.FormatFloat(mt[k], 'g', 6, 64))
+			fmt.Fprintf(tw, "  %s\t%s\n", termSafe(k), strconv.FormatFloat(mt[k], 'g', 6, 64))
 		}
 		tw.Flush()
 	}
 	printFlat("metrics", v.Metrics)
 	if len(v.Hyperparameters) > 2 {
-		fmt.Fprintf(w, "\nhyperparameters:\n  %s\n", v.Hyperparameters)
+		fmt.Fprintf(w, "\nhyperparameters:\n  %s\n", termSafe(string(v.Hyperparameters)))
 	}
 	fmt.Fprintln(w, "\nfiles:")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, f := range man.Files {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", f.Path, fmtBytes(f.Bytes), f.SHA256)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", termSafe(f.Path), fmtBytes(f.Bytes), f.SHA256)
 	}
 	tw.Flush()
 }
