@@ -56,6 +56,7 @@ func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, err
 	if err != nil {
 		return nil, err
 	}
+	m.warnKey(c, key)
 	s, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
 	if err != nil {
 		return nil, fmt.Errorf("%w (home %s)", err, home)

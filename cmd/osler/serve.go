@@ -209,6 +209,7 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags) (*server.Server,
 		if err != nil {
 			return nil, cfg, nil, fmt.Errorf("serve: %w", err)
 		}
+		m.warnKey(rc, key)
 		st, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
 		if err != nil {
 			return nil, cfg, nil, fmt.Errorf("serve: %w (home %s)", err, home)

@@ -185,6 +185,9 @@ func (s *Store) migrate(ctx context.Context, key *crypt.Key) (encryptionInfo, er
 			// encryption is undecided.
 			info.Encrypted = key != nil
 			if key != nil {
+				if why := key.Weak(); why != "" {
+					return fmt.Errorf("registry: refusing to create an encrypted home with this master key: %s, so it is not random and protects nothing; generate one with `openssl rand -base64 32`", why)
+				}
 				check, err := crypt.NewCheck(key)
 				if err != nil {
 					return err
