@@ -244,6 +244,11 @@ func fromPayload(p *payload) (*Model, error) {
 			return nil, errors.New("summary id out of range")
 		}
 	}
+	for i, s := range p.Summaries {
+		if len(s) > MaxSummaryBytes {
+			return nil, fmt.Errorf("summary %d is %d bytes, over the %d a summary may have", i, len(s), MaxSummaryBytes)
+		}
+	}
 	m.ix = newIndex(m.docVecs, len(p.Terms))
 	m.sent = &sentenceScorer{Bits: p.SentBits, Weights: make([]float32, 1<<p.SentBits)}
 	for k, i := range p.SentIdx {

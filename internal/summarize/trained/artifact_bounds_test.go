@@ -163,6 +163,26 @@ func TestLoadRefusesUnsafeRanker(t *testing.T) {
 	}
 }
 
+// TestSummaryLength: a training summary over MaxSummaryBytes is refused
+// by Train and, in an artifact, by Load (each summary is compared token by
+// token with the others for every document).
+func TestSummaryLength(t *testing.T) {
+	m := smallModel(t)
+	long := strings.Repeat("Stable cardiomegaly. ", MaxSummaryBytes/20)
+	_, err := Load(resave(t, m, func(p *payload, _ *Metadata) {
+		p.Summaries = append([]string(nil), p.Summaries...)
+		p.Summaries[0] = long
+	}))
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "over the 32768 a summary may have") {
+		t.Fatalf("Load = %v", err)
+	}
+	exs := syntheticReports(40, 9)
+	exs[3].Summary = long
+	if _, _, err := Train(context.Background(), exs, Options{Trees: 5, CVFolds: 2}, nil); err == nil || !strings.Contains(err.Error(), "example 4") {
+		t.Fatalf("Train = %v", err)
+	}
+}
+
 // TestLoadBoundsDecompression: model.bin is decompressed with a limit, so
 // a small file that expands without end (a gzip bomb) is refused once it
 // passes the limit instead of being read into memory.

@@ -193,6 +193,12 @@ const (
 	MaxCVFoldsLimit    = 100  // cv_folds
 )
 
+// MaxSummaryBytes bounds a training summary (the longest in the reference
+// datasets is 6 KB): every summary is a candidate, compared token by token
+// with others (ROUGE-L takes time quadratic in length) and checked for
+// claims, so Train refuses a longer one and Load an artifact holding one.
+const MaxSummaryBytes = 32 << 10
+
 // Validate reports settings that cannot work or exceed the limits above;
 // the error names the option by its model.json name.
 func (o Options) Validate() error {
