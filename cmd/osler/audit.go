@@ -85,7 +85,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		if target == "" {
 			target = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, fmtTime(e.Time), e.Actor, e.Action, target, strings.TrimSpace(string(e.Details)))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, fmtTime(e.Time), termSafe(e.Actor), termSafe(e.Action), termSafe(target), termSafe(strings.TrimSpace(string(e.Details))))
 	}
 	return tw.Flush()
 }

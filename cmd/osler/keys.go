@@ -145,7 +145,7 @@ func (m *Main) runKeysList(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
 	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, scopeList(k.Scopes), fmtTime(k.Created), fmtTime(k.LastUsed), fmtTime(k.Expires), fmtTime(k.Revoked))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, termSafe(k.Name), scopeList(k.Scopes), fmtTime(k.Created), fmtTime(k.LastUsed), fmtTime(k.Expires), fmtTime(k.Revoked))
 	}
 	return tw.Flush()
 }

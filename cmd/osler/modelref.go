@@ -78,6 +78,7 @@ func (m *Main) loadClassifier(ctx context.Context, cmd, spec string, rf *registr
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
+	m.warnKey(c, key)
 	s, err := registry.Open(ctx, home, registry.Options{Key: key})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (home %s)", cmd, err, home)

@@ -132,13 +132,13 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "%s (%s)", md.Name, md.Kind)
 		if md.Description != "" {
-			fmt.Fprintf(m.Stdout, ": %s", md.Description)
+			fmt.Fprintf(m.Stdout, ": %s", termSafe(md.Description))
 		}
 		fmt.Fprintln(m.Stdout)
 		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "VERSION\tSTATUS\tMETRICS\tREGISTERED\tBY")
 		for _, v := range vs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Version, v.Status, metricSummary(v.Metrics, 3), fmtTime(v.Created), v.RegisteredBy)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Version, v.Status, termSafe(metricSummary(v.Metrics, 3)), fmtTime(v.Created), termSafe(v.RegisteredBy))
 		}
 		return tw.Flush()
 	}
@@ -191,9 +191,11 @@ func metricRank(name string) int {
 	return 0
 }
 
+// printVersion prints a version in full. Every text that comes from the
+// registry passes termSafe: it may come from an imported export.
 func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, termSafe(v)) }
 	row("version", fmt.Sprintf("%s (%s)", v.Ref(), v.Kind))
 	status := string(v.Status)
 	if v.StatusBy != "" {
@@ -227,7 +229,7 @@ func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
 			if d.Records > 0 {
 				records = fmt.Sprintf("%d records", d.Records)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", d.Role, d.SHA256, records, d.Path, stored)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", termSafe(d.Role), termSafe(d.SHA256), records, termSafe(d.Path), stored)
 		}
 		tw.Flush()
 	}
@@ -239,18 +241,18 @@ func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
 		fmt.Fprintf(w, "\n%s:\n", title)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, k := range mt.Names() {
-			fmt.Fprintf(tw, "  %s\t%s\n", k, strconv.FormatFloat(mt[k], 'g', 6, 64))
+			fmt.Fprintf(tw, "  %s\t%s\n", termSafe(k), strconv.FormatFloat(mt[k], 'g', 6, 64))
 		}
 		tw.Flush()
 	}
 	printFlat("metrics", v.Metrics)
 	if len(v.Hyperparameters) > 2 {
-		fmt.Fprintf(w, "\nhyperparameters:\n  %s\n", v.Hyperparameters)
+		fmt.Fprintf(w, "\nhyperparameters:\n  %s\n", termSafe(string(v.Hyperparameters)))
 	}
 	fmt.Fprintln(w, "\nfiles:")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, f := range man.Files {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", f.Path, fmtBytes(f.Bytes), f.SHA256)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", termSafe(f.Path), fmtBytes(f.Bytes), f.SHA256)
 	}
 	tw.Flush()
 }
@@ -532,7 +534,8 @@ func (m *Main) runModelsExport(ctx context.Context, args []string) error {
 var modelsImportDoc = cmdDoc{
 	Usage: "osler models import [flags] FILE",
 	Summary: "Register a version from an osler models export file (tar or tar.gz; \"-\" reads stdin) as the next version of its model, or of --name. " +
-		"Every file is checked against the manifest and the manifest against the export's header; on any mismatch nothing is registered. " +
+		"Every file is checked against the manifest and the manifest against the export's header, and an Osler model is loaded as osler serve would load it; " +
+		"on any mismatch or a model that does not load (corrupt or crafted content) nothing is registered. " +
 		"The imported version starts PendingManualApproval; where it came from (model, version, status) is kept in its source.",
 	Example: `osler models import sepsis-3.tar.gz
 osler models import --name sepsis-staging sepsis-3.tar.gz`,
@@ -544,9 +547,14 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 	rf.register(fs)
 	name := fs.String("name", "", "register under this model name instead of the exported one")
 	asJSON := fs.Bool("json", false, "print the imported version as JSON")
+	maxBytes := fs.String("max-bytes", "2GiB", "largest artifact accepted once unpacked (a small .tar.gz can unpack to gigabytes); checked from the manifest before anything is stored")
 	pos, err := m.parseFlags(fs, modelsImportDoc, args)
 	if err != nil {
 		return err
+	}
+	limit, err := parseSize(*maxBytes)
+	if err != nil {
+		return usageError{fmt.Errorf("models import: --max-bytes: %w", err)}
 	}
 	if len(pos) != 1 {
 		return usageError{errors.New("models import: want FILE (see --help)")}
@@ -570,7 +578,7 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0])})
+	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0]), Check: artifact.CheckImport, MaxBytes: limit})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -584,7 +592,8 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 var modelsVerifyDoc = cmdDoc{
 	Usage: "osler models verify [flags] [NAME[:VERSION]...]",
 	Summary: "Check the registry: SQLite's integrity and foreign-key checks and the schema version, then every file of every version " +
-		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags). Exit status 1 when anything fails.",
+		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags), then loads each Osler model " +
+		"as osler serve would, so a file whose checksums hold but whose content is corrupt or crafted is reported. Exit status 1 when anything fails.",
 	Example: `osler models verify
 osler models verify sepsis:3 --json`,
 }
@@ -650,7 +659,11 @@ func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	}
 	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr) && len(versions) > 20, int64(len(versions)), "verifying")
 	for _, v := range versions {
-		add(v.Ref().String(), s.Verify(ctx, v))
+		err := s.Verify(ctx, v)
+		if err == nil {
+			err = artifact.CheckVersion(ctx, s, v)
+		}
+		add(v.Ref().String(), err)
 		bar.Add(1)
 	}
 	bar.Finish()

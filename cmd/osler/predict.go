@@ -101,6 +101,7 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	opts.IgnoreLabels = true // only the text is read: labels of any shape are fine
 	if *workers <= 0 {
 		*workers = runtime.GOMAXPROCS(0)
 	}

@@ -16,15 +16,17 @@ import (
 // registryFlags are the flags of every command that opens the registry:
 // where its home is, where its master key is, and who is acting.
 type registryFlags struct {
-	home    string
-	keyFile string
-	by      string
+	home     string
+	keyFile  string
+	by       string
+	readOnly bool
 }
 
 func (f *registryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key for encryption at rest (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY; a home created with a key always needs it)")
 	fs.StringVar(&f.by, "by", "", "who is acting, for the audit log (default user:$USER)")
+	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry without changing anything (a read-only mount, a full disk); a command that changes it then fails")
 }
 
 // config layers the environment and the flags.
@@ -54,7 +56,8 @@ func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, err
 	if err != nil {
 		return nil, err
 	}
-	s, err := registry.Open(ctx, home, registry.Options{Key: key})
+	m.warnKey(c, key)
+	s, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
 	if err != nil {
 		return nil, fmt.Errorf("%w (home %s)", err, home)
 	}

@@ -37,8 +37,9 @@ var serveDoc = cmdDoc{
 		`--no-auth turns keys off: for local use, or in a managed-service container, where the service authenticates callers and only it reaches the port. ` +
 		`--tls-cert/--tls-key serve HTTPS (TLS 1.2 or newer). ` +
 		"\n\n" +
-		`Limits: --workers model computations at once (one per CPU), --max-concurrency requests at once, running or waiting for a worker (more are answered 429 with Retry-After at once, never queued without bound), --max-body per request (413), ` +
-		`--timeout per request (504). SIGTERM or Ctrl-C stops accepting connections, lets in-flight requests finish (up to --drain-timeout) and exits. ` +
+		`Limits, in the order a request meets them: an API key (401/403), its body within --body-timeout (408) and --max-body (413), read before the request counts against ` +
+		`--max-concurrency (requests at once, running or waiting for a worker; more are answered 429 with Retry-After at once, never queued without bound), ` +
+		`--workers model computations at once (one per CPU), --timeout per request (504); so clients without a key, or sending slowly, never take a valid client's place. SIGTERM or Ctrl-C stops accepting connections, lets in-flight requests finish (up to --drain-timeout) and exits. ` +
 		`Logs are JSON lines on stderr with ids, routes, statuses, timings, models and counts, never request text. ` +
 		`The Go garbage collector runs at GOGC=400 unless GOGC is set (a server's live heap is small; collecting less often lowers latency).`,
 	Example: `osler serve
@@ -66,7 +67,8 @@ type serveFlags struct {
 	maxBatch, maxConc      int
 	workers                int
 	timeout, drain, reload time.Duration
-	noAuth                 bool
+	bodyTimeout            time.Duration
+	noAuth, readOnly       bool
 	logFormat              string
 }
 
@@ -81,13 +83,15 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.modelName, "model-name", "", "name of the model when --model-dir is itself a model (default: the directory's name)")
 	fs.StringVar(&f.defaultName, "default-model", "", "model for requests that name none when several are served")
 	fs.StringVar(&f.maxBody, "max-body", "1MiB", "largest inference request body (e.g. 512KiB, 4MiB)")
-	fs.StringVar(&f.maxUpload, "max-upload", "2GiB", "largest admin upload (model import, dataset)")
+	fs.StringVar(&f.maxUpload, "max-upload", "2GiB", "largest admin upload (a model import, sent and unpacked; a dataset)")
 	fs.IntVar(&f.maxBatch, "max-batch", server.DefaultMaxBatch, "most texts in one request")
 	fs.IntVar(&f.maxConc, "max-concurrency", server.DefaultMaxConcurrency(), "inference requests handled at once, running or waiting for a worker; more are answered 429 with Retry-After (32 per CPU)")
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "model computations at once (one per CPU); more requests wait in a queue bounded by --max-concurrency")
 	fs.DurationVar(&f.timeout, "timeout", server.DefaultTimeout, "longest an inference request may take (504 after)")
+	fs.DurationVar(&f.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "longest the body of an inference request may take to arrive (408 after); it is read before the request takes a --max-concurrency slot")
 	fs.DurationVar(&f.drain, "drain-timeout", server.DefaultDrainTimeout, "on SIGTERM, how long in-flight requests may take to finish")
 	fs.DurationVar(&f.reload, "reload-interval", server.DefaultReloadInterval, "how often the registry is checked for approval changes")
+	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
 	fs.BoolVar(&f.noAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format on stderr: json or text")
 }
@@ -143,10 +147,10 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags) (*server.Server,
 	if cfg.MaxUpload, err = parseSize(f.maxUpload); err != nil {
 		return nil, cfg, nil, usageError{fmt.Errorf("serve: --max-upload: %w", err)}
 	}
-	if f.maxBatch < 1 || f.maxConc < 1 || f.workers < 1 || f.timeout <= 0 || f.drain <= 0 || f.reload <= 0 {
-		return nil, cfg, nil, usageError{errors.New("serve: --max-batch, --max-concurrency, --workers, --timeout, --drain-timeout and --reload-interval must be positive")}
+	if f.maxBatch < 1 || f.maxConc < 1 || f.workers < 1 || f.timeout <= 0 || f.bodyTimeout <= 0 || f.drain <= 0 || f.reload <= 0 {
+		return nil, cfg, nil, usageError{errors.New("serve: --max-batch, --max-concurrency, --workers, --timeout, --body-timeout, --drain-timeout and --reload-interval must be positive")}
 	}
-	cfg.Workers = f.workers
+	cfg.Workers, cfg.BodyTimeout = f.workers, f.bodyTimeout
 	cfg.MaxBatch, cfg.MaxConcurrency, cfg.Timeout, cfg.DrainTimeout, cfg.ReloadInterval = f.maxBatch, f.maxConc, f.timeout, f.drain, f.reload
 	cfg.NoAuth, cfg.LogFormat, cfg.LogOutput, cfg.DefaultModel, cfg.ModelName = f.noAuth, f.logFormat, m.Stderr, f.defaultName, f.modelName
 	if f.models != "" {
@@ -205,9 +209,13 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags) (*server.Server,
 		if err != nil {
 			return nil, cfg, nil, fmt.Errorf("serve: %w", err)
 		}
-		st, err := registry.Open(ctx, home, registry.Options{Key: key})
+		m.warnKey(rc, key)
+		st, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
 		if err != nil {
 			return nil, cfg, nil, fmt.Errorf("serve: %w (home %s)", err, home)
+		}
+		if f.readOnly {
+			fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", home)
 		}
 		cfg.Store = st
 		if !f.noAuth {

@@ -64,6 +64,7 @@ func registerClassifierFlags(fs *flag.FlagSet, o *classify.FitOptions) *classifi
 	fs.IntVar(&ft.CharMinDF, "char-min-df", ft.CharMinDF, "drop character n-grams in fewer training documents")
 	fs.Var((*classify.Normalization)(ft), "normalize", `text normalization: any of lower, digits (fold to 0), units ("10mg" -> "10 mg"), deid (placeholders such as XXXX), or "none"`)
 	fs.BoolVar(&ft.LexiconMask, "lexicon-mask", ft.LexiconMask, "replace lexicon phrases by their category in word n-grams (false: indicator features only)")
+	fs.IntVar(&o.MaxLabels, "max-labels", 0, "validation: most distinct labels (default 1,000 multi-class, 100 multi-label, as osler data validate; -1: no limit); more is usually free text in the label column, and every label is one more model to train")
 	fs.IntVar(&o.MinPerLabel, "min-per-label", o.MinPerLabel, "validation: fewest rows a label needs in each file (managed services ask 10 multi-label, 50 multi-class)")
 	fs.BoolVar(&o.AllowLeakage, "allow-leakage", false, "report texts shared between --train and --dev/--test as warnings instead of errors")
 	fs.IntVar(&o.CurvePoints, "curve-points", o.CurvePoints, "PR curve points kept per label in metrics.json (0: all)")

@@ -38,6 +38,10 @@ type FitOptions struct {
 	Lexicons []string
 	// MinPerLabel is the fewest rows a label needs in each file.
 	MinPerLabel int
+	// MaxLabels is the most distinct labels (0: data validate's default,
+	// 1,000 multi-class and 100 multi-label; -1: no limit). More is
+	// usually free text in the label column.
+	MaxLabels int
 	// AllowLeakage reports texts shared between Train and Dev or Test as
 	// validation warnings instead of errors.
 	AllowLeakage bool
@@ -205,7 +209,7 @@ func validateForFit(ctx context.Context, files []string, o *FitOptions, notices 
 	rep, err := dataset.Validate(ctx, nil, sources, dataset.ValidateOptions{
 		Mode:           vmode,
 		MinPerLabel:    o.MinPerLabel,
-		MaxLabels:      -1,
+		MaxLabels:      o.MaxLabels,
 		AllowUnlabeled: mode == "" || mode == dataset.ModeMultiLabel,
 	})
 	if err != nil {

@@ -161,10 +161,17 @@ type ClassificationResult struct {
 	PerLabel []LabelMetrics `json:"per_label"`
 	// ConfusionMatrix is the multi-class confusion matrix for single-label
 	// data: rows are gold labels, columns predicted ones, in Labels order.
+	// It is left out (with a note) above [MaxConfusionLabels] labels.
 	ConfusionMatrix [][]int `json:"confusion_matrix,omitempty"`
 	// Notes explain undefined metrics and other caveats, without text.
 	Notes []string `json:"notes,omitempty"`
 }
+
+// MaxConfusionLabels is the most labels a confusion matrix is computed
+// and shown for: beyond it the matrix is unreadable in a terminal or a
+// report, and its size grows with the square (10,000 labels would make
+// 10^8 cells, 800 MB).
+const MaxConfusionLabels = 50
 
 // EvaluateClassification computes every classification metric for
 // examples, matching scikit-learn 1.2 (precision_recall_fscore_support with
@@ -521,7 +528,10 @@ func (res *ClassificationResult) fillCounts(gold, pred [][]bool, single bool, po
 	}
 	res.Accuracy = float64(exact) / float64(n)
 	res.SubsetAccuracy = res.Accuracy
-	if single {
+	if single && L > MaxConfusionLabels {
+		res.HammingLoss = float64(n-exact) / float64(n)
+		res.Notes = append(res.Notes, fmt.Sprintf("the confusion matrix is left out: %d labels, more than the %d it is shown for", L, MaxConfusionLabels))
+	} else if single {
 		res.HammingLoss = float64(n-exact) / float64(n)
 		res.ConfusionMatrix = make([][]int, L)
 		for a := range L {

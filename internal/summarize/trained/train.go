@@ -197,6 +197,9 @@ func prepare(ctx context.Context, examples []Example, opts Options, pr progress.
 			}
 			return nil, nil, nil, fmt.Errorf("trained: example %d (id %q): empty %s; every pair needs a source and a summary", i+1, ex.ID, field)
 		}
+		if len(ex.Summary) > MaxSummaryBytes {
+			return nil, nil, nil, fmt.Errorf("trained: example %d (id %q): the summary is %d bytes, over the %d a summary may have; is the summary column the source?", i+1, ex.ID, len(ex.Summary), MaxSummaryBytes)
+		}
 	}
 	workers := o.Workers
 	if workers <= 0 {
