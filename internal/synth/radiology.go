@@ -73,7 +73,7 @@ var radiologyVocab = sync.OnceValue(func() *radGenerator {
 		fns = append(fns, s.gen)
 		ws = append(ws, s.weight)
 	}
-	radT() // compile the templates with the vocabulary, not mid-dataset
+	radiologyData() // compile the templates with the vocabulary, not mid-dataset
 	return &radGenerator{studies: newWeighted(fns, ws)}
 })
 
@@ -98,7 +98,7 @@ type radImpression struct {
 type radReport struct {
 	r        *rng
 	e        *expander
-	t        *radTemplates
+	v        *radiologyFile
 	header   []byte
 	findings []byte
 	imp      []radImpression
@@ -109,7 +109,7 @@ type radReport struct {
 }
 
 func (a *radGenerator) generate(g *Generator, _ int) Sample {
-	c := &radReport{r: g.rng, e: &g.exp, t: radT()}
+	c := &radReport{r: g.rng, e: &g.exp, v: radiologyData()}
 	c.age = c.r.between(19, 94)
 	c.numbered = c.r.chance(0.35)
 	c.sep = pick(c.r, []string{"\n", "\n\n"})
@@ -346,7 +346,7 @@ func (s *chestState) tubesOrLines() bool {
 }
 
 func (c *radReport) chest() {
-	r, t := c.r, c.t
+	r, t := c.r, &c.v.Phrases.Chest
 	var s chestState
 	normal := r.chance(0.44)
 	if !normal {
@@ -431,17 +431,17 @@ func (c *radReport) chest() {
 	if s.cardiomegaly {
 		c.set(rsSev, pick(r, sevs))
 		c.setChange(c.change())
-		c.say(t.cardiomegalyF)
+		c.say(t.CardiomegalyF)
 		if s.negEdema && !s.edema {
-			c.impress(prioModerate, t.cardiomegalyNoEdemaI)
+			c.impress(prioModerate, t.CardiomegalyNoEdemaI)
 		} else {
-			c.impress(prioModerate, t.cardiomegalyI)
+			c.impress(prioModerate, t.CardiomegalyI)
 		}
 	} else {
-		c.say(t.heartNormal)
+		c.say(t.HeartNormal)
 	}
 	if r.chance(0.2) {
-		c.say(t.mediastinumExtra)
+		c.say(t.MediastinumExtra)
 	}
 	c.newLine()
 	// Lungs.
@@ -449,13 +449,13 @@ func (c *radReport) chest() {
 	if s.consol {
 		c.set(rsLobe, pick(r, chestLobes))
 		c.setChange(c.change())
-		c.say(t.consolF)
-		c.impress(prioMajor, t.consolI)
+		c.say(t.ConsolF)
+		c.impress(prioMajor, t.ConsolI)
 	}
 	if s.edema {
 		c.set(rsSev, pick(r, []string{"mild", "mild", "moderate"}))
-		c.say(t.edemaF)
-		c.impress(prioMajor, t.edemaI)
+		c.say(t.EdemaF)
+		c.impress(prioMajor, t.EdemaI)
 	}
 	if s.nodule {
 		c.set(rsSide, pick(r, sides2))
@@ -466,47 +466,47 @@ func (c *radReport) chest() {
 			c.set(rsMeas, measMM(r, 5, 9))
 		}
 		c.setChange(c.change())
-		c.say(t.noduleF)
-		c.impress(prioModerate, t.noduleI)
+		c.say(t.NoduleF)
+		c.impress(prioModerate, t.NoduleI)
 	}
 	if s.granuloma {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsLoc, pick(r, []string{"upper", "mid", "lower"}))
-		c.say(t.granulomaF)
+		c.say(t.GranulomaF)
 		if r.chance(0.25) {
-			c.impress(prioIncidental, t.granulomaI)
+			c.impress(prioIncidental, t.GranulomaI)
 		}
 	}
 	if s.atelectasis {
 		c.set(rsLoc, pick(r, []string{"bibasilar", "bibasilar", "left basilar", "right basilar"}))
-		c.say(t.atelectasisF)
+		c.say(t.AtelectasisF)
 		if r.chance(0.6) {
-			c.impress(prioMinor, t.atelectasisI)
+			c.impress(prioMinor, t.AtelectasisI)
 		}
 	}
 	if s.emphysema {
-		c.say(t.emphysemaF)
+		c.say(t.EmphysemaF)
 		if r.chance(0.6) {
-			c.impress(prioIncidental, t.emphysemaI)
+			c.impress(prioIncidental, t.EmphysemaI)
 		}
 	}
 	if s.hernia {
 		c.set(rsSize, pick(r, []string{"small", "moderate", "large"}))
-		c.say(t.herniaF)
+		c.say(t.HerniaF)
 		if r.chance(0.5) {
-			c.impress(prioIncidental, t.herniaI)
+			c.impress(prioIncidental, t.HerniaI)
 		}
 	}
 	if !lungPositive && !s.negConsol {
-		c.say(t.lungsClear)
+		c.say(t.LungsClear)
 	}
 	if s.negConsol {
-		c.say(t.noConsol)
+		c.say(t.NoConsol)
 	}
 	if s.negEdema {
-		c.say(t.noEdema)
+		c.say(t.NoEdema)
 	} else if !s.edema && r.chance(0.2) {
-		c.say(t.vascularityNormal)
+		c.say(t.VascularityNormal)
 	}
 	c.newLine()
 	// Pleura.
@@ -516,11 +516,11 @@ func (c *radReport) chest() {
 		c.set(rsSize, pick(r, sizesSML))
 		c.setChange(c.change())
 		if side == "bilateral" {
-			c.say(t.effusionBilatF)
-			c.impress(prioModerate, t.effusionBilatI)
+			c.say(t.EffusionBilatF)
+			c.impress(prioModerate, t.EffusionBilatI)
 		} else {
-			c.say(t.effusionF)
-			c.impress(prioModerate, t.effusionI)
+			c.say(t.EffusionF)
+			c.impress(prioModerate, t.EffusionI)
 		}
 	}
 	if s.ptx {
@@ -528,36 +528,36 @@ func (c *radReport) chest() {
 		c.set(rsSize, pick(r, []string{"small", "small", "moderate", "large"}))
 		if r.chance(0.5) {
 			c.set(rsMeas, measCM(r, 5, 45))
-			c.say(t.ptxMeasF)
+			c.say(t.PtxMeasF)
 			if r.chance(0.6) {
-				c.impress(prioCritical, t.ptxMeasI)
+				c.impress(prioCritical, t.PtxMeasI)
 			} else {
-				c.impress(prioCritical, t.ptxI)
+				c.impress(prioCritical, t.PtxI)
 			}
 		} else {
-			c.say(t.ptxF)
-			c.impress(prioCritical, t.ptxI)
+			c.say(t.PtxF)
+			c.impress(prioCritical, t.PtxI)
 		}
 	}
 	if s.resolvedEffusion {
 		c.set(rsSide, pick(r, sides2))
-		c.say(t.effusionResolvedF)
-		c.impress(prioMinor, t.effusionResolvedI)
+		c.say(t.EffusionResolvedF)
+		c.impress(prioMinor, t.EffusionResolvedI)
 	}
 	if s.resolvedPtx {
 		c.set(rsSide, pick(r, sides2))
-		c.say(t.ptxResolvedF)
-		c.impress(prioMinor, t.ptxResolvedI)
+		c.say(t.PtxResolvedF)
+		c.impress(prioMinor, t.PtxResolvedI)
 	}
 	switch {
 	case s.negEff && s.negPtx && r.chance(0.5):
-		c.say(t.noEffPtx)
+		c.say(t.NoEffPtx)
 	default:
 		if s.negEff {
-			c.say(t.noEff)
+			c.say(t.NoEff)
 		}
 		if s.negPtx {
-			c.say(t.noPtx)
+			c.say(t.NoPtx)
 		}
 	}
 	c.newLine()
@@ -566,20 +566,20 @@ func (c *radReport) chest() {
 	case s.fracture:
 		c.ribs(r.between(1, 3) > 1)
 		c.set(rsLoc, pick(r, []string{"posterior", "lateral", "anterior", "posterolateral"}))
-		c.say(t.ribFractureF)
+		c.say(t.RibFractureF)
 		if s.negPtx && r.chance(0.5) {
-			c.impress(prioMajor, t.ribFractureNoPtxI)
+			c.impress(prioMajor, t.RibFractureNoPtxI)
 		} else {
-			c.impress(prioMajor, t.ribFractureI)
+			c.impress(prioMajor, t.RibFractureI)
 		}
 	case s.oldFracture:
 		c.ribs(false)
-		c.say(t.oldRibFractureF)
+		c.say(t.OldRibFractureF)
 		if r.chance(0.3) {
-			c.impress(prioIncidental, t.oldRibFractureI)
+			c.impress(prioIncidental, t.OldRibFractureI)
 		}
 	default:
-		c.say(t.bonesNormal)
+		c.say(t.BonesNormal)
 	}
 
 	// What the impression says besides the findings above.
@@ -587,17 +587,17 @@ func (c *radReport) chest() {
 	if !acute {
 		switch {
 		case len(c.imp) == 0 && c.prior && r.chance(0.3):
-			c.impress(prioNoAcute, t.chestStableI)
+			c.impress(prioNoAcute, t.ChestStableI)
 		case len(c.imp) == 0 && s.negConsol && r.chance(0.25):
-			c.impress(prioNoAcute, t.noPneumoniaI)
+			c.impress(prioNoAcute, t.NoPneumoniaI)
 		case len(c.imp) == 0 && r.chance(0.3):
-			c.impress(prioNoAcute, t.chestNormalI)
+			c.impress(prioNoAcute, t.ChestNormalI)
 		default:
-			c.impress(prioNoAcute, t.chestNoAcuteI)
+			c.impress(prioNoAcute, t.ChestNoAcuteI)
 		}
 	}
 	if s.tubesOrLines() && s.negPtx && r.chance(0.5) {
-		c.impress(prioNegative, t.noPtxI)
+		c.impress(prioNegative, t.NoPtxI)
 	}
 }
 
@@ -659,23 +659,23 @@ func chestReasons(s *chestState) []string {
 }
 
 func (c *radReport) chestDevice(d int, s *chestState) {
-	r, t := c.r, c.t
+	r, t := c.r, &c.v.Phrases.Chest
 	switch d {
 	case devETT:
 		if r.chance(0.85) {
 			c.set(rsMeas, measCM(r, 30, 60))
-			c.say(t.ettF)
-			c.impress(prioDevice, t.ettI)
+			c.say(t.EttF)
+			c.impress(prioDevice, t.EttI)
 		} else {
 			c.set(rsMeas, measCM(r, 2, 12))
-			c.say(t.ettLowF)
-			c.impress(prioCritical, t.ettLowI)
+			c.say(t.EttLowF)
+			c.impress(prioCritical, t.EttLowI)
 		}
 	case devNGT:
 		c.set(rsDevice, pick(r, []string{"nasogastric tube", "orogastric tube", "enteric tube", "feeding tube"}))
-		c.say(t.ngtF)
+		c.say(t.NgtF)
 		if r.chance(0.6) {
-			c.impress(prioDevice, t.ngtI)
+			c.impress(prioDevice, t.NgtI)
 		}
 	case devCVC, devPICC:
 		c.set(rsSide, pick(r, sides2))
@@ -685,23 +685,23 @@ func (c *radReport) chestDevice(d int, s *chestState) {
 			c.set(rsDevice, pick(r, []string{"PICC line", "PICC", "peripherally inserted central catheter"}))
 		}
 		c.set(rsTip, pick(r, []string{"the mid SVC", "the distal SVC", "the cavoatrial junction", "the low SVC", "the upper right atrium"}))
-		c.say(t.lineF)
-		c.impress(prioDevice, t.lineI)
+		c.say(t.LineF)
+		c.impress(prioDevice, t.LineI)
 	case devPacer:
 		c.set(rsSide, pick(r, []string{"left", "left", "right"}))
 		c.set(rsDevice, pick(r, []string{"pacemaker", "dual-chamber pacemaker", "AICD", "pacer-defibrillator"}))
-		c.say(t.pacerF)
+		c.say(t.PacerF)
 		if r.chance(0.3) {
-			c.impress(prioDevice, t.pacerI)
+			c.impress(prioDevice, t.PacerI)
 		}
 	case devChestTube:
 		c.set(rsSide, s.ptxSide)
-		c.say(t.chestTubeF)
+		c.say(t.ChestTubeF)
 		if r.chance(0.5) {
-			c.impress(prioDevice, t.chestTubeI)
+			c.impress(prioDevice, t.ChestTubeI)
 		}
 	case devSternotomy:
-		c.say(t.sternotomyF)
+		c.say(t.SternotomyF)
 	}
 }
 
@@ -710,7 +710,7 @@ func (c *radReport) chestDevice(d int, s *chestState) {
 var brainLobes = []string{"frontal", "parietal", "temporal", "occipital"}
 
 func (c *radReport) ctHead() {
-	r, t := c.r, c.t
+	r, t := c.r, &c.v.Phrases.Head
 	normal := r.chance(0.5)
 	var sdh, iph, sah, infarct, mass, skullFx bool
 	if !normal {
@@ -777,27 +777,27 @@ func (c *radReport) ctHead() {
 			shiftSide = side
 		}
 		c.setShift(shift, shiftSide)
-		c.say(t.sdhF)
+		c.say(t.SdhF)
 		if shift != "" {
-			c.say(t.shiftF)
-			c.impress(prioCritical, t.sdhShiftI)
+			c.say(t.ShiftF)
+			c.impress(prioCritical, t.SdhShiftI)
 		} else {
-			c.impress(prioCritical, t.sdhI)
+			c.impress(prioCritical, t.SdhI)
 		}
 	}
 	if iph {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsLoc, pick(r, []string{"frontal lobe", "parietal lobe", "temporal lobe", "occipital lobe", "basal ganglia", "thalamus", "cerebellar hemisphere"}))
 		c.set(rsMeas, measCM(r, 8, 52))
-		c.say(t.iphF)
-		c.impress(prioCritical, t.iphI)
+		c.say(t.IphF)
+		c.impress(prioCritical, t.IphI)
 	}
 	if sah {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsSize, pick(r, []string{"small volume", "trace", "scattered"}))
 		c.set(rsLoc, pick(r, []string{"sylvian fissure", "frontal sulci", "parietal sulci", "temporal sulci"}))
-		c.say(t.sahF)
-		c.impress(prioCritical, t.sahI)
+		c.say(t.SahF)
+		c.impress(prioCritical, t.SahI)
 	}
 	if infarct {
 		c.set(rsSide, pick(r, sides2))
@@ -805,8 +805,8 @@ func (c *radReport) ctHead() {
 		acuity := pick(r, []string{"acute", "acute", "subacute", "evolving"})
 		c.set(rsSev, acuity)
 		c.set(rsWhat, withArticle(acuity))
-		c.say(t.infarctF)
-		c.impress(prioCritical, t.infarctI)
+		c.say(t.InfarctF)
+		c.impress(prioCritical, t.InfarctI)
 	}
 	if mass {
 		side := pick(r, sides2)
@@ -819,27 +819,27 @@ func (c *radReport) ctHead() {
 			shiftSide = side
 		}
 		c.setShift(shift, shiftSide)
-		c.say(t.massF)
+		c.say(t.MassF)
 		if shift != "" {
-			c.say(t.shiftF)
-			c.impress(prioCritical, t.massShiftI)
+			c.say(t.ShiftF)
+			c.impress(prioCritical, t.MassShiftI)
 		} else {
-			c.impress(prioCritical, t.massI)
+			c.impress(prioCritical, t.MassI)
 		}
 	}
 	if skullFx {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsBone, pick(r, brainLobes))
 		c.set(rsSev, pick(r, []string{"nondisplaced", "nondisplaced", "minimally displaced", "depressed"}))
-		c.say(t.skullFxF)
-		c.impress(prioMajor, t.skullFxI)
+		c.say(t.SkullFxF)
+		c.impress(prioMajor, t.SkullFxI)
 	}
 	if chronicInfarct {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsLoc, pick(r, []string{"MCA", "PCA", "ACA"}))
-		c.say(t.chronicInfarctF)
+		c.say(t.ChronicInfarctF)
 		if r.chance(0.4) {
-			c.impress(prioIncidental, t.chronicInfarctI)
+			c.impress(prioIncidental, t.ChronicInfarctI)
 		}
 	}
 	c.newLine()
@@ -848,52 +848,52 @@ func (c *radReport) ctHead() {
 	negHem := !hemorrhage && r.chance(0.9)
 	switch {
 	case negHem && shift == "" && !mass && !infarct && r.chance(0.5):
-		c.say(t.headNoHemMassInfarct)
+		c.say(t.HeadNoHemMassInfarct)
 	default:
 		if negHem {
-			c.say(t.headNoHem)
+			c.say(t.HeadNoHem)
 		}
 		if shift == "" && !mass && r.chance(0.7) {
-			c.say(t.headNoShift)
+			c.say(t.HeadNoShift)
 		}
 		if !infarct && r.chance(0.5) {
-			c.say(t.headNoInfarct)
+			c.say(t.HeadNoInfarct)
 		}
 	}
 	if !infarct && r.chance(0.6) {
-		c.say(t.headGrayWhite)
+		c.say(t.HeadGrayWhite)
 	}
 	if smallVessel {
 		c.set(rsSev, pick(r, []string{"mild", "moderate", "extensive"}))
-		c.say(t.smallVesselF)
+		c.say(t.SmallVesselF)
 		if r.chance(0.5) {
-			c.impress(prioIncidental, t.smallVesselI)
+			c.impress(prioIncidental, t.SmallVesselI)
 		}
 	}
 	if atrophy {
 		c.set(rsSev, pick(r, []string{"mild", "moderate"}))
-		c.say(t.atrophyF)
+		c.say(t.AtrophyF)
 		if r.chance(0.2) {
-			c.impress(prioIncidental, t.atrophyI)
+			c.impress(prioIncidental, t.AtrophyI)
 		}
 	} else if r.chance(0.6) {
-		c.say(t.headVentricles)
+		c.say(t.HeadVentricles)
 	}
 	c.newLine()
 	if !skullFx && r.chance(0.7) {
-		c.say(t.headNoFracture)
+		c.say(t.HeadNoFracture)
 	}
 	if r.chance(0.3) {
 		c.set(rsSide, pick(r, sides2))
-		c.say(t.sinusDisease)
+		c.say(t.SinusDisease)
 	} else if r.chance(0.7) {
-		c.say(t.sinusClear)
+		c.say(t.SinusClear)
 	}
 	if !(sdh || iph || sah || infarct || mass || skullFx) {
 		if negHem && r.chance(0.3) {
-			c.impress(prioNoAcute, t.headNoHemI)
+			c.impress(prioNoAcute, t.HeadNoHemI)
 		} else {
-			c.impress(prioNoAcute, t.headNormalI)
+			c.impress(prioNoAcute, t.HeadNormalI)
 		}
 	}
 }
@@ -910,7 +910,7 @@ func (c *radReport) setShift(shift, side string) {
 // ------------------------------------------------------- abdominal US
 
 func (c *radReport) abdomenUS() {
-	r, t := c.r, c.t
+	r, t := c.r, &c.v.Phrases.Abdomen
 	complete := r.chance(0.4)
 	normal := r.chance(0.4)
 	var stones, cholecystitis, cbd, steatosis, cyst, hydro, ascites, spleen bool
@@ -961,81 +961,81 @@ func (c *radReport) abdomenUS() {
 	switch {
 	case steatosis:
 		c.set(rsSev, pick(r, sevs))
-		c.say(t.steatosisF)
-		c.impress(prioMinor, t.steatosisI)
+		c.say(t.SteatosisF)
+		c.impress(prioMinor, t.SteatosisI)
 	case r.chance(0.8):
-		c.say(t.liverNormal)
+		c.say(t.LiverNormal)
 	}
 	if cyst {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsMeas, measCM(r, 6, 48))
 		if r.chance(0.7) {
-			c.say(t.liverCystF)
-			c.impress(prioIncidental, t.liverCystI)
+			c.say(t.LiverCystF)
+			c.impress(prioIncidental, t.LiverCystI)
 		} else {
-			c.say(t.liverLesionF)
-			c.impress(prioModerate, t.liverLesionI)
+			c.say(t.LiverLesionF)
+			c.impress(prioModerate, t.LiverLesionI)
 		}
 	} else if r.chance(0.5) {
-		c.say(t.noLiverLesion)
+		c.say(t.NoLiverLesion)
 	}
 	c.newLine()
 	// Gallbladder.
 	if stones {
 		if r.chance(0.3) {
 			c.set(rsMeas, measCM(r, 4, 28))
-			c.say(t.singleStoneF)
+			c.say(t.SingleStoneF)
 		} else {
 			c.set(rsMeas, measCM(r, 4, 28))
-			c.say(t.stonesF)
+			c.say(t.StonesF)
 		}
 	}
 	if cholecystitis {
 		c.set(rsMeas2, measMM(r, 4, 9))
 		fluid := r.chance(0.6)
 		if fluid {
-			c.say(t.gbWallFluidF)
+			c.say(t.GbWallFluidF)
 		} else {
-			c.say(t.gbWallF)
+			c.say(t.GbWallF)
 		}
-		c.say(t.murphyPosF)
+		c.say(t.MurphyPosF)
 		switch {
 		case stones:
-			c.impress(prioMajor, t.calculousCholecystitisI)
+			c.impress(prioMajor, t.CalculousCholecystitisI)
 		default:
-			c.impress(prioMajor, t.cholecystitisI)
+			c.impress(prioMajor, t.CholecystitisI)
 		}
 	} else {
 		if !stones {
-			c.say(t.gbNormal)
+			c.say(t.GbNormal)
 		}
-		c.say(t.noGbWall)
+		c.say(t.NoGbWall)
 		if r.chance(0.7) {
-			c.say(t.murphyNegF)
+			c.say(t.MurphyNegF)
 		}
 		if stones {
 			if r.chance(0.7) {
-				c.impress(prioModerate, t.stonesNoCholecystitisI)
+				c.impress(prioModerate, t.StonesNoCholecystitisI)
 			} else {
-				c.impress(prioModerate, t.stonesI)
+				c.impress(prioModerate, t.StonesI)
 			}
 		}
 	}
 	// Bile ducts.
 	if cbd {
 		c.set(rsMeas2, measMM(r, 8, 16))
-		c.say(t.cbdDilatedF)
-		c.impress(prioModerate, t.cbdDilatedI)
+		c.say(t.CbdDilatedF)
+		c.impress(prioModerate, t.CbdDilatedI)
 	} else {
 		c.set(rsMeas2, measMM(r, 2, 6))
-		c.say(t.cbdNormalF)
+		c.say(t.CbdNormalF)
 		if r.chance(0.7) {
-			c.say(t.noDuctalDilatation)
+			c.say(t.NoDuctalDilatation)
 		}
 	}
 	c.newLine()
 	if r.chance(0.7) {
-		c.say(t.pancreas)
+		c.say(t.Pancreas)
 	}
 	// Kidneys: the right in every study, the left in complete ones.
 	hydroSide := ""
@@ -1054,43 +1054,43 @@ func (c *radReport) abdomenUS() {
 		c.set(rsMeas, measCM(r, 92, 126))
 		if hydroSide == side || hydroSide == "bilateral" {
 			c.set(rsSev, pick(r, sevs))
-			c.say(t.kidneyHydroF)
+			c.say(t.KidneyHydroF)
 			if hydroSide == side {
-				c.impress(prioModerate, t.hydroI)
+				c.impress(prioModerate, t.HydroI)
 			}
 		} else {
-			c.say(t.kidneyNormalF)
+			c.say(t.KidneyNormalF)
 		}
 	}
 	if hydroSide == "bilateral" {
 		c.set(rsSide, "bilateral")
-		c.impress(prioModerate, t.hydroBilatI)
+		c.impress(prioModerate, t.HydroBilatI)
 	}
 	if complete {
 		if spleen {
 			c.set(rsMeas, measCM(r, 135, 190))
-			c.say(t.spleenEnlargedF)
-			c.impress(prioMinor, t.splenomegalyI)
+			c.say(t.SpleenEnlargedF)
+			c.impress(prioMinor, t.SplenomegalyI)
 		} else {
 			c.set(rsMeas, measCM(r, 80, 120))
-			c.say(t.spleenNormalF)
+			c.say(t.SpleenNormalF)
 		}
 		if r.chance(0.6) {
-			c.say(t.aortaNormal)
+			c.say(t.AortaNormal)
 		}
 	}
 	if ascites {
 		c.set(rsSize, pick(r, []string{"small", "small", "moderate", "large"}))
-		c.say(t.ascitesF)
-		c.impress(prioModerate, t.ascitesI)
+		c.say(t.AscitesF)
+		c.impress(prioModerate, t.AscitesI)
 	} else if r.chance(0.6) {
-		c.say(t.noAscites)
+		c.say(t.NoAscites)
 	}
 	if len(c.imp) == 0 {
 		if complete {
-			c.impress(prioNoAcute, t.abdomenNormalI)
+			c.impress(prioNoAcute, t.AbdomenNormalI)
 		} else {
-			c.impress(prioNoAcute, t.ruqNormalI)
+			c.impress(prioNoAcute, t.RuqNormalI)
 		}
 	}
 }
@@ -1098,31 +1098,22 @@ func (c *radReport) abdomenUS() {
 // ----------------------------------------------------------- extremity
 
 type extremityPart struct {
-	name, exam string
-	bones      []string
-	angulation []string
-	dislocate  string // "" when dislocation is not drawn for this part
-	effusion   bool   // joint effusion is reported for this part
-	hardware   []string
-}
-
-var extremityParts = []extremityPart{
-	{"wrist", "WRIST", []string{"distal radius", "distal radius", "ulnar styloid", "scaphoid waist", "distal radial metaphysis"}, []string{"dorsal", "volar"}, "", false, []string{"volar plate and screw fixation of the distal radius"}},
-	{"hand", "HAND", []string{"fifth metacarpal neck", "fourth metacarpal shaft", "proximal phalanx of the fourth finger", "first metacarpal base", "distal phalanx of the index finger"}, []string{"volar", "dorsal"}, "", false, nil},
-	{"elbow", "ELBOW", []string{"radial head", "olecranon", "lateral humeral condyle", "coronoid process"}, []string{"posterior"}, "posterior dislocation of the elbow", true, nil},
-	{"shoulder", "SHOULDER", []string{"surgical neck of the humerus", "greater tuberosity", "distal clavicle", "midshaft clavicle"}, []string{"apex anterior", "apex lateral"}, "anterior glenohumeral dislocation", false, []string{"reverse total shoulder arthroplasty"}},
-	{"hip", "HIP", []string{"femoral neck", "femoral neck", "intertrochanteric femur", "greater trochanter", "superior pubic ramus"}, []string{"varus"}, "posterior hip dislocation", false, []string{"total hip arthroplasty", "dynamic hip screw fixation"}},
-	{"knee", "KNEE", []string{"lateral tibial plateau", "patella", "distal femoral metaphysis", "fibular head"}, []string{"apex anterior"}, "", true, []string{"total knee arthroplasty"}},
-	{"ankle", "ANKLE", []string{"lateral malleolus", "lateral malleolus", "medial malleolus", "distal fibula", "posterior malleolus"}, []string{"apex lateral"}, "", true, []string{"lateral plate and screw fixation of the distal fibula"}},
-	{"foot", "FOOT", []string{"base of the fifth metatarsal", "second metatarsal shaft", "calcaneus", "proximal phalanx of the great toe"}, []string{"plantar"}, "", false, nil},
+	Name       string   `json:"name"`
+	Exam       string   `json:"exam"`
+	Bones      []string `json:"bones"`
+	Angulation []string `json:"angulation"`
+	Dislocate  string   `json:"dislocation,omitempty"` // "" when dislocation is not drawn for this part
+	Effusion   bool     `json:"effusion,omitempty"`    // joint effusion is reported for this part
+	Hardware   []string `json:"hardware,omitempty"`
 }
 
 func (c *radReport) extremity() {
-	r, t := c.r, c.t
-	p := &extremityParts[r.intn(len(extremityParts))]
+	r, t := c.r, &c.v.Phrases.Extremity
+	parts := c.v.ExtremityParts
+	p := &parts[r.intn(len(parts))]
 	side := pick(r, sides2)
 	c.set(rsSide, side)
-	c.set(rsPart, p.name)
+	c.set(rsPart, p.Name)
 	normal := r.chance(0.45)
 	var fracture, dislocation, effusion, oa, swelling, hardware bool
 	if !normal {
@@ -1130,20 +1121,20 @@ func (c *radReport) extremity() {
 		case 0, 1, 2:
 			fracture = true
 			swelling = r.chance(0.6)
-			effusion = p.effusion && r.chance(0.4)
-			dislocation = p.dislocate != "" && r.chance(0.15)
+			effusion = p.Effusion && r.chance(0.4)
+			dislocation = p.Dislocate != "" && r.chance(0.15)
 		case 3:
 			oa = true
-			effusion = p.effusion && r.chance(0.3)
+			effusion = p.Effusion && r.chance(0.3)
 		case 4:
-			if p.dislocate != "" {
+			if p.Dislocate != "" {
 				dislocation = true
 			} else {
 				fracture = true
 			}
 			swelling = r.chance(0.5)
 		default:
-			if len(p.hardware) > 0 {
+			if len(p.Hardware) > 0 {
 				hardware = true
 			} else {
 				swelling = true
@@ -1154,7 +1145,7 @@ func (c *radReport) extremity() {
 		oa = r.chance(0.15)
 	}
 	views := pick(r, []string{"2 VIEWS", "3 VIEWS", "3 VIEWS", "MIN 3 VIEWS"})
-	c.section("EXAMINATION", strings.ToUpper(side)+" "+p.exam+", "+views)
+	c.section("EXAMINATION", strings.ToUpper(side)+" "+p.Exam+", "+views)
 	reasons := []string{"pain", "pain after fall", "swelling and pain", "twisting injury", "trauma", "chronic pain", "pain, evaluate for fracture"}
 	if hardware {
 		reasons = []string{"postoperative follow-up", "follow-up after fixation", "pain at the operative site"}
@@ -1165,7 +1156,7 @@ func (c *radReport) extremity() {
 	c.comparison(0.2, "Radiograph")
 
 	if fracture {
-		c.set(rsBone, pick(r, p.bones))
+		c.set(rsBone, pick(r, p.Bones))
 		c.set(rsDir, pick(r, []string{"transverse", "oblique", "comminuted", "impacted", "spiral"}))
 		// Details of the fracture, the same in findings and impression:
 		// " with 8 mm of displacement and 20 degrees of dorsal angulation".
@@ -1180,57 +1171,57 @@ func (c *radReport) extremity() {
 			details = append(details, measMM(r, 3, 15)+" of displacement")
 		}
 		if r.chance(0.35) {
-			details = append(details, itoa(5*r.between(2, 8))+" degrees of "+pick(r, p.angulation)+" angulation")
+			details = append(details, itoa(5*r.between(2, 8))+" degrees of "+pick(r, p.Angulation)+" angulation")
 		}
 		if r.chance(0.2) {
 			details = append(details, "intra-articular extension")
 		}
 		c.set(rsN, withList(details))
-		c.say(t.limbFractureF)
-		c.impress(prioCritical, t.limbFractureI)
+		c.say(t.LimbFractureF)
+		c.impress(prioCritical, t.LimbFractureI)
 	}
 	if dislocation {
-		c.set(rsWhat, p.dislocate)
-		c.say(t.dislocationF)
-		c.impress(prioCritical, t.dislocationI)
+		c.set(rsWhat, p.Dislocate)
+		c.say(t.DislocationF)
+		c.impress(prioCritical, t.DislocationI)
 	} else if r.chance(0.6) {
-		c.say(t.alignmentNormal)
+		c.say(t.AlignmentNormal)
 	}
 	if hardware {
-		c.set(rsDevice, pick(r, p.hardware))
-		c.say(t.hardwareF)
-		c.impress(prioMinor, t.hardwareI)
+		c.set(rsDevice, pick(r, p.Hardware))
+		c.say(t.HardwareF)
+		c.impress(prioMinor, t.HardwareI)
 	}
 	if !fracture && !dislocation {
-		c.say(t.noFractureDislocation)
+		c.say(t.NoFractureDislocation)
 	}
 	c.newLine()
 	if effusion {
 		c.set(rsSize, pick(r, []string{"small", "moderate", "large"}))
-		c.say(t.jointEffusionF)
-		c.impress(prioMinor, t.jointEffusionI)
-	} else if p.effusion && r.chance(0.6) {
-		c.say(t.noJointEffusion)
+		c.say(t.JointEffusionF)
+		c.impress(prioMinor, t.JointEffusionI)
+	} else if p.Effusion && r.chance(0.6) {
+		c.say(t.NoJointEffusion)
 	}
 	if oa {
 		c.set(rsSev, pick(r, sevs))
-		c.say(t.oaF)
+		c.say(t.OaF)
 		if r.chance(0.7) {
-			c.impress(prioIncidental, t.oaI)
+			c.impress(prioIncidental, t.OaI)
 		}
 	} else if r.chance(0.6) {
-		c.say(t.jointSpacesNormal)
+		c.say(t.JointSpacesNormal)
 	}
 	if swelling {
-		c.say(t.swellingF)
+		c.say(t.SwellingF)
 	} else if r.chance(0.6) {
-		c.say(t.softTissuesNormal)
+		c.say(t.SoftTissuesNormal)
 	}
 	if r.chance(0.3) {
-		c.say(t.mineralization)
+		c.say(t.Mineralization)
 	}
 	if !fracture && !dislocation {
-		c.impress(prioNoAcute, t.limbNormalI)
+		c.impress(prioNoAcute, t.LimbNormalI)
 	}
 }
 
