@@ -156,219 +156,305 @@ func solveDrawProbabilities(targets []float64) []float64 {
 	return p
 }
 
+// mlNote is one clinic note being written: the problems it addresses (its
+// labels) and those it only mentions, and the text so far. Each method
+// writes one part of the note, in order.
+type mlNote struct {
+	m      *multiLabelGenerator
+	g      *Generator
+	r      *rng
+	e      *expander
+	b      strings.Builder
+	sep    string // between sections
+	female bool
+	// chosen are the addressed problems, with their names and medications
+	// as this note writes them.
+	chosen      []int
+	names, meds []string
+	// inactive are chronic problems on the lists that this visit does not
+	// address; rest are other problems, one of which may be resolved.
+	inactive                    []int
+	inactiveNames, inactiveMeds []string
+	rest                        []int
+}
+
 func (m *multiLabelGenerator) generate(g *Generator, _ int) Sample {
-	r, e := g.rng, &g.exp
-	// Draw the label set; redraw while empty.
-	var chosen []int
-	for len(chosen) == 0 {
-		for i := range m.problems {
-			if r.float() < m.problems[i].drawP {
-				chosen = append(chosen, i)
+	n := &mlNote{m: m, g: g, r: g.rng, e: &g.exp}
+	n.drawProblems()
+	n.patient()
+	n.nameProblems()
+	n.b.Grow(1536)
+	n.sep = pick(n.r, []string{"\n", "\n\n"})
+	n.history()
+	n.mentionOthers()
+	n.pastHistory()
+	n.medications()
+	n.allergiesAndSocial()
+	n.exam()
+	n.assessmentAndPlan()
+	return Sample{Record: dataset.Record{Text: fixStops(n.b.String()), Labels: n.labels()}}
+}
+
+// drawProblems draws the label set (redrawn while empty) and the order the
+// note discusses it in.
+func (n *mlNote) drawProblems() {
+	for len(n.chosen) == 0 {
+		for i := range n.m.problems {
+			if n.r.float() < n.m.problems[i].drawP {
+				n.chosen = append(n.chosen, i)
 			}
 		}
 	}
-	shuffle(r, chosen) // the order problems are discussed in varies
-	age := r.between(24, 92)
-	e.set(mlsAge, itoa(age))
-	female := !m.has(chosen, "bph") && r.chance(0.5)
-	if female {
-		e.set(mlsSex, pick(r, []string{"female", "woman", "F"}))
-	} else {
-		e.set(mlsSex, pick(r, []string{"male", "man", "M"}))
-	}
+	shuffle(n.r, n.chosen)
+}
 
-	// Each addressed problem: its name as this note writes it and one of
-	// its medications.
-	names := make([]string, len(chosen))
-	meds := make([]string, len(chosen))
-	for k, i := range chosen {
-		names[k] = m.expand(g, m.problems[i].names, false)
-		meds[k] = m.expand(g, m.problems[i].meds, false)
+// patient draws the age and sex (never female with BPH).
+func (n *mlNote) patient() {
+	r := n.r
+	n.e.set(mlsAge, itoa(r.between(24, 92)))
+	n.female = !n.m.has(n.chosen, "bph") && r.chance(0.5)
+	if n.female {
+		n.e.set(mlsSex, pick(r, []string{"female", "woman", "F"}))
+	} else {
+		n.e.set(mlsSex, pick(r, []string{"male", "man", "M"}))
 	}
-	// The opening names some or all of them.
-	k := r.between(1, len(names))
-	opening := joinList(names[:k])
-	if k < len(names) && r.chance(0.5) {
+}
+
+// nameProblems draws each addressed problem's name as this note writes it
+// and one of its medications; the opening (<names>) names some or all.
+func (n *mlNote) nameProblems() {
+	r := n.r
+	n.names = make([]string, len(n.chosen))
+	n.meds = make([]string, len(n.chosen))
+	for k, i := range n.chosen {
+		n.names[k] = n.expand(n.m.problems[i].names, false)
+		n.meds[k] = n.expand(n.m.problems[i].meds, false)
+	}
+	k := r.between(1, len(n.names))
+	opening := joinList(n.names[:k])
+	if k < len(n.names) && r.chance(0.5) {
 		opening += pick(r, []string{" and other chronic conditions", " among other issues", ", and medication review"})
 	}
-	e.set(mlsNames, opening)
+	n.e.set(mlsNames, opening)
+}
 
-	var b strings.Builder
-	b.Grow(1536)
-	sep := pick(r, []string{"\n", "\n\n"})
-	section := func(name string) {
-		if b.Len() > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(name)
-		b.WriteString(pick(r, []string{":\n", ": "}))
-	}
-	sentence := func(s string) {
-		if b.Len() > 0 {
-			if last := b.String()[b.Len()-1]; last != '\n' && last != ' ' {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteString(s)
-	}
-
+// history writes the chief complaint (sometimes) and the history of the
+// addressed problems.
+func (n *mlNote) history() {
+	r := n.r
 	if r.chance(0.5) {
-		section(pick(r, []string{"CHIEF COMPLAINT", "CC", "REASON FOR VISIT"}))
-		b.WriteString(m.expand(g, m.cc, true))
+		n.section(pick(r, []string{"CHIEF COMPLAINT", "CC", "REASON FOR VISIT"}))
+		n.b.WriteString(n.expand(n.m.cc, true))
 	}
-	section(pick(r, []string{"HPI", "HISTORY OF PRESENT ILLNESS", "SUBJECTIVE", "INTERVAL HISTORY"}))
-	b.WriteString(m.expand(g, m.openings, true))
-	for k, i := range chosen {
-		p := &m.problems[i]
-		e.set(mlsName, names[k])
-		e.set(mlsMed, meds[k])
+	n.section(pick(r, []string{"HPI", "HISTORY OF PRESENT ILLNESS", "SUBJECTIVE", "INTERVAL HISTORY"}))
+	n.b.WriteString(n.expand(n.m.openings, true))
+	for k, i := range n.chosen {
+		p := &n.m.problems[i]
+		n.e.set(mlsName, n.names[k])
+		n.e.set(mlsMed, n.meds[k])
 		for _, j := range pickSome(r, len(p.hpi), 1, 2) {
-			sentence(m.expand(g, p.hpi[j:j+1], true))
+			n.sentence(n.expand(p.hpi[j:j+1], true))
 		}
 	}
-	// Problems that are not labels: some are mentioned in passing (family
-	// history, screens), some are on the problem and medication lists
-	// without being addressed today, one may be resolved.
-	others := m.others(r, chosen, 6, female)
+}
+
+// mentionOthers draws the problems that are not labels and writes the
+// history's mentions of them: some in passing (family history, screens),
+// some on the problem and medication lists without being addressed today
+// (which may still come up in the history); then the review of systems.
+func (n *mlNote) mentionOthers() {
+	r, e := n.r, n.e
+	others := n.m.others(r, n.chosen, 6, n.female)
 	nd := min(len(others), r.between(0, 2))
 	distract, rest := others[:nd], others[nd:]
 	ni := min(len(rest), r.between(0, 3))
-	inactive, rest := rest[:ni], rest[ni:]
+	n.inactive, n.rest = rest[:ni], rest[ni:]
 	for _, i := range distract {
-		e.set(mlsName, m.plainName(r, i))
-		sentence(m.expand(g, m.distractors, true))
+		e.set(mlsName, n.m.plainName(r, i))
+		n.sentence(n.expand(n.m.distractors, true))
 	}
-	// An unaddressed chronic problem may still come up in the history.
-	inactiveNames := make([]string, len(inactive))
-	inactiveMeds := make([]string, len(inactive))
-	for k, i := range inactive {
-		inactiveNames[k] = m.expand(g, m.problems[i].names, false)
-		inactiveMeds[k] = m.expand(g, m.problems[i].meds, false)
+	n.inactiveNames = make([]string, len(n.inactive))
+	n.inactiveMeds = make([]string, len(n.inactive))
+	for k, i := range n.inactive {
+		n.inactiveNames[k] = n.expand(n.m.problems[i].names, false)
+		n.inactiveMeds[k] = n.expand(n.m.problems[i].meds, false)
 		if r.chance(0.4) {
-			e.set(mlsName, inactiveNames[k])
-			e.set(mlsMed, inactiveMeds[k])
-			sentence(m.expand(g, m.problems[i].hpi, true))
+			e.set(mlsName, n.inactiveNames[k])
+			e.set(mlsMed, n.inactiveMeds[k])
+			n.sentence(n.expand(n.m.problems[i].hpi, true))
 		}
 	}
 	if r.chance(0.6) {
-		sentence(m.expand(g, m.ros, true))
+		n.sentence(n.expand(n.m.ros, true))
 	}
+}
 
-	// Past history: the addressed problems, maybe a resolved one, surgeries.
-	section(pick(r, []string{"PMH", "PAST MEDICAL HISTORY", "Past Medical History", "PROBLEM LIST"}))
-	pmh := append([]string(nil), names...)
-	pmh = append(pmh, inactiveNames...)
-	if len(rest) > 0 && r.chance(0.3) {
-		e.set(mlsName, m.plainName(r, rest[0]))
-		pmh = append(pmh, m.expand(g, m.resolved, false))
+// pastHistory writes the problem list: the addressed and inactive
+// problems, maybe a resolved one, surgeries.
+func (n *mlNote) pastHistory() {
+	r := n.r
+	n.section(pick(r, []string{"PMH", "PAST MEDICAL HISTORY", "Past Medical History", "PROBLEM LIST"}))
+	pmh := append([]string(nil), n.names...)
+	pmh = append(pmh, n.inactiveNames...)
+	if len(n.rest) > 0 && r.chance(0.3) {
+		n.e.set(mlsName, n.m.plainName(r, n.rest[0]))
+		pmh = append(pmh, n.expand(n.m.resolved, false))
 	}
 	if r.chance(0.6) {
-		pmh = append(pmh, m.expand(g, m.surgical, false))
+		pmh = append(pmh, n.expand(n.m.surgical, false))
 	}
 	shuffle(r, pmh)
-	b.WriteString(strings.Join(pmh, pick(r, []string{", ", "; ", "\n"})))
+	n.b.WriteString(strings.Join(pmh, pick(r, []string{", ", "; ", "\n"})))
+}
 
-	if r.chance(0.85) {
-		section(pick(r, []string{"MEDICATIONS", "MEDS", "Current Medications"}))
-		list := append([]string(nil), meds...)
-		for _, med := range inactiveMeds {
-			if r.chance(0.8) {
-				list = append(list, med)
-			}
-		}
-		if r.chance(0.5) {
-			list = append(list, pick(r, []string{"vitamin D 1000 IU daily", "multivitamin daily", "fish oil", "calcium carbonate", "melatonin PRN"}))
-		}
-		shuffle(r, list)
-		b.WriteString(strings.Join(list, pick(r, []string{", ", "; ", "\n"})))
+// medications writes the medication list (most of the time): the
+// addressed problems' medications and most of the inactive ones'.
+func (n *mlNote) medications() {
+	r := n.r
+	if !r.chance(0.85) {
+		return
 	}
-	if r.chance(0.6) {
-		section("ALLERGIES")
-		b.WriteString(pick(r, []string{"NKDA", "NKDA", "No known drug allergies", "Penicillin (hives)", "Sulfa", "Codeine (nausea)", "Lisinopril (cough)"}))
+	n.section(pick(r, []string{"MEDICATIONS", "MEDS", "Current Medications"}))
+	list := append([]string(nil), n.meds...)
+	for _, med := range n.inactiveMeds {
+		if r.chance(0.8) {
+			list = append(list, med)
+		}
 	}
 	if r.chance(0.5) {
-		section(pick(r, []string{"SOCIAL HISTORY", "SH", "Social"}))
-		if m.has(chosen, "copd") {
-			b.WriteString(m.expand(g, m.smoker, true))
+		list = append(list, pick(r, []string{"vitamin D 1000 IU daily", "multivitamin daily", "fish oil", "calcium carbonate", "melatonin PRN"}))
+	}
+	shuffle(r, list)
+	n.b.WriteString(strings.Join(list, pick(r, []string{", ", "; ", "\n"})))
+}
+
+// allergiesAndSocial writes the allergies and the social history, each
+// some of the time; a patient with COPD gets a smoking history.
+func (n *mlNote) allergiesAndSocial() {
+	r := n.r
+	if r.chance(0.6) {
+		n.section("ALLERGIES")
+		n.b.WriteString(pick(r, []string{"NKDA", "NKDA", "No known drug allergies", "Penicillin (hives)", "Sulfa", "Codeine (nausea)", "Lisinopril (cough)"}))
+	}
+	if r.chance(0.5) {
+		n.section(pick(r, []string{"SOCIAL HISTORY", "SH", "Social"}))
+		if n.m.has(n.chosen, "copd") {
+			n.b.WriteString(n.expand(n.m.smoker, true))
 		} else {
-			b.WriteString(m.expand(g, m.social, true))
+			n.b.WriteString(n.expand(n.m.social, true))
 		}
 	}
+}
 
-	// Exam and results.
-	section(pick(r, []string{"EXAM", "PHYSICAL EXAM", "OBJECTIVE", "EXAMINATION"}))
-	sentence(m.vitals(r, chosen, inactive))
-	for _, j := range pickSome(r, len(m.exam), 1, 3) {
-		sentence(m.expand(g, m.exam[j:j+1], true))
+// exam writes the vitals, the exam and the results of the addressed (and
+// some inactive) problems.
+func (n *mlNote) exam() {
+	r := n.r
+	n.section(pick(r, []string{"EXAM", "PHYSICAL EXAM", "OBJECTIVE", "EXAMINATION"}))
+	n.sentence(n.m.vitals(r, n.chosen, n.inactive))
+	for _, j := range pickSome(r, len(n.m.exam), 1, 3) {
+		n.sentence(n.expand(n.m.exam[j:j+1], true))
 	}
-	for k, i := range chosen {
-		p := &m.problems[i]
+	for k, i := range n.chosen {
 		if r.chance(0.8) {
-			e.set(mlsName, names[k])
-			sentence(m.expand(g, p.data, true))
+			n.e.set(mlsName, n.names[k])
+			n.sentence(n.expand(n.m.problems[i].data, true))
 		}
 	}
-	for k, i := range inactive {
+	for k, i := range n.inactive {
 		if r.chance(0.3) {
-			e.set(mlsName, inactiveNames[k])
-			sentence(m.expand(g, m.problems[i].data, true))
+			n.e.set(mlsName, n.inactiveNames[k])
+			n.sentence(n.expand(n.m.problems[i].data, true))
 		}
 	}
+}
 
-	// Assessment and plan: one entry per addressed problem.
-	section(pick(r, []string{"ASSESSMENT AND PLAN", "A/P", "ASSESSMENT/PLAN", "Assessment & Plan", "PLAN"}))
+// assessmentAndPlan writes one entry per addressed problem; unaddressed
+// problems may be waved through in one line, with no assessment of their
+// own (they are not labels).
+func (n *mlNote) assessmentAndPlan() {
+	r := n.r
+	n.section(pick(r, []string{"ASSESSMENT AND PLAN", "A/P", "ASSESSMENT/PLAN", "Assessment & Plan", "PLAN"}))
 	numbered := r.chance(0.6)
-	for k, i := range chosen {
-		p := &m.problems[i]
-		e.set(mlsName, names[k])
-		e.set(mlsMed, meds[k])
-		if k > 0 {
-			b.WriteByte('\n')
-		}
-		switch {
-		case numbered:
-			b.WriteString(itoa(k + 1))
-			b.WriteString(". ")
-		case r.chance(0.5):
-			b.WriteString("# ")
-		}
-		b.WriteString(capitalize(names[k]))
-		b.WriteString(pick(r, []string{": ", " - ", ", "}))
-		b.WriteString(m.expand(g, p.status, false))
-		b.WriteString(". ")
-		for n, j := range pickSome(r, len(p.plans), 1, 2) {
-			if n > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(m.expand(g, p.plans[j:j+1], true))
-		}
+	for k := range n.chosen {
+		n.planEntry(k, numbered)
 	}
-	// Unaddressed problems may be waved through in one line; they get no
-	// assessment of their own and are not labels.
-	if len(inactive) > 0 && r.chance(0.4) {
-		b.WriteByte('\n')
-		list := joinList(inactiveNames)
+	if len(n.inactive) > 0 && r.chance(0.4) {
+		n.b.WriteByte('\n')
+		list := joinList(n.inactiveNames)
 		switch r.intn(3) {
 		case 0:
-			b.WriteString("Other chronic conditions (" + list + ") stable, continue current medications.")
+			n.b.WriteString("Other chronic conditions (" + list + ") stable, continue current medications.")
 		case 1:
-			b.WriteString("Other chronic problems: " + list + " - no changes today.")
+			n.b.WriteString("Other chronic problems: " + list + " - no changes today.")
 		default:
-			b.WriteString("Remaining problems: " + list + ", stable, not addressed today.")
+			n.b.WriteString("Remaining problems: " + list + ", stable, not addressed today.")
 		}
 	}
 	if r.chance(0.5) {
-		b.WriteByte('\n')
-		b.WriteString(m.expand(g, m.maintenance, true))
+		n.b.WriteByte('\n')
+		n.b.WriteString(n.expand(n.m.maintenance, true))
 	}
-
-	labels := make([]string, len(chosen))
-	for k, i := range chosen {
-		labels[k] = m.problems[i].p.Label
-	}
-	sortByVocabulary(labels, chosen)
-	return Sample{Record: dataset.Record{Text: fixStops(b.String()), Labels: labels}}
 }
+
+// planEntry writes the assessment and plan of the k-th addressed problem.
+func (n *mlNote) planEntry(k int, numbered bool) {
+	r, b := n.r, &n.b
+	p := &n.m.problems[n.chosen[k]]
+	n.e.set(mlsName, n.names[k])
+	n.e.set(mlsMed, n.meds[k])
+	if k > 0 {
+		b.WriteByte('\n')
+	}
+	switch {
+	case numbered:
+		b.WriteString(itoa(k + 1))
+		b.WriteString(". ")
+	case r.chance(0.5):
+		b.WriteString("# ")
+	}
+	b.WriteString(capitalize(n.names[k]))
+	b.WriteString(pick(r, []string{": ", " - ", ", "}))
+	b.WriteString(n.expand(p.status, false))
+	b.WriteString(". ")
+	for i, j := range pickSome(r, len(p.plans), 1, 2) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(n.expand(p.plans[j:j+1], true))
+	}
+}
+
+// labels returns the addressed problems' labels in vocabulary order.
+func (n *mlNote) labels() []string {
+	labels := make([]string, len(n.chosen))
+	for k, i := range n.chosen {
+		labels[k] = n.m.problems[i].p.Label
+	}
+	sortByVocabulary(labels, n.chosen)
+	return labels
+}
+
+// section starts a section: "NAME:\n" or "NAME: ".
+func (n *mlNote) section(name string) {
+	if n.b.Len() > 0 {
+		n.b.WriteString(n.sep)
+	}
+	n.b.WriteString(name)
+	n.b.WriteString(pick(n.r, []string{":\n", ": "}))
+}
+
+// sentence appends s after a space unless at the start of a line.
+func (n *mlNote) sentence(s string) {
+	if n.b.Len() > 0 {
+		if last := n.b.String()[n.b.Len()-1]; last != '\n' && last != ' ' {
+			n.b.WriteByte(' ')
+		}
+	}
+	n.b.WriteString(s)
+}
+
+func (n *mlNote) expand(ts []*template, sentence bool) string { return n.m.expand(n.g, ts, sentence) }
 
 // sortByVocabulary orders labels as the vocabulary lists them (most
 // frequent first), whatever order the note discusses them in.

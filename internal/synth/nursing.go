@@ -266,15 +266,39 @@ type nNote struct {
 	plan                                  []string
 }
 
-func (n *nursingGenerator) generate(g *Generator, _ int) Sample {
-	r, e := g.rng, &g.exp
-	pi := n.presWeight.pick(r)
-	p, pt := n.pres[pi], &n.t.pres[pi]
-	di := pt.dxWeight.pick(r)
-	d, dt := &p.Dxs[di], &pt.dxs[di]
+// nCase is one drawn encounter: the presentation and diagnosis with their
+// compiled templates, the chart clock, the complaint drawn and what the
+// summary will name.
+type nCase struct {
+	p     *nPresentation
+	pt    *nPresTemplates
+	d     *nDx
+	dt    *nDxTemplates
+	clock nClock
+	cc    *ccTemplates // the complaints drawn from (the diagnosis's or the presentation's)
+	ci    int          // the complaint drawn
+	acts  []string     // interventions as the summary names them
+	dispo int          // the disposition drawn
+}
 
-	// Patient and charting style.
-	age := r.between(p.Ages[0], p.Ages[1])
+func (n *nursingGenerator) generate(g *Generator, _ int) Sample {
+	r := g.rng
+	pi := n.presWeight.pick(r)
+	c := &nCase{p: n.pres[pi], pt: &n.t.pres[pi]}
+	di := c.pt.dxWeight.pick(r)
+	c.d, c.dt = &c.p.Dxs[di], &c.pt.dxs[di]
+	n.patient(g, c)
+	n.complaint(g, c)
+	note := n.chart(g, c)
+	summary := n.summary(g, c) // before the layout, which draws too
+	return Sample{Record: dataset.Record{Text: fixStops(layoutNote(r, note)), Summary: summary}}
+}
+
+// patient fills the slots about the patient and the charting style: age,
+// sex, sides, duration, people, history and the time of the first entry.
+func (n *nursingGenerator) patient(g *Generator, c *nCase) {
+	r, e := g.rng, &g.exp
+	age := r.between(c.p.Ages[0], c.p.Ages[1])
 	female := r.chance(0.5)
 	e.set(nsAge, itoa(age))
 	if age == 8 || age == 11 || age == 18 || age >= 80 && age <= 89 {
@@ -293,6 +317,22 @@ func (n *nursingGenerator) generate(g *Generator, _ int) Sample {
 		e.set(nsPron, "he")
 		e.set(nsPoss, "his")
 	}
+	n.sides(r, e)
+	if len(c.pt.durs) > 0 {
+		e.set(nsDur, n.render(g, c.pt.durs, false))
+	} else {
+		e.set(nsDur, pick(r, []string{itoa(r.between(1, 12)) + " hrs", itoa(r.between(20, 90)) + " min", itoa(r.between(1, 3)) + " days", "1 day", itoa(r.between(2, 6)) + "h"}))
+	}
+	e.set(nsDoc, pick(r, n.f.Docs))
+	e.set(nsFam, pick(r, n.f.Family))
+	e.set(nsUnit, pick(r, n.f.Units))
+	e.set(nsPMH, n.pmh(r, c.p))
+	c.clock = nClock{minutes: r.between(0, 24*60-1), colon: r.chance(0.3)}
+	e.set(nsTime, c.clock.String())
+}
+
+// sides fills <side> and the opposite <oside>, spelled out or as L/R.
+func (n *nursingGenerator) sides(r *rng, e *expander) {
 	abbrevSides := r.chance(0.5)
 	side := pick(r, sides2)
 	oside := "right"
@@ -306,91 +346,98 @@ func (n *nursingGenerator) generate(g *Generator, _ int) Sample {
 		e.set(nsSide, side)
 		e.set(nsOSide, oside)
 	}
-	if len(pt.durs) > 0 {
-		e.set(nsDur, n.render(g, pt.durs, false))
-	} else {
-		e.set(nsDur, pick(r, []string{itoa(r.between(1, 12)) + " hrs", itoa(r.between(20, 90)) + " min", itoa(r.between(1, 3)) + " days", "1 day", itoa(r.between(2, 6)) + "h"}))
-	}
-	e.set(nsDoc, pick(r, n.f.Docs))
-	e.set(nsFam, pick(r, n.f.Family))
-	e.set(nsUnit, pick(r, n.f.Units))
-	e.set(nsPMH, n.pmh(r, p))
-	clock := nClock{minutes: r.between(0, 24*60-1), colon: r.chance(0.3)}
-	e.set(nsTime, clock.String())
+}
 
-	// The diagnosis as charted, then the complaint.
-	e.set(nsDx, n.render(g, dt.name, false))
-	cc := &pt.cc
-	if len(dt.cc.charted) > 0 {
-		cc = &dt.cc
+// complaint fills the diagnosis as charted, then draws the complaint.
+func (n *nursingGenerator) complaint(g *Generator, c *nCase) {
+	e := &g.exp
+	e.set(nsDx, n.render(g, c.dt.name, false))
+	c.cc = &c.pt.cc
+	if len(c.dt.cc.charted) > 0 {
+		c.cc = &c.dt.cc
 	}
-	ci := r.intn(len(cc.charted))
-	e.set(nsCC, n.renderOne(g, cc.charted[ci], false))
+	c.ci = g.rng.intn(len(c.cc.charted))
+	e.set(nsCC, n.renderOne(g, c.cc.charted[c.ci], false))
+}
 
-	var note nNote
+// chart renders the parts of the note: opening, symptoms, allergies,
+// vitals, exam and results, then medications and interventions in
+// charting order, each with a time, the diagnosis, reassessment,
+// disposition and plan.
+func (n *nursingGenerator) chart(g *Generator, c *nCase) *nNote {
+	r, e := g.rng, &g.exp
+	pt, dt := c.pt, c.dt
+	note := &nNote{}
 	if len(pt.opening) > 0 && r.chance(0.5) {
 		note.opening = n.render(g, pt.opening, true)
 	} else {
 		note.opening = n.render(g, n.t.openings, true)
 	}
-	note.assoc, note.negs = n.symptoms(r, p, e.vals[nsSide])
+	note.assoc, note.negs = n.symptoms(r, c.p, e.vals[nsSide])
 	if r.chance(0.7) {
 		note.allergy = n.render(g, n.t.allergies, true)
 	}
-	note.vitals = vitals(r, &d.V)
+	note.vitals = vitals(r, &c.d.V)
 	for _, i := range pickSome(r, len(pt.exam), 0, 2) {
 		note.exam = append(note.exam, n.render(g, pt.exam[i:i+1], true))
 	}
 	for _, i := range pickSome(r, len(dt.findings), 1, 3) {
 		note.findings = append(note.findings, n.render(g, dt.findings[i:i+1], true))
 	}
-	// Medications and interventions in charting order, each with a time.
-	var summaryActs []string
-	meds := pickSome(r, len(dt.meds), 1, 3)
-	for _, i := range meds {
-		note.events = append(note.events, n.event(g, &clock, dt.meds[i:i+1]))
-	}
-	for k, a := range d.Acts {
-		if a.P > 0 && !r.chance(a.P) {
-			continue
-		}
-		note.events = append(note.events, n.event(g, &clock, dt.acts[k]))
-		if a.Sum != "" {
-			summaryActs = append(summaryActs, a.Sum)
-		}
-	}
+	n.events(g, c, note)
 	note.dx = n.render(g, n.t.dxLines, true)
 	if r.chance(0.6) {
 		note.reassess = n.render(g, n.t.reassess, true)
 	}
-	dispo := r.intn(len(d.Dispo))
-	clock.advance(r)
-	e.set(nsTime, clock.String())
-	note.dispo = n.render(g, dt.dispo[dispo], true)
+	c.dispo = r.intn(len(c.d.Dispo))
+	c.clock.advance(r)
+	e.set(nsTime, c.clock.String())
+	note.dispo = n.render(g, dt.dispo[c.dispo], true)
 	for _, i := range pickSome(r, len(n.t.plan), 0, 2) {
 		note.plan = append(note.plan, n.render(g, n.t.plan[i:i+1], true))
 	}
+	return note
+}
 
-	// Summary: symptom, diagnosis, key interventions, sometimes where the
-	// patient went.
-	symptom := n.renderOne(g, cc.summary[ci], true)
-	dxSum := d.Sum
+// events charts 1-3 medications and the interventions drawn, each with a
+// time, and keeps the interventions the summary names.
+func (n *nursingGenerator) events(g *Generator, c *nCase, note *nNote) {
+	r := g.rng
+	for _, i := range pickSome(r, len(c.dt.meds), 1, 3) {
+		note.events = append(note.events, n.event(g, &c.clock, c.dt.meds[i:i+1]))
+	}
+	for k, a := range c.d.Acts {
+		if a.P > 0 && !r.chance(a.P) {
+			continue
+		}
+		note.events = append(note.events, n.event(g, &c.clock, c.dt.acts[k]))
+		if a.Sum != "" {
+			c.acts = append(c.acts, a.Sum)
+		}
+	}
+}
+
+// summary writes the symptom, the diagnosis, up to two key interventions
+// and sometimes where the patient went.
+func (n *nursingGenerator) summary(g *Generator, c *nCase) string {
+	r, e := g.rng, &g.exp
+	symptom := n.renderOne(g, c.cc.summary[c.ci], true)
+	dxSum := c.d.Sum
 	if dxSum == "" || strings.Contains(dxSum, "<") {
 		dxSum = e.vals[nsDx]
 	}
 	parts := []string{symptom, dxSum}
-	if len(summaryActs) > 2 {
-		summaryActs = summaryActs[:2]
+	acts := c.acts
+	if len(acts) > 2 {
+		acts = acts[:2]
 	}
-	if len(summaryActs) > 0 {
-		parts = append(parts, summaryActs...)
+	if len(acts) > 0 {
+		parts = append(parts, acts...)
 	}
-	if ds := d.Dispo[dispo].Sum; ds != "" && (len(summaryActs) == 0 || r.chance(0.4)) {
+	if ds := c.d.Dispo[c.dispo].Sum; ds != "" && (len(acts) == 0 || r.chance(0.4)) {
 		parts = append(parts, ds)
 	}
-	summary := strings.Join(parts, ", ") + "."
-
-	return Sample{Record: dataset.Record{Text: fixStops(layoutNote(r, &note)), Summary: summary}}
+	return strings.Join(parts, ", ") + "."
 }
 
 // render expands one of ts; sentence capitalizes its first letter.
