@@ -261,7 +261,7 @@ func checkExamples(examples []Example) error {
 			return fmt.Errorf("trained: example %d (id %q): empty %s; every pair needs a source and a summary", i+1, ex.ID, field)
 		}
 		if len(ex.Summary) > MaxSummaryBytes {
-			return nil, nil, nil, fmt.Errorf("trained: example %d (id %q): the summary is %d bytes, over the %d a summary may have; is the summary column the source?", i+1, ex.ID, len(ex.Summary), MaxSummaryBytes)
+			return fmt.Errorf("trained: example %d (id %q): the summary is %d bytes, over the %d a summary may have; is the summary column the source?", i+1, ex.ID, len(ex.Summary), MaxSummaryBytes)
 		}
 	}
 	return nil
