@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -300,7 +298,7 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	if *modelPath != "" {
 		res.Notes = append(res.Notes, "labels decided with "+thSource)
 	}
-	if err := printClassification(m.Stdout, outFmt, res); err != nil {
+	if err := report.WriteClassification(m.Stdout, outFmt, res); err != nil {
 		return err
 	}
 	if opts.TuneThresholds {
@@ -314,12 +312,7 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "wrote tuned thresholds to %s (use them on the test set with --thresholds %s)\n", path, path)
 	}
 	if *metricsPath != "" {
-		err := atomicfile.Write(*metricsPath, 0o644, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
-		})
-		if err != nil {
+		if err := atomicfile.Write(*metricsPath, 0o644, func(w io.Writer) error { return report.WriteClassification(w, report.JSON, res) }); err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
 		fmt.Fprintf(m.Stderr, "wrote metrics to %s\n", *metricsPath)
@@ -338,106 +331,4 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "wrote report to %s\n", *reportPath)
 	}
 	return nil
-}
-
-// printClassification prints a result in the chosen format.
-func printClassification(w io.Writer, f outputFormat, r *eval.ClassificationResult) error {
-	switch f {
-	case formatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	case formatCSV:
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"label", "threshold", "precision", "recall", "f1", "support", "predicted", "tn", "fp", "fn", "tp", "average_precision", "roc_auc", "brier", "best_f1_threshold", "best_f1"})
-		for _, lm := range r.PerLabel {
-			bt, bf := "", ""
-			if lm.BestF1 != nil {
-				bt, bf = csvNum(lm.BestF1.Threshold), csvNum(lm.BestF1.F1)
-			}
-			c := lm.Confusion
-			cw.Write([]string{lm.Label, csvOpt(lm.Threshold), csvNum(lm.Precision), csvNum(lm.Recall), csvNum(lm.F1),
-				strconv.Itoa(lm.Support), strconv.Itoa(lm.Predicted), strconv.Itoa(c[0][0]), strconv.Itoa(c[0][1]), strconv.Itoa(c[1][0]), strconv.Itoa(c[1][1]),
-				csvOpt(lm.AveragePrecision), csvOpt(lm.ROCAUC), csvNum(lm.Brier), bt, bf})
-		}
-		for _, a := range averagesOf(r) {
-			cw.Write([]string{a.name, "", csvNum(a.Precision), csvNum(a.Recall), csvNum(a.F1), "", "", "", "", "", "", "", "", "", "", ""})
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	md := f == formatMarkdown
-	th := "thresholds per label"
-	switch r.Decisions {
-	case "predictions":
-		th = "labels as the predictions decided them"
-	case "top label":
-		th = "highest score wins"
-	}
-	fmt.Fprintf(w, "%s examples, %s, %d labels, %s\n\n", thousandsInt(r.N), r.Mode, len(r.Labels), th)
-	header := []string{"label", ">threshold", ">precision", ">recall", ">F1", ">support", ">AP", ">ROC AUC", ">best-F1 t", ">best F1"}
-	var rows [][]string
-	for _, lm := range r.PerLabel {
-		bt, bf := "—", "—"
-		if lm.BestF1 != nil {
-			bt, bf = fnum(lm.BestF1.Threshold), fnum(lm.BestF1.F1)
-		}
-		rows = append(rows, []string{lm.Label, fopt(lm.Threshold), fnum(lm.Precision), fnum(lm.Recall), fnum(lm.F1), thousandsInt(lm.Support), fopt(lm.AveragePrecision), fopt(lm.ROCAUC), bt, bf})
-	}
-	for _, a := range averagesOf(r) {
-		rows = append(rows, []string{a.name, "", fnum(a.Precision), fnum(a.Recall), fnum(a.F1), "", "", "", "", ""})
-	}
-	textTable(w, md, header, rows)
-	fmt.Fprintln(w)
-	acc := "accuracy"
-	if r.Samples != nil {
-		acc = "subset accuracy"
-	}
-	fmt.Fprintf(w, "%s %s, Hamming loss %s, macro AP %s, macro ROC AUC %s, Brier %s\n",
-		acc, fnum(r.Accuracy), fnum(r.HammingLoss), fopt(r.MacroAveragePrecision), fopt(r.MacroROCAUC), fnum(r.Brier))
-	if len(r.ConfusionMatrix) > 0 {
-		fmt.Fprintln(w)
-		if md {
-			fmt.Fprintln(w, "**Confusion matrix** (rows: gold, columns: predicted)")
-		} else {
-			fmt.Fprintln(w, "Confusion matrix (rows: gold, columns: predicted)")
-		}
-		fmt.Fprintln(w)
-		header := []string{"gold \\ predicted"}
-		for _, l := range r.Labels {
-			header = append(header, ">"+l)
-		}
-		var rows [][]string
-		for i, l := range r.Labels {
-			row := []string{l}
-			for _, v := range r.ConfusionMatrix[i] {
-				row = append(row, thousandsInt(v))
-			}
-			rows = append(rows, row)
-		}
-		textTable(w, md, header, rows)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "\nnote: %s", n)
-	}
-	if len(r.Notes) > 0 {
-		fmt.Fprintln(w)
-	}
-	return nil
-}
-
-type namedAverage struct {
-	name string
-	eval.Averages
-}
-
-func averagesOf(r *eval.ClassificationResult) []namedAverage {
-	out := []namedAverage{{"micro avg", r.Micro}, {"macro avg", r.Macro}, {"weighted avg", r.Weighted}}
-	if r.Samples != nil {
-		out = append(out, namedAverage{"samples avg", *r.Samples})
-	}
-	if r.Binary != nil {
-		out = append(out, namedAverage{"binary (" + r.PositiveLabel + ")", *r.Binary})
-	}
-	return out
 }

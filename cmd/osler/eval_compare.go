@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/osler-health/osler/internal/clinical"
@@ -154,7 +151,7 @@ func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems [
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	var rows []report.RougeSystem
+	var rows []eval.RougeSystem
 	for i, s := range systems {
 		f, err := m.openInput(s.path)
 		if err != nil {
@@ -180,7 +177,7 @@ func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems [
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
-		row := report.RougeSystem{Name: s.name, Source: s.path, Summary: sum, Result: res}
+		row := eval.RougeSystem{Name: s.name, Source: s.path, Summary: sum, Result: res}
 		if faith != nil {
 			if row.Faithfulness, err = m.compareFaithfulness(ctx, faith, s, rf); err != nil {
 				return fmt.Errorf("%s: %w", cmd, err)
@@ -193,7 +190,7 @@ func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems [
 		}
 		rows = append(rows, row)
 	}
-	if err := printRougeComparison(m.Stdout, outFmt, refsPath, rows); err != nil {
+	if err := report.WriteRougeComparison(m.Stdout, outFmt, &eval.RougeComparison{References: refsPath, Systems: rows}); err != nil {
 		return err
 	}
 	if reportPath != "" {
@@ -211,121 +208,6 @@ func (m *Main) compareRouge(ctx context.Context, cmd, refsPath string, systems [
 	return nil
 }
 
-func printRougeComparison(w io.Writer, f outputFormat, refsPath string, rows []report.RougeSystem) error {
-	first := rows[0].Summary
-	types := first.Types
-	switch f {
-	case formatJSON:
-		type sysJSON struct {
-			Name         string                           `json:"name"`
-			File         string                           `json:"file"`
-			Summary      *eval.RougeSummary               `json:"summary"`
-			Difference   map[eval.RougeType]eval.Interval `json:"difference_from_first,omitempty"`
-			Faithfulness *eval.FaithfulnessReport         `json:"faithfulness,omitempty"`
-		}
-		out := struct {
-			References string    `json:"references"`
-			Systems    []sysJSON `json:"systems"`
-		}{References: refsPath}
-		for _, r := range rows {
-			out.Systems = append(out.Systems, sysJSON{r.Name, r.Source, r.Summary, r.Diff, r.Faithfulness})
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	case formatCSV:
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"system", "file", "n", "type", "precision", "recall", "fmeasure", "f_low", "f_high", "diff_f", "diff_low", "diff_high", "unfaithful"})
-		for _, r := range rows {
-			for _, t := range types {
-				mean := r.Summary.Mean[t]
-				lo, hi, d, dlo, dhi := "", "", "", "", ""
-				if r.Summary.Bootstrap != nil {
-					iv := r.Summary.Bootstrap.Intervals[t]
-					lo, hi = csvNum(iv.Low.FMeasure), csvNum(iv.High.FMeasure)
-				}
-				if r.Diff != nil {
-					d = csvNum(mean.FMeasure - first.Mean[t].FMeasure)
-					dlo, dhi = csvNum(r.Diff[t].Low.FMeasure), csvNum(r.Diff[t].High.FMeasure)
-				}
-				unfaithful := ""
-				if r.Faithfulness != nil {
-					unfaithful = csvNum(r.Faithfulness.Unfaithful.Share)
-				}
-				cw.Write([]string{r.Name, r.Source, strconv.Itoa(r.Summary.N), string(t), csvNum(mean.Precision), csvNum(mean.Recall), csvNum(mean.FMeasure), lo, hi, d, dlo, dhi, unfaithful})
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	md := f == formatMarkdown
-	desc := fmt.Sprintf("%d systems on %s references (%s), stemmer %s, %s tokenizer", len(rows), thousandsInt(first.N), refsPath, onOff(first.Stemmer), first.Tokenizer)
-	if first.Bootstrap != nil {
-		desc += fmt.Sprintf(", %s%% bootstrap intervals (%s resamples, seed %d)",
-			strconv.FormatFloat(100*first.Bootstrap.Confidence, 'f', -1, 64), thousandsInt(first.Bootstrap.Samples), first.Bootstrap.Seed)
-	}
-	fmt.Fprintf(w, "%s\n\n", desc)
-	header := []string{"system", ">n"}
-	for _, t := range types {
-		header = append(header, ">"+string(t)+" F")
-	}
-	faith := rows[0].Faithfulness != nil
-	if faith {
-		header = append(header, ">unfaithful")
-	}
-	var table [][]string
-	for _, r := range rows {
-		row := []string{r.Name, thousandsInt(r.Summary.N)}
-		for _, t := range types {
-			cell := fnum(r.Summary.Mean[t].FMeasure)
-			if r.Summary.Bootstrap != nil {
-				iv := r.Summary.Bootstrap.Intervals[t]
-				cell += fmt.Sprintf(" [%s, %s]", fnum(iv.Low.FMeasure), fnum(iv.High.FMeasure))
-			}
-			row = append(row, cell)
-		}
-		if faith {
-			u := r.Faithfulness.Unfaithful
-			cell := fmt.Sprintf("%.1f%%", 100*u.Share)
-			if u.Low != nil {
-				cell += fmt.Sprintf(" [%.1f%%, %.1f%%]", 100**u.Low, 100**u.High)
-			}
-			row = append(row, cell)
-		}
-		table = append(table, row)
-	}
-	textTable(w, md, header, table)
-	var deltas [][]string
-	for _, r := range rows[1:] {
-		if r.Diff == nil {
-			continue
-		}
-		row := []string{r.Name, thousandsInt(r.Summary.N)}
-		for _, t := range types {
-			iv := r.Diff[t]
-			mark := ""
-			if iv.Low.FMeasure > 0 || iv.High.FMeasure < 0 {
-				mark = " *"
-			}
-			row = append(row, fmt.Sprintf("%+.4f [%+.4f, %+.4f]%s", r.Summary.Mean[t].FMeasure-first.Mean[t].FMeasure, iv.Low.FMeasure, iv.High.FMeasure, mark))
-		}
-		if faith {
-			row = append(row, fmt.Sprintf("%+.1f%%", 100*(r.Faithfulness.Unfaithful.Share-rows[0].Faithfulness.Unfaithful.Share)))
-		}
-		deltas = append(deltas, row)
-	}
-	if len(deltas) > 0 {
-		fmt.Fprintln(w)
-		line := fmt.Sprintf("Difference from %s (mean F, paired bootstrap interval; * where it excludes 0)", rows[0].Name)
-		if md {
-			line = "**" + line + "**"
-		}
-		fmt.Fprintf(w, "%s\n\n", line)
-		textTable(w, md, header, deltas)
-	}
-	return nil
-}
-
 func (m *Main) compareClassification(cmd string, cf *classFlags, systems []system, outFmt outputFormat, reportPath, title string) error {
 	opts, err := cf.options(cmd, false)
 	if err != nil {
@@ -335,7 +217,7 @@ func (m *Main) compareClassification(cmd string, cf *classFlags, systems []syste
 	if err != nil {
 		return err
 	}
-	var rows []report.ClassificationSystem
+	var rows []eval.ClassificationSystem
 	for _, s := range systems {
 		exs, err := m.readClassPredictions(cmd, s.path, gold, cf.goldPath)
 		if err != nil {
@@ -355,9 +237,9 @@ func (m *Main) compareClassification(cmd string, cf *classFlags, systems []syste
 		if byDefault {
 			noteDefaultThreshold(res, s.path)
 		}
-		rows = append(rows, report.ClassificationSystem{Name: s.name, Source: s.path, Result: res})
+		rows = append(rows, eval.ClassificationSystem{Name: s.name, Source: s.path, Result: res})
 	}
-	if err := printClassComparison(m.Stdout, outFmt, cf.goldPath, rows); err != nil {
+	if err := report.WriteClassificationComparison(m.Stdout, outFmt, &eval.ClassificationComparison{Gold: cf.goldPath, Systems: rows}); err != nil {
 		return err
 	}
 	if reportPath != "" {
@@ -373,77 +255,4 @@ func (m *Main) compareClassification(cmd string, cf *classFlags, systems []syste
 		fmt.Fprintf(m.Stderr, "wrote report to %s\n", reportPath)
 	}
 	return nil
-}
-
-func printClassComparison(w io.Writer, f outputFormat, goldPath string, rows []report.ClassificationSystem) error {
-	switch f {
-	case formatJSON:
-		type sysJSON struct {
-			Name   string                     `json:"name"`
-			File   string                     `json:"file"`
-			Result *eval.ClassificationResult `json:"result"`
-		}
-		out := struct {
-			Gold    string    `json:"gold"`
-			Systems []sysJSON `json:"systems"`
-		}{Gold: goldPath}
-		for _, r := range rows {
-			out.Systems = append(out.Systems, sysJSON{r.Name, r.Source, r.Result})
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	case formatCSV:
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"system", "file", "n", "decided_by", "accuracy", "hamming_loss", "micro_f1", "macro_f1", "weighted_f1", "samples_f1", "macro_average_precision", "macro_roc_auc", "brier"})
-		for _, r := range rows {
-			res := r.Result
-			sf := ""
-			if res.Samples != nil {
-				sf = csvNum(res.Samples.F1)
-			}
-			cw.Write([]string{r.Name, r.Source, strconv.Itoa(res.N), decidedBy(res), csvNum(res.Accuracy), csvNum(res.HammingLoss), csvNum(res.Micro.F1), csvNum(res.Macro.F1),
-				csvNum(res.Weighted.F1), sf, csvOpt(res.MacroAveragePrecision), csvOpt(res.MacroROCAUC), csvNum(res.Brier)})
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	first := rows[0].Result
-	fmt.Fprintf(w, "%d systems on %s examples (%s), %s, %d labels\n\n", len(rows), thousandsInt(first.N), goldPath, first.Mode, len(first.Labels))
-	header := []string{"system", ">n", "decided by", ">accuracy", ">micro F1", ">macro F1", ">weighted F1", ">macro AP", ">macro ROC AUC", ">Brier"}
-	var table [][]string
-	for _, r := range rows {
-		res := r.Result
-		table = append(table, []string{r.Name, thousandsInt(res.N), decidedBy(res), fnum(res.Accuracy), fnum(res.Micro.F1), fnum(res.Macro.F1), fnum(res.Weighted.F1),
-			fopt(res.MacroAveragePrecision), fopt(res.MacroROCAUC), fnum(res.Brier)})
-	}
-	textTable(w, f == formatMarkdown, header, table)
-	return nil
-}
-
-// decidedBy says in a few words how a result's labels were decided: the
-// predictions' own decisions, the top score, one threshold for every
-// label, or per-label thresholds.
-func decidedBy(r *eval.ClassificationResult) string {
-	switch r.Decisions {
-	case "predictions":
-		return "predictions"
-	case "top label":
-		return "top score"
-	}
-	first, seen, same := 0.0, false, true
-	for _, l := range r.Labels {
-		t, ok := r.Thresholds[l]
-		switch {
-		case !ok:
-		case !seen:
-			first, seen = t, true
-		case t != first:
-			same = false
-		}
-	}
-	if seen && same {
-		return "threshold " + strconv.FormatFloat(first, 'g', -1, 64)
-	}
-	return "thresholds"
 }

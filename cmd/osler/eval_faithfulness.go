@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,21 +97,11 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	if err := eval.WriteFaithfulness(m.Stdout, rep, eval.FaithfulnessFormat(outFmt), *show); err != nil {
+	if err := report.WriteFaithfulness(m.Stdout, outFmt, rep, *show); err != nil {
 		return err
 	}
 	if *perPair != "" {
-		err := atomicfile.Write(*perPair, 0o644, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetEscapeHTML(false)
-			for _, c := range rep.Checks {
-				if err := enc.Encode(c); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := atomicfile.Write(*perPair, 0o644, func(w io.Writer) error { return report.WriteFaithfulnessChecks(w, rep) }); err != nil {
 			return fmt.Errorf("%s: --per-pair: %w", cmd, err)
 		}
 	}
@@ -254,7 +243,7 @@ func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	if err := eval.WriteCases(m.Stdout, rep, eval.FaithfulnessFormat(outFmt)); err != nil {
+	if err := report.WriteCases(m.Stdout, outFmt, rep); err != nil {
 		return err
 	}
 	if rep.FailRate > *maxFail {
