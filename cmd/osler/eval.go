@@ -6,15 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/osler-health/osler/internal/atomicfile"
+	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
-	"github.com/osler-health/osler/internal/text"
 	"github.com/osler-health/osler/internal/version"
 )
 
@@ -96,7 +93,7 @@ func (f *rougeFlags) scorer(cmd string) (*eval.RougeScorer, eval.Tokenizer, erro
 	}
 	opts := eval.RougeOptions{Types: types, Stemmer: f.stemmer, Tokenizer: tok}
 	if f.splitSentences {
-		opts.SplitSentences = splitForRougeLsum
+		opts.SplitSentences = eval.SplitClinicalSentences
 	}
 	s, err := eval.NewRougeScorer(opts)
 	if err != nil {
@@ -109,41 +106,9 @@ func (f *rougeFlags) bootstrapOptions() eval.BootstrapOptions {
 	return eval.BootstrapOptions{Samples: f.bootstrap, Seed: f.seed, Confidence: f.confidence, Workers: f.workers}
 }
 
-// splitForRougeLsum keeps the lines of texts that have newlines (the
-// reference behaviour) and splits other texts at the starts of the
-// sentences the clinical splitter finds, so that no character is lost.
-func splitForRougeLsum(s string) []string {
-	if strings.Contains(s, "\n") {
-		return strings.Split(s, "\n")
-	}
-	sents := text.SplitSentences(s)
-	if len(sents) < 2 {
-		return []string{s}
-	}
-	out := make([]string, 0, len(sents))
-	prev := 0
-	for _, st := range sents[1:] {
-		out = append(out, s[prev:st.Start])
-		prev = st.Start
-	}
-	return append(out, s[prev:])
-}
-
 // openInput opens a file for reading; "-" is stdin.
 func (m *Main) openInput(name string) (io.ReadCloser, error) {
-	if name == "-" {
-		return io.NopCloser(m.Stdin), nil
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-// isPlainText says whether a file holds one text per line rather than JSONL.
-func isPlainText(name string) bool {
-	return strings.EqualFold(filepath.Ext(name), ".txt")
+	return dataset.OpenInput(name, m.Stdin)
 }
 
 // writeReport renders an HTML report atomically.

@@ -6,11 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/osler-health/osler/internal/atomicfile"
@@ -66,97 +62,33 @@ func (c *classFlags) register(fs *flag.FlagSet, allowTuned bool) {
 	fs.StringVar(&c.thresholds, "thresholds", "", help+` (default: the predictions' own decisions; 0.5 for predictions with scores only)`)
 }
 
-// options resolves the flags into evaluation options. With no
-// --thresholds the options leave the decisions to [decideByDefault].
-func (c *classFlags) options(cmd string, allowTuned bool) (eval.ClassificationOptions, error) {
-	var opts eval.ClassificationOptions
+// options binds the flags into evaluation options (a --thresholds file is
+// read here).
+func (c *classFlags) options(cmd string, stdin io.Reader) (eval.PredictionsOptions, error) {
+	opts := eval.PredictionsOptions{Stdin: stdin}
 	mode, err := dataset.ParseMode(c.mode)
 	if err != nil {
 		return opts, usageError{fmt.Errorf("%s: --mode: %w", cmd, err)}
 	}
 	opts.Mode = mode
-	if c.labels != "" {
-		for l := range strings.SplitSeq(c.labels, ",") {
-			if l = strings.TrimSpace(l); l != "" {
-				opts.Labels = append(opts.Labels, l)
-			}
+	for l := range strings.SplitSeq(c.labels, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			opts.Labels = append(opts.Labels, l)
 		}
 	}
 	opts.PositiveLabel = c.positive
-	t := strings.TrimSpace(c.thresholds)
-	switch t {
-	case "":
-		return opts, nil
-	case "tuned":
-		if !allowTuned {
-			return opts, usageError{fmt.Errorf(`%s: --thresholds tuned would tune on the data being compared; tune on a validation set with "osler eval classification --thresholds tuned" and pass the file it writes`, cmd)}
+	if err := opts.SetThresholds(c.thresholds); err != nil {
+		var se *eval.ThresholdsSpecError
+		if errors.As(err, &se) {
+			return opts, usageError{fmt.Errorf("%s: %w", cmd, err)}
 		}
-		opts.TuneThresholds = true
-		return opts, nil
-	}
-	if v, err := strconv.ParseFloat(t, 64); err == nil {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return opts, usageError{fmt.Errorf("%s: --thresholds must be a finite number", cmd)}
-		}
-		opts.Threshold = &v
-		return opts, nil
-	}
-	f, err := os.Open(t)
-	if err != nil {
-		return opts, usageError{fmt.Errorf("%s: --thresholds %q is neither a number, \"tuned\" nor a readable file: %w", cmd, t, err)}
-	}
-	defer f.Close()
-	if opts.Thresholds, err = eval.ReadThresholds(f, t); err != nil {
 		return opts, fmt.Errorf("%s: %w", cmd, err)
 	}
-	opts.CompleteThresholds = true
 	return opts, nil
 }
 
-// decided reports whether opts already say how labels are decided.
-func decided(opts eval.ClassificationOptions) bool {
-	return opts.Threshold != nil || opts.Thresholds != nil || opts.TuneThresholds || opts.UseDecisions
-}
-
-// decideByDefault makes the predictions' own decisions the ones scored
-// when every example carries them, and leaves scores-only predictions to
-// 0.5. It refuses a file where only some lines carry decisions.
-func decideByDefault(cmd string, opts *eval.ClassificationOptions, exs []eval.ClassExample, predPath string) error {
-	with := 0
-	for _, ex := range exs {
-		if ex.Predicted != nil {
-			with++
-		}
-	}
-	switch {
-	case with == len(exs):
-		opts.UseDecisions = true
-	case with > 0:
-		return fmt.Errorf(`%s: %s: %d predictions record decided labels and %d do not; give --thresholds to decide them all from their scores`, cmd, predPath, with, len(exs)-with)
-	}
-	return nil
-}
-
-// noteDefaultThreshold adds a note to a result decided at 0.5 because the
-// predictions recorded no decisions.
-func noteDefaultThreshold(res *eval.ClassificationResult, predPath string) {
-	if res.Decisions == "thresholds" {
-		res.Notes = append(res.Notes, fmt.Sprintf("%s records scores but no decided labels, so every label was decided at 0.5; --thresholds or --model choose other thresholds", filepath.Base(predPath)))
-	}
-}
-
-// thresholdsSource wraps a thresholds error with where the thresholds came
-// from.
-func thresholdsSource(cmd, source string, err error) error {
-	var te *eval.ThresholdsError
-	if errors.As(err, &te) {
-		return fmt.Errorf("%s: %s: %w", cmd, source, err)
-	}
-	return fmt.Errorf("%s: %w", cmd, err)
-}
-
-// readGold reads every record of the gold file.
-func (m *Main) readGold(cmd string, c *classFlags) ([]dataset.Record, error) {
+// readGold reads the gold file.
+func (m *Main) readGold(ctx context.Context, cmd string, c *classFlags) (*eval.GoldSet, error) {
 	if c.goldPath == "" {
 		return nil, usageError{fmt.Errorf("%s: --gold is required (see --help)", cmd)}
 	}
@@ -164,43 +96,11 @@ func (m *Main) readGold(cmd string, c *classFlags) ([]dataset.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := dataset.ReadAll(c.goldPath, m.Stdin, dopts)
+	gold, err := eval.ReadGoldSet(ctx, c.goldPath, m.Stdin, dopts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("%s: %s has no records", cmd, c.goldPath)
-	}
-	return recs, nil
-}
-
-// readClassPredictions reads a predictions file and matches it with gold.
-func (m *Main) readClassPredictions(cmd, path string, gold []dataset.Record, goldPath string) ([]eval.ClassExample, error) {
-	f, err := m.openInput(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	defer f.Close()
-	r := eval.NewClassPredictionReader(f, path)
-	var preds []eval.ClassPrediction
-	for {
-		p, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", cmd, err)
-		}
-		preds = append(preds, p)
-	}
-	if len(preds) == 0 {
-		return nil, fmt.Errorf("%s: %s has no predictions", cmd, path)
-	}
-	exs, err := eval.MatchPredictions(gold, preds, goldPath, path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	return exs, nil
+	return gold, nil
 }
 
 func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
@@ -232,71 +132,26 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts, err := cf.options(cmd, true)
+	opts, err := cf.options(cmd, m.Stdin)
 	if err != nil {
 		return err
 	}
 	if *writeTh != "" && !opts.TuneThresholds {
 		return usageError{fmt.Errorf("%s: --write-thresholds needs --thresholds tuned", cmd)}
 	}
-	thSource := "--thresholds " + cf.thresholds
-	var modelLabels []string
 	if *modelPath != "" {
-		if cf.thresholds != "" {
-			return usageError{fmt.Errorf("%s: give --model (its thresholds) or --thresholds, not both", cmd)}
-		}
-		lc, err := m.loadClassifier(ctx, cmd, *modelPath, &rf)
-		if err != nil {
+		if err := m.decideWithModel(ctx, cmd, *modelPath, &rf, cf.thresholds, &opts); err != nil {
 			return err
 		}
-		if opts.Mode != "" && opts.Mode != lc.Mode() {
-			return usageError{fmt.Errorf("%s: --mode %s, but %s is a %s model", cmd, opts.Mode, lc.Source, lc.Mode())}
-		}
-		if opts.PositiveLabel != "" && opts.PositiveLabel != lc.PositiveLabel() {
-			return usageError{fmt.Errorf("%s: --positive-label %q, but the positive label of %s is %q", cmd, opts.PositiveLabel, lc.Source, lc.PositiveLabel())}
-		}
-		opts.Mode, opts.PositiveLabel = lc.Mode(), lc.PositiveLabel()
-		opts.Thresholds = lc.Metadata().Thresholds
-		if opts.Thresholds == nil {
-			opts.Thresholds = map[string]float64{}
-		}
-		opts.CompleteThresholds = true
-		thSource = "the thresholds of " + lc.Source
-		modelLabels = lc.Labels()
 	}
 	opts.MaxCurvePoints = *curvePoints
-	gold, err := m.readGold(cmd, &cf)
+	gold, err := m.readGold(ctx, cmd, &cf)
 	if err != nil {
 		return err
 	}
-	if modelLabels != nil {
-		for _, g := range gold {
-			for _, l := range g.Labels {
-				if !slices.Contains(modelLabels, l) {
-					return fmt.Errorf("%s: %s:%d: gold label %q is not a label of %s (its labels: %s)", cmd, cf.goldPath, g.Line, l, *modelPath, strings.Join(modelLabels, ", "))
-				}
-			}
-		}
-	}
-	exs, err := m.readClassPredictions(cmd, *predPath, gold, cf.goldPath)
+	res, err := gold.EvaluatePredictions(ctx, *predPath, opts)
 	if err != nil {
-		return err
-	}
-	byDefault := !decided(opts)
-	if byDefault {
-		if err := decideByDefault(cmd, &opts, exs, *predPath); err != nil {
-			return err
-		}
-	}
-	res, err := eval.EvaluateClassification(exs, opts)
-	if err != nil {
-		return thresholdsSource(cmd, thSource, err)
-	}
-	if byDefault {
-		noteDefaultThreshold(res, *predPath)
-	}
-	if *modelPath != "" {
-		res.Notes = append(res.Notes, "labels decided with "+thSource)
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
 	if err := report.WriteClassification(m.Stdout, outFmt, res); err != nil {
 		return err
@@ -330,5 +185,26 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stderr, "wrote report to %s\n", *reportPath)
 	}
+	return nil
+}
+
+// decideWithModel loads the --model classifier and makes its thresholds,
+// mode and positive label decide the labels; the flags must agree with it.
+func (m *Main) decideWithModel(ctx context.Context, cmd, spec string, rf *registryFlags, thresholds string, opts *eval.PredictionsOptions) error {
+	if thresholds != "" {
+		return usageError{fmt.Errorf("%s: give --model (its thresholds) or --thresholds, not both", cmd)}
+	}
+	lc, err := m.loadClassifier(ctx, cmd, spec, rf)
+	if err != nil {
+		return err
+	}
+	if opts.Mode != "" && opts.Mode != lc.Mode() {
+		return usageError{fmt.Errorf("%s: --mode %s, but %s is a %s model", cmd, opts.Mode, lc.Source, lc.Mode())}
+	}
+	if opts.PositiveLabel != "" && opts.PositiveLabel != lc.PositiveLabel() {
+		return usageError{fmt.Errorf("%s: --positive-label %q, but the positive label of %s is %q", cmd, opts.PositiveLabel, lc.Source, lc.PositiveLabel())}
+	}
+	opts.UseModel(&eval.DecisionModel{Name: spec, Source: lc.Source, Mode: lc.Mode(), PositiveLabel: lc.PositiveLabel(),
+		Thresholds: lc.Metadata().Thresholds, Labels: lc.Labels()})
 	return nil
 }
