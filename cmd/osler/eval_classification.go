@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/osler-health/osler/internal/atomicfile"
-	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
 )
@@ -41,20 +40,19 @@ osler eval classification --gold test.csv --pred comprehend-output.jsonl --mode 
 
 // classFlags are the flags shared by eval classification and eval compare.
 type classFlags struct {
+	opts       eval.PredictionsOptions
 	gold       dataFlags
 	goldPath   string
-	mode       string
 	labels     string
-	positive   string
 	thresholds string
 }
 
 func (c *classFlags) register(fs *flag.FlagSet, allowTuned bool) {
 	c.gold.register(fs, "gold-")
 	fs.StringVar(&c.goldPath, "gold", "", `gold labels: a dataset file (JSONL, two-column CSV, or CSV/TSV with --text-column and --label-column); "-" reads stdin`)
-	fs.StringVar(&c.mode, "mode", "", "binary, multi-class or multi-label (default: multi-label when some record has no label or several, else binary for two labels, else multi-class)")
+	fs.Var(&c.opts.Mode, "mode", "binary, multi-class or multi-label (default: multi-label when some record has no label or several, else binary for two labels, else multi-class)")
 	fs.StringVar(&c.labels, "labels", "", "comma-separated labels to evaluate, in report order (default: every gold and predicted label, sorted)")
-	fs.StringVar(&c.positive, "positive-label", "", "binary data: the positive label, predicted when its score reaches its threshold (default: the higher score wins)")
+	fs.StringVar(&c.opts.PositiveLabel, "positive-label", "", "binary data: the positive label, predicted when its score reaches its threshold (default: the higher score wins)")
 	help := `decide labels with these thresholds instead of the decisions the predictions record: one number for every label (e.g. 0.5), or a JSON file {"label": t} or {"thresholds": {...}} naming every label`
 	if allowTuned {
 		help += `, or "tuned" for each label's F1-optimal threshold on these examples`
@@ -65,18 +63,13 @@ func (c *classFlags) register(fs *flag.FlagSet, allowTuned bool) {
 // options binds the flags into evaluation options (a --thresholds file is
 // read here).
 func (c *classFlags) options(cmd string, stdin io.Reader) (eval.PredictionsOptions, error) {
-	opts := eval.PredictionsOptions{Stdin: stdin}
-	mode, err := dataset.ParseMode(c.mode)
-	if err != nil {
-		return opts, usageError{fmt.Errorf("%s: --mode: %w", cmd, err)}
-	}
-	opts.Mode = mode
+	opts := c.opts
+	opts.Stdin = stdin
 	for l := range strings.SplitSeq(c.labels, ",") {
 		if l = strings.TrimSpace(l); l != "" {
 			opts.Labels = append(opts.Labels, l)
 		}
 	}
-	opts.PositiveLabel = c.positive
 	if err := opts.SetThresholds(c.thresholds); err != nil {
 		var se *eval.ThresholdsSpecError
 		if errors.As(err, &se) {
@@ -115,7 +108,8 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	writeTh := fs.String("write-thresholds", "", `with --thresholds tuned, write the tuned thresholds here (default "thresholds.json")`)
 	metricsPath := fs.String("metrics", "", "also write the full result (every metric, PR curves) as JSON to this file")
 	curvePoints := fs.Int("curve-points", 0, "thin each PR curve in JSON output to about this many points (0 keeps every threshold)")
-	format := fs.String("format", "table", "output format: table, json, csv or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML report (tables, PR curves, confusion matrices) to this file")
 	title := fs.String("title", "", "title of the HTML report (default: from the predictions file)")
 	pos, err := m.parseFlags(fs, evalClassificationDoc, args)
@@ -127,10 +121,6 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	}
 	if *predPath == "" {
 		return usageError{fmt.Errorf("%s: --pred is required (see --help)", cmd)}
-	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
-		return err
 	}
 	opts, err := cf.options(cmd, m.Stdin)
 	if err != nil {
@@ -153,7 +143,7 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	if err := report.WriteClassification(m.Stdout, outFmt, res); err != nil {
+	if err := report.WriteClassification(m.Stdout, format, res); err != nil {
 		return err
 	}
 	if opts.TuneThresholds {

@@ -66,7 +66,8 @@ func (m *Main) runEvalCompare(ctx context.Context, args []string) error {
 	fs.StringVar(&opts.References, "references", "", `ROUGE: the reference set, JSONL {"id", "reference"} or a .txt file with one reference per line`)
 	fs.StringVar(&opts.Sources, "sources", "", `ROUGE: the documents the systems summarized ({"id","source"}); adds each system's share of unfaithful summaries (osler eval faithfulness)`)
 	vocab := fs.String("vocab", "", "with --sources: a lexicon file that extends the faithfulness check's vocabulary")
-	format := fs.String("format", "table", "output format: table, json, csv or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML comparison (table, bar chart, box plots) to this file")
 	title := fs.String("title", "", "title of the HTML report")
 	pos, err := m.parseFlags(fs, evalCompareDoc, args)
@@ -74,10 +75,6 @@ func (m *Main) runEvalCompare(ctx context.Context, args []string) error {
 		return err
 	}
 	if opts.Systems, err = parseSystems(cmd, pos); err != nil {
-		return err
-	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
 		return err
 	}
 	page := report.ComparePage{}
@@ -90,7 +87,7 @@ func (m *Main) runEvalCompare(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := report.WriteRougeComparison(m.Stdout, outFmt, c); err != nil {
+		if err := report.WriteRougeComparison(m.Stdout, format, c); err != nil {
 			return err
 		}
 		page.Rouge, source = c.Systems, opts.References
@@ -101,7 +98,7 @@ func (m *Main) runEvalCompare(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := report.WriteClassificationComparison(m.Stdout, outFmt, c); err != nil {
+		if err := report.WriteClassificationComparison(m.Stdout, format, c); err != nil {
 			return err
 		}
 		page.Classification = c.Systems

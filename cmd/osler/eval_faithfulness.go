@@ -45,7 +45,8 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	fs.StringVar(&in.Sources, "sources", "", `dataset of the sources ({"id","source"}, or CSV/TSV with --text-column)`)
 	fs.StringVar(&in.Summaries, "summaries", "", `the summaries to check: {"id","summary"} lines, as osler summarize writes them`)
 	vocab := fs.String("vocab", "", "a lexicon file that extends the built-in vocabulary")
-	format := fs.String("format", "table", "output format: table, json, csv or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML report that highlights claims in the texts (it quotes them)")
 	title := fs.String("title", "", "title of the HTML report (default: from the input file)")
 	show := fs.Int("show", 0, "list this many flagged summaries with their issues (table format)")
@@ -65,10 +66,6 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	}
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("%s: unexpected arguments %q (see --help)", cmd, pos)}
-	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
-		return err
 	}
 	switch {
 	case opts.Bootstrap.Samples < 0:
@@ -102,7 +99,7 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	if err := report.WriteFaithfulness(m.Stdout, outFmt, rep, *show); err != nil {
+	if err := report.WriteFaithfulness(m.Stdout, format, rep, *show); err != nil {
 		return err
 	}
 	if *perPair != "" {
@@ -159,7 +156,8 @@ func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	fs.StringVar(&files.Cases, "cases", "", "the checklist: JSONL cases")
 	fs.StringVar(&files.Summaries, "summaries", "", `the summaries of the cases' sources: {"id","summary"} lines`)
 	vocab := fs.String("vocab", "", "a lexicon file that extends the built-in vocabulary (for the critical-finding check)")
-	format := fs.String("format", "table", "output format: table, json or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json or markdown")
 	maxFail := fs.Float64("max-fail", 1, "exit 1 when more than this share of the cases fail (0 to 1)")
 	pos, err := m.parseFlags(fs, evalCasesDoc, args)
 	if err != nil {
@@ -171,11 +169,7 @@ func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	if files.Cases == "" || files.Summaries == "" {
 		return usageError{fmt.Errorf("%s: %w: give --cases FILE and --summaries FILE (see --help)", cmd, errNoInput)}
 	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
-		return err
-	}
-	if outFmt == formatCSV {
+	if format == report.CSV {
 		return usageError{fmt.Errorf("%s: --format csv is not offered; use table, json or markdown", cmd)}
 	}
 	if files.Checker, err = m.checker(*vocab); err != nil {
@@ -185,7 +179,7 @@ func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	if err := report.WriteCases(m.Stdout, outFmt, rep); err != nil {
+	if err := report.WriteCases(m.Stdout, format, rep); err != nil {
 		return err
 	}
 	if rep.FailRate > *maxFail {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -46,11 +47,12 @@ func (f Format) String() string {
 	return string(f)
 }
 
-// Set implements flag.Value with [ParseFormat].
+// Set implements flag.Value with [ParseFormat]'s names. Its error says
+// what is wanted; the flag package names the flag and the value.
 func (f *Format) Set(s string) error {
 	v, err := ParseFormat(s)
 	if err != nil {
-		return err
+		return errors.New("want table, json, csv or markdown")
 	}
 	*f = v
 	return nil

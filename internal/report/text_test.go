@@ -39,7 +39,7 @@ func TestParseFormat(t *testing.T) {
 	if err := fs.Parse([]string{"--format", "md"}); err != nil || f != Markdown {
 		t.Errorf("--format md: %q, %v", f, err)
 	}
-	if err := fs.Parse([]string{"--format", "xml"}); err == nil || f != Markdown {
+	if err := fs.Parse([]string{"--format", "xml"}); err == nil || !strings.HasSuffix(err.Error(), ": want table, json, csv or markdown") || f != Markdown {
 		t.Errorf("--format xml: %q, %v", f, err)
 	}
 }
