@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/text"
 )
 
 // WriteClassification writes one classification result in format f:
@@ -31,7 +32,7 @@ func WriteClassification(w io.Writer, f Format, r *eval.ClassificationResult) er
 	case "top label":
 		th = "highest score wins"
 	}
-	fmt.Fprintf(w, "%s examples, %s, %d labels, %s\n\n", fmtCount(r.N), r.Mode, len(r.Labels), th)
+	fmt.Fprintf(w, "%s examples, %s, %d labels, %s\n\n", text.Thousands(r.N), r.Mode, len(r.Labels), th)
 	header := []string{"label", ">threshold", ">precision", ">recall", ">F1", ">support", ">AP", ">ROC AUC", ">best-F1 t", ">best F1"}
 	var rows [][]string
 	for _, lm := range r.PerLabel {
@@ -40,7 +41,7 @@ func WriteClassification(w io.Writer, f Format, r *eval.ClassificationResult) er
 			bt, bf = Number(lm.BestF1.Threshold), Number(lm.BestF1.F1)
 		}
 		rows = append(rows, []string{lm.Label, numberOpt(lm.Threshold), Number(lm.Precision), Number(lm.Recall), Number(lm.F1),
-			fmtCount(lm.Support), numberOpt(lm.AveragePrecision), numberOpt(lm.ROCAUC), bt, bf})
+			text.Thousands(lm.Support), numberOpt(lm.AveragePrecision), numberOpt(lm.ROCAUC), bt, bf})
 	}
 	for _, a := range averagesOf(r) {
 		rows = append(rows, []string{a.name, "", Number(a.Precision), Number(a.Recall), Number(a.F1), "", "", "", "", ""})
@@ -106,7 +107,7 @@ func writeConfusionMatrix(w io.Writer, md bool, r *eval.ClassificationResult) er
 	for i, l := range r.Labels {
 		row := []string{l}
 		for _, v := range r.ConfusionMatrix[i] {
-			row = append(row, fmtCount(v))
+			row = append(row, text.Thousands(v))
 		}
 		rows = append(rows, row)
 	}
@@ -160,12 +161,12 @@ func WriteClassificationComparison(w io.Writer, f Format, c *eval.Classification
 		return cw.Error()
 	}
 	first := c.Systems[0].Result
-	fmt.Fprintf(w, "%d systems on %s examples (%s), %s, %d labels\n\n", len(c.Systems), fmtCount(first.N), c.Gold, first.Mode, len(first.Labels))
+	fmt.Fprintf(w, "%d systems on %s examples (%s), %s, %d labels\n\n", len(c.Systems), text.Thousands(first.N), c.Gold, first.Mode, len(first.Labels))
 	header := []string{"system", ">n", "decided by", ">accuracy", ">micro F1", ">macro F1", ">weighted F1", ">macro AP", ">macro ROC AUC", ">Brier"}
 	var rows [][]string
 	for _, s := range c.Systems {
 		res := s.Result
-		rows = append(rows, []string{s.Name, fmtCount(res.N), decidedBy(res), Number(res.Accuracy), Number(res.Micro.F1), Number(res.Macro.F1), Number(res.Weighted.F1),
+		rows = append(rows, []string{s.Name, text.Thousands(res.N), decidedBy(res), Number(res.Accuracy), Number(res.Micro.F1), Number(res.Macro.F1), Number(res.Weighted.F1),
 			numberOpt(res.MacroAveragePrecision), numberOpt(res.MacroROCAUC), Number(res.Brier)})
 	}
 	return WriteTable(w, f == Markdown, header, rows)

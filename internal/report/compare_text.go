@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/text"
 )
 
 // WriteRougeComparison writes a ROUGE comparison in format f: each
@@ -29,10 +30,10 @@ func WriteRougeComparison(w io.Writer, f Format, c *eval.RougeComparison) error 
 	rows := c.Systems
 	first := rows[0].Summary
 	stemmer := map[bool]string{false: "off", true: "on"}[first.Stemmer]
-	desc := fmt.Sprintf("%d systems on %s references (%s), stemmer %s, %s tokenizer", len(rows), fmtCount(first.N), c.References, stemmer, first.Tokenizer)
+	desc := fmt.Sprintf("%d systems on %s references (%s), stemmer %s, %s tokenizer", len(rows), text.Thousands(first.N), c.References, stemmer, first.Tokenizer)
 	if b := first.Bootstrap; b != nil {
 		desc += fmt.Sprintf(", %s%% bootstrap intervals (%s resamples, seed %d)",
-			strconv.FormatFloat(100*b.Confidence, 'f', -1, 64), fmtCount(b.Samples), b.Seed)
+			strconv.FormatFloat(100*b.Confidence, 'f', -1, 64), text.Thousands(b.Samples), b.Seed)
 	}
 	fmt.Fprintf(w, "%s\n\n", desc)
 	header := []string{"system", ">n"}
@@ -66,7 +67,7 @@ func WriteRougeComparison(w io.Writer, f Format, c *eval.RougeComparison) error 
 // rougeSystemRow is a system's mean F per type, with intervals when
 // bootstrapped, and its unfaithful share when faith is set.
 func rougeSystemRow(r eval.RougeSystem, types []eval.RougeType, faith bool) []string {
-	row := []string{r.Name, fmtCount(r.Summary.N)}
+	row := []string{r.Name, text.Thousands(r.Summary.N)}
 	for _, t := range types {
 		cell := Number(r.Summary.Mean[t].FMeasure)
 		if r.Summary.Bootstrap != nil {
@@ -89,7 +90,7 @@ func rougeSystemRow(r eval.RougeSystem, types []eval.RougeType, faith bool) []st
 // rougeDeltaRow is a system's difference from the baseline per type with
 // its paired interval.
 func rougeDeltaRow(r, base eval.RougeSystem, types []eval.RougeType, faith bool) []string {
-	row := []string{r.Name, fmtCount(r.Summary.N)}
+	row := []string{r.Name, text.Thousands(r.Summary.N)}
 	for _, t := range types {
 		iv := r.Diff[t]
 		mark := ""

@@ -41,6 +41,7 @@ import (
 	"strings"
 
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/text"
 )
 
 //go:embed templates/*.html
@@ -51,7 +52,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"f4":      func(v float64) string { return fmtNum(v, 4) },
 	"opt":     func(p *float64) string { return fmtOpt(p, 4) },
 	"pct":     func(v float64) string { return strings.TrimSuffix(fmtNum(100*v, 1), ".0") + "%" },
-	"count":   fmtCount,
+	"count":   text.Thousands,
 	"signed":  func(v float64) string { return fmt.Sprintf("%+.4f", v) },
 	"measure": measureName,
 	"add1":    func(i int) int { return i + 1 },
@@ -75,22 +76,6 @@ func fmtNum(v float64, digits int) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.*f", digits, v)
-}
-
-// fmtCount writes an integer with thousands separators.
-func fmtCount(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + fmtCount(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func fmtOpt(p *float64, digits int) string {
