@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -436,6 +437,27 @@ func ReadLexicon(r io.Reader, name string) (*Lexicon, error) {
 		return nil, err
 	}
 	return b.build()
+}
+
+// LoadChecker returns a checker over the built-in vocabulary extended by
+// the lexicon file at path, or over the built-in vocabulary alone when
+// path is "". A file that cannot be opened gives os.Open's *fs.PathError
+// (Op "open") as it is, so a caller can name the flag or setting that gave
+// the path; a bad line gives a [*LexiconError] naming the file and line.
+func LoadChecker(path string) (*Checker, error) {
+	if path == "" {
+		return NewChecker(nil), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lex, err := ReadLexicon(f, path)
+	if err != nil {
+		return nil, err
+	}
+	return NewChecker(lex), nil
 }
 
 // builder accumulates lexicon lines before compiling the trie.

@@ -44,28 +44,33 @@ func (f *File) Close() error {
 // against the file name (see [Options.Resolve]).
 func Open(name string, stdin io.Reader, opts Options) (*File, error) {
 	opts = opts.Resolve(name)
-	var r io.Reader
-	var c io.Closer
+	rc, err := OpenInput(name, stdin)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	rd, err := NewReader(rc, name, opts)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return &File{Reader: rd, Name: name, Options: opts, closer: rc}, nil
+}
+
+// OpenInput opens a file of any kind for reading; "-" reads stdin (nil:
+// os.Stdin), which closing leaves open. The error of a file that cannot be
+// opened is os.Open's.
+func OpenInput(name string, stdin io.Reader) (io.ReadCloser, error) {
 	if name == "-" {
 		if stdin == nil {
 			stdin = os.Stdin
 		}
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("dataset: %w", err)
-		}
-		r, c = f, f
+		return io.NopCloser(stdin), nil
 	}
-	rd, err := NewReader(r, name, opts)
+	f, err := os.Open(name)
 	if err != nil {
-		if c != nil {
-			c.Close()
-		}
 		return nil, err
 	}
-	return &File{Reader: rd, Name: name, Options: opts, closer: c}, nil
+	return f, nil
 }
 
 // NewReader returns a reader for r in the format opts names. name is used
