@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/osler-health/osler/internal/checksum"
+	"github.com/osler-health/osler/internal/progress"
 )
 
 // Kind is what a model does.
@@ -221,9 +222,9 @@ type Registration struct {
 	// Condition, when set, must hold on Metrics or nothing is registered
 	// and the error wraps [ErrConditionNotMet].
 	Condition *Condition
-	// Progress, when set, is called with the number of artifact bytes
-	// stored since the last call.
-	Progress func(n int64)
+	// Progress, when set, is told how the artifact's bytes are stored (a
+	// stage "storing NAME").
+	Progress progress.Reporter
 
 	// source records an import's origin (set by Import).
 	source json.RawMessage
@@ -313,8 +314,15 @@ func (s *Store) Register(ctx context.Context, r Registration) (Version, error) {
 		if err != nil {
 			return Version{}, err
 		}
+		pr := progress.Or(r.Progress)
+		var total int64
 		for _, f := range files {
-			digest, n, err := s.putFile(ctx, f, r.Progress)
+			total += f.size
+		}
+		pr.Stage("storing "+r.Name, int(total))
+		stored := func(n int64) { pr.Add(int(n)) }
+		for _, f := range files {
+			digest, n, err := s.putFile(ctx, f, stored)
 			if err != nil {
 				return Version{}, err
 			}

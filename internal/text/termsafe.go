@@ -1,4 +1,4 @@
-package main
+package text
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// termSafe returns s fit to print on a terminal: control characters
+// TerminalSafe returns s fit to print on a terminal: control characters
 // (C0 including tab and newline, DEL, C1), the bidirectional overrides and
 // isolates that reorder what is shown (U+202A-U+202E, U+2066-U+2069) and
 // bytes that are not UTF-8 are escaped as \x1b, \u202e or \xff. Registry
 // metadata (descriptions, notes, data paths, metric names, an import's
 // source) comes from whoever registered or exported a model, and a raw
 // escape sequence in it would rewrite the operator's screen or hide text.
-func termSafe(s string) string {
+func TerminalSafe(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
