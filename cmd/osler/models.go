@@ -465,13 +465,6 @@ var modelsVerifyDoc = cmdDoc{
 osler models verify sepsis:3 --json`,
 }
 
-// verifyResult is one line of osler models verify.
-type verifyResult struct {
-	Target string `json:"target"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"`
-}
-
 func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsVerifyDoc)
 	var rf registryFlags
@@ -481,77 +474,33 @@ func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var refs []registry.Ref
 	for _, p := range pos {
-		r, err := parseRefArg("models verify", p)
-		if err != nil {
+		if _, err := parseRefArg("models verify", p); err != nil {
 			return err
 		}
-		refs = append(refs, r)
 	}
 	s, err := rf.open(ctx, m)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	var results []verifyResult
-	add := func(target string, err error) {
-		r := verifyResult{Target: target, OK: err == nil}
-		if err != nil {
-			r.Error = err.Error()
-		}
-		results = append(results, r)
+	var bar *progress.Writer // nil (silent) off a terminal
+	if m.IsTerminal(m.Stderr) {
+		bar = progress.NewWriter(m.Stderr, true)
 	}
-	add("database", s.IntegrityCheck(ctx))
-	var versions []registry.Version
-	if len(refs) == 0 {
-		if versions, err = s.AllVersions(ctx); err != nil {
-			return err
-		}
-	}
-	for i, r := range refs {
-		if !strings.Contains(pos[i], ":") {
-			vs, err := s.Versions(ctx, r.Name)
-			if err != nil {
-				return err
-			}
-			versions = append(versions, vs...)
-			continue
-		}
-		v, err := s.Resolve(ctx, r)
-		if err != nil {
-			return err
-		}
-		versions = append(versions, v)
-	}
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr) && len(versions) > 20, int64(len(versions)), "verifying")
-	for _, v := range versions {
-		err := s.Verify(ctx, v)
-		if err == nil {
-			err = artifact.CheckVersion(ctx, s, v)
-		}
-		add(v.Ref().String(), err)
-		bar.Add(1)
-	}
+	results, err := artifact.Verify(ctx, s, pos, progress.Or(bar))
 	bar.Finish()
-	failed := 0
-	for _, r := range results {
-		if !r.OK {
-			failed++
-		}
+	if err != nil {
+		return err
 	}
+	failed := artifact.Failed(results)
 	if *asJSON {
-		if err := writeJSON(m.Stdout, results); err != nil {
-			return err
-		}
+		err = writeJSON(m.Stdout, results)
 	} else {
-		for _, r := range results {
-			if r.OK {
-				fmt.Fprintf(m.Stdout, "ok     %s\n", r.Target)
-			} else {
-				fmt.Fprintf(m.Stdout, "FAILED %s: %s\n", r.Target, r.Error)
-			}
-		}
+		err = artifact.WriteVerifyResults(m.Stdout, results)
+	}
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		return exitError{code: 1, msg: fmt.Sprintf("models verify: %d of %d checks failed", failed, len(results))}

@@ -235,3 +235,50 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+func TestVerify(t *testing.T) {
+	clfDir, sumDir := fixtures(t)
+	ctx := context.Background()
+	s, err := registry.Open(ctx, t.TempDir(), registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, reg := range []struct{ name, dir string }{{"ade", clfDir}, {"ade", clfDir}, {"rad", sumDir}} {
+		r, err := Registration(ctx, s, RegisterOptions{Name: reg.name, Dir: reg.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Register(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		targets []string
+		want    string
+	}{
+		{nil, "database ade:1 ade:2 rad:1"},
+		{[]string{"ade"}, "database ade:1 ade:2"},
+		{[]string{"ade:2", "rad:latest"}, "database ade:2 rad:1"},
+	} {
+		res, err := Verify(ctx, s, tc.targets, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range res {
+			got = append(got, r.Target)
+		}
+		if strings.Join(got, " ") != tc.want || Failed(res) != 0 {
+			t.Errorf("Verify(%v): %v, %d failed; want %s", tc.targets, res, Failed(res), tc.want)
+		}
+	}
+	if _, err := Verify(ctx, s, []string{"nope:1"}, nil); err == nil {
+		t.Error("an unknown version verified")
+	}
+	var b strings.Builder
+	res := []VerifyResult{{Target: "database", OK: true}, {Target: "ade:1", Error: "sha256 mismatch"}}
+	if err := WriteVerifyResults(&b, res); err != nil || b.String() != "ok     database\nFAILED ade:1: sha256 mismatch\n" || Failed(res) != 1 {
+		t.Errorf("text %q %v", b.String(), err)
+	}
+}
