@@ -1,16 +1,11 @@
 package main
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/osler-health/osler/internal/config"
-	"github.com/osler-health/osler/internal/crypt"
-)
-
-// warnKey prints on stderr what is wrong with the master key the settings
-// name (config.Registry.KeyWarnings), without refusing it.
-func (m *Main) warnKey(c config.Registry, key *crypt.Key) {
-	for _, w := range c.KeyWarnings(key) {
+// warn prints warnings on stderr (what is wrong with a master key,
+// config.Registry.KeyWarnings).
+func (m *Main) warn(warnings []string) {
+	for _, w := range warnings {
 		fmt.Fprintf(m.Stderr, "warning: %s\n", w)
 	}
 }

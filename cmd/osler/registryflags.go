@@ -47,20 +47,9 @@ func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, err
 	if err != nil {
 		return nil, err
 	}
-	home, err := c.HomeDir(m.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	key, err := c.MasterKey()
-	if err != nil {
-		return nil, err
-	}
-	m.warnKey(c, key)
-	s, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
-	if err != nil {
-		return nil, fmt.Errorf("%w (home %s)", err, home)
-	}
-	return s, nil
+	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly})
+	m.warn(warnings)
+	return s, err
 }
 
 // actor is who acts: --by, else the user from the environment.

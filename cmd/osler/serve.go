@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -195,27 +194,19 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags) (*server.Server,
 	rc.SetKeyFile(f.keyFile)
 	needStore := cfg.ModelDir == "" || !f.noAuth || f.home != "" || m.Getenv(config.EnvHome) != ""
 	if needStore {
-		home, err := rc.HomeDir(m.Getenv)
-		if err != nil {
-			return nil, cfg, nil, err
-		}
-		if _, err := os.Stat(filepath.Join(home, registry.DBName)); err != nil {
-			if cfg.ModelDir == "" {
-				return nil, cfg, nil, fmt.Errorf("serve: no registry at %s: register a model first (osler train classifier ... --register NAME, or osler models register), point --home at a registry, or serve a directory with --model-dir", home)
-			}
-			return nil, cfg, nil, fmt.Errorf("serve: no registry at %s to hold API keys: create a key there (osler keys create --home %s --name NAME --scope predict) or pass --no-auth for local use", home, home)
-		}
-		key, err := rc.MasterKey()
-		if err != nil {
+		st, warnings, err := registry.OpenConfig(ctx, rc, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, MustExist: true})
+		m.warn(warnings)
+		var nre *registry.NoRegistryError
+		switch {
+		case errors.As(err, &nre) && cfg.ModelDir == "":
+			return nil, cfg, nil, fmt.Errorf("serve: no registry at %s: register a model first (osler train classifier ... --register NAME, or osler models register), point --home at a registry, or serve a directory with --model-dir", nre.Home)
+		case errors.As(err, &nre):
+			return nil, cfg, nil, fmt.Errorf("serve: no registry at %s to hold API keys: create a key there (osler keys create --home %s --name NAME --scope predict) or pass --no-auth for local use", nre.Home, nre.Home)
+		case err != nil:
 			return nil, cfg, nil, fmt.Errorf("serve: %w", err)
 		}
-		m.warnKey(rc, key)
-		st, err := registry.Open(ctx, home, registry.Options{Key: key, ReadOnly: f.readOnly})
-		if err != nil {
-			return nil, cfg, nil, fmt.Errorf("serve: %w (home %s)", err, home)
-		}
 		if f.readOnly {
-			fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", home)
+			fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", st.Home())
 		}
 		cfg.Store = st
 		if !f.noAuth {

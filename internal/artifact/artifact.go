@@ -116,15 +116,23 @@ func (m *Model) Kind() registry.Kind {
 }
 
 // Load opens the model in fsys, verifying it as its package does. name is
-// for errors; want, when not "", is the kind it must be (as registered).
+// for errors; want, when not "", is the kind it must be (as registered, or
+// as a command needs).
 func Load(fsys fs.FS, name string, want registry.Kind) (*Model, error) {
 	info, err := Inspect(fsys)
+	if errors.Is(err, fs.ErrNotExist) {
+		what := "model (train one with osler train classifier or osler train summarizer)"
+		if want != "" {
+			what = fmt.Sprintf("%s (train one with osler train %s)", want, want)
+		}
+		return nil, fmt.Errorf("artifact: load %s: no %s: not an Osler %s", name, modeldir.MetadataName, what)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("artifact: load %s: %w", name, err)
 	}
 	m := &Model{Info: info}
 	if want != "" && info.Kind != "" && info.Kind != want {
-		return nil, fmt.Errorf("artifact: load %s: registered as a %s but the artifact is a %s", name, want, info.Kind)
+		return nil, fmt.Errorf("artifact: load %s: a %s is wanted but the artifact is a %s", name, want, info.Kind)
 	}
 	switch info.Kind {
 	case registry.KindClassifier:
