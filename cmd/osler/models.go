@@ -13,6 +13,7 @@ import (
 
 	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/atomicfile"
+	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/registry"
 )
@@ -414,14 +415,11 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 	rf.register(fs)
 	name := fs.String("name", "", "register under this model name instead of the exported one")
 	asJSON := fs.Bool("json", false, "print the imported version as JSON")
-	maxBytes := fs.String("max-bytes", "2GiB", "largest artifact accepted once unpacked (a small .tar.gz can unpack to gigabytes); checked from the manifest before anything is stored")
+	limit := int64(2 << 30)
+	fs.Var((*config.ByteSize)(&limit), "max-bytes", "largest artifact accepted once unpacked (a small .tar.gz can unpack to gigabytes); checked from the manifest before anything is stored")
 	pos, err := m.parseFlags(fs, modelsImportDoc, args)
 	if err != nil {
 		return err
-	}
-	limit, err := parseSize(*maxBytes)
-	if err != nil {
-		return usageError{fmt.Errorf("models import: --max-bytes: %w", err)}
 	}
 	if len(pos) != 1 {
 		return usageError{errors.New("models import: want FILE (see --help)")}

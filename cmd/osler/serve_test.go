@@ -283,23 +283,6 @@ func TestServeModelDir(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-	}{{"1048576", 1 << 20}, {"512KiB", 512 << 10}, {"4MiB", 4 << 20}, {"2GiB", 2 << 30}, {"10MB", 10_000_000}, {"1KB", 1000}, {"7B", 7}, {" 3 MiB ", 3 << 20}} {
-		got, err := parseSize(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
-		}
-	}
-	for _, bad := range []string{"", "0", "-1", "lots", "1.5MiB", "9999999999GiB"} {
-		if _, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q) accepted", bad)
-		}
-	}
-}
-
 func TestServeForDemo(t *testing.T) {
 	model := trainServeModel(t)
 	env := map[string]string{"OSLER_HOME": filepath.Join(t.TempDir(), "demo-home")}
