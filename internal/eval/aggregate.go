@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 
@@ -235,27 +234,27 @@ func bootstrapIntervals(ctx context.Context, types []RougeType, n int, opts Boot
 
 // bootstrapSums draws opts.Samples resamples (with replacement) of the n
 // rows of matrix, cols values each, and returns each resample's column
-// sums: out[s*cols+c]. Every resample has its own seeded stream, so the
-// result does not depend on opts.Workers. opts must have its defaults.
+// sums: out[s*cols+c]. Resample s draws its rows with
+// rand.New(rand.NewPCG(opts.Seed, s)).IntN(n) and adds them in draw order
+// (resampleTable does it fast, to the same bits), so the result does not
+// depend on opts.Workers. opts must have its defaults.
 func bootstrapSums(ctx context.Context, n, cols int, matrix []float64, opts BootstrapOptions) ([]float64, error) {
+	t := newResampleTable(n, cols, matrix)
 	sums := make([]float64, opts.Samples*cols)
 	g, ctx := errgroup.WithContext(ctx)
 	per := (opts.Samples + opts.Workers - 1) / opts.Workers
 	for lo := 0; lo < opts.Samples; lo += per {
 		hi := min(lo+per, opts.Samples)
 		g.Go(func() error {
+			acc := make([]float64, t.width)
 			for s := lo; s < hi; s++ {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				rng := rand.New(rand.NewPCG(opts.Seed, uint64(s)))
+				t.resample(opts.Seed, uint64(s), acc)
 				out := sums[s*cols : (s+1)*cols]
-				for range n {
-					row := matrix[rng.IntN(n)*cols:]
-					row = row[:cols]
-					for c, v := range row {
-						out[c] += v
-					}
+				for c := range out {
+					out[c] = acc[t.col[c]]
 				}
 			}
 			return nil

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/osler-health/osler/internal/sharedtest"
@@ -268,5 +270,106 @@ func TestPairedBootstrap(t *testing.T) {
 	}
 	if _, err := PairedBootstrap(ctx, base, syntheticResult(10), BootstrapOptions{}); err == nil {
 		t.Error("different lengths: want an error")
+	}
+}
+
+// bootstrapSumsPlain is the bootstrap's resampling loop in its plain form:
+// what bootstrapSums must reproduce bit for bit.
+func bootstrapSumsPlain(n, cols int, matrix []float64, samples int, seed uint64) []float64 {
+	sums := make([]float64, samples*cols)
+	for s := range samples {
+		rng := rand.New(rand.NewPCG(seed, uint64(s)))
+		out := sums[s*cols : (s+1)*cols]
+		for range n {
+			row := matrix[rng.IntN(n)*cols:][:cols]
+			for c, v := range row {
+				out[c] += v
+			}
+		}
+	}
+	return sums
+}
+
+// TestBootstrapSumsBitIdentical checks the resampling kernels against the
+// plain loop on data of every width (1 to 40 columns, so every kernel and
+// several blocks), with repeated columns and rows, negative values (paired
+// differences), and sizes that are powers of two (IntN masks instead of
+// multiplying).
+func TestBootstrapSumsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ctx := context.Background()
+	for _, n := range []int{1, 2, 3, 7, 64, 100, 1000, 1024, 1500} {
+		for cols := 1; cols <= 40; cols += 1 + rng.IntN(4) {
+			m := make([]float64, n*cols)
+			for i := range n {
+				for c := range cols {
+					switch {
+					case c > 0 && c%4 == 3: // a copy of the column before
+						m[i*cols+c] = m[i*cols+c-1]
+					case i > 0 && rng.IntN(3) == 0: // a repeated row value
+						m[i*cols+c] = m[(i-1)*cols+c]
+					case rng.IntN(5) == 0:
+						m[i*cols+c] = 0
+					default:
+						m[i*cols+c] = float64(rng.IntN(41)-20) / float64(1+rng.IntN(60))
+					}
+				}
+			}
+			for _, workers := range []int{1, 3} {
+				opts := BootstrapOptions{Samples: 37, Seed: uint64(n*cols + workers)}.withDefaults()
+				opts.Workers = workers
+				got, err := bootstrapSums(ctx, n, cols, m, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := bootstrapSumsPlain(n, cols, m, opts.Samples, opts.Seed)
+				for k := range want {
+					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+						t.Fatalf("n=%d cols=%d workers=%d: sum %d = %v, want %v", n, cols, workers, k, got[k], want[k])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestResampleSlowAgrees checks that the kernels and the fallback they
+// leave rare cases to give the same sums.
+func TestResampleSlowAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, w := range []int{3, 6, 9, 12} {
+		n := 500 + rng.IntN(500)
+		rows := make([]float64, n*w)
+		group := make([]int32, n)
+		for i := range group {
+			group[i] = int32(i)
+			for k := range w {
+				rows[i*w+k] = rng.Float64()
+			}
+		}
+		t0 := &resampleTable{n: n, width: w, col: nil, blocks: [][]float64{rows}, group: group}
+		fast := make([]float64, w)
+		slow := make([]float64, w)
+		for s := range uint64(20) {
+			t0.resample(9, s, fast)
+			resampleSlow(rows, group, 9, s, slow)
+			if !slices.Equal(fast, slow) {
+				t.Fatalf("width %d, resample %d: kernel %v, slow path %v", w, s, fast, slow)
+			}
+		}
+	}
+}
+
+func TestPCGNext(t *testing.T) {
+	for _, seed := range [][2]uint64{{0, 0}, {42, 7}, {^uint64(0), 1 << 63}} {
+		p := rand.NewPCG(seed[0], seed[1])
+		hi, lo := seed[0], seed[1]
+		for range 1000 {
+			var x uint64
+			hi, lo, x = pcgNext(hi, lo)
+			if want := p.Uint64(); x != want {
+				t.Fatalf("seed %v: pcgNext gives %#x, rand.PCG %#x", seed, x, want)
+			}
+		}
 	}
 }

@@ -113,6 +113,32 @@ func BenchmarkRougeBenchPairs30to60Parallel(b *testing.B) {
 	benchmarkRougeParallel(b, "bench_pairs_30_60.jsonl")
 }
 
+// BenchmarkRougeBootstrapBenchPairs times the default bootstrap (1,000
+// resamples, seed 42) of bench_pairs.jsonl's scores with stemming, the
+// interval part of `osler eval rouge --pairs bench_pairs.jsonl --stemmer`.
+func BenchmarkRougeBootstrapBenchPairs(b *testing.B) {
+	raw := loadBenchPairs(b, "bench_pairs.jsonl")
+	pairs := make([]RougePair, len(raw))
+	for i, p := range raw {
+		pairs[i] = RougePair{ID: strconv.Itoa(i), References: []string{p.Reference}, Prediction: p.Prediction}
+	}
+	s, err := NewRougeScorer(RougeOptions{Stemmer: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	r, err := s.ScoreAll(ctx, pairs, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Bootstrap(ctx, BootstrapOptions{Seed: 42}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRougeBootstrap times the default bootstrap (1,000 resamples,
 // four types) over 10,000 examples.
 func BenchmarkRougeBootstrap(b *testing.B) {
