@@ -314,7 +314,7 @@ func Describe(values []float64) Stats {
 		return st
 	}
 	sorted := slices.Clone(values)
-	slices.Sort(sorted)
+	sortFloats(sorted)
 	var sum float64
 	for _, v := range values {
 		sum += v
@@ -389,12 +389,30 @@ type ScoreStats struct {
 // Distributions returns, per type, the distribution table of precision,
 // recall and F across examples.
 func (r *RougeResult) Distributions() map[RougeType]ScoreStats {
+	// A column equal to one already described, bit for bit (rougeLsum of
+	// single-line texts is rougeL), has its table.
+	type described struct {
+		col   []float64
+		stats Stats
+	}
+	var done []described
+	describe := func(k, m int) Stats {
+		col := r.column(k, m)
+		for _, d := range done {
+			if equalBits(d.col, col) {
+				return d.stats
+			}
+		}
+		st := Describe(col)
+		done = append(done, described{col, st})
+		return st
+	}
 	out := make(map[RougeType]ScoreStats, len(r.Types))
 	for k, t := range r.Types {
 		out[t] = ScoreStats{
-			Precision: Describe(r.column(k, 0)),
-			Recall:    Describe(r.column(k, 1)),
-			FMeasure:  Describe(r.column(k, 2)),
+			Precision: describe(k, 0),
+			Recall:    describe(k, 1),
+			FMeasure:  describe(k, 2),
 		}
 	}
 	return out

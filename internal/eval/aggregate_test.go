@@ -373,3 +373,30 @@ func TestPCGNext(t *testing.T) {
 		}
 	}
 }
+
+// TestSortFloats checks the radix sort against slices.Sort, bit for bit,
+// on score-like data and on data it must hand to slices.Sort.
+func TestSortFloats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	gen := []func() float64{
+		func() float64 { return float64(rng.IntN(30)) / float64(1+rng.IntN(40)) }, // scores, many ties
+		rng.Float64,
+		func() float64 { return math.Float64frombits(rng.Uint64() >> 1) }, // any non-negative bits: subnormals, +Inf, NaN
+		func() float64 { return rng.NormFloat64() },                       // negative values
+		func() float64 { return []float64{0, 1, 0.5, math.Copysign(0, -1)}[rng.IntN(4)] },
+	}
+	for gi, g := range gen {
+		for _, n := range []int{0, 1, 100, 511, 512, 513, 5000, 20000} {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = g()
+			}
+			want := slices.Clone(v)
+			slices.Sort(want)
+			sortFloats(v)
+			if !equalBits(v, want) {
+				t.Fatalf("generator %d, n=%d: sortFloats differs from slices.Sort", gi, n)
+			}
+		}
+	}
+}

@@ -109,7 +109,11 @@ func equalColumns(m []float64, n, cols, a, b int) bool {
 	return true
 }
 
+// equalBits reports whether a and b hold the same floats, bit for bit.
 func equalBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
 	for i := range a {
 		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
 			return false
