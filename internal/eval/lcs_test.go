@@ -127,8 +127,9 @@ func longText(rng *rand.Rand, n, vocab, perLine int) string {
 // 200,000 words, so nearly every token of the shorter text is distinct)
 // and bounds what scoring allocates. Masks kept one per distinct token
 // took 1.03 GB for rougeL; rougeLsum's integer table for the 50,000-token
-// lines of the second case would take 10 GB. Both now stay linear: a few
-// megabytes, under 64 MB even with the token tables the scorer keeps.
+// lines of the second case would take 10 GB. Both now stay small: a few
+// megabytes for the LCS, under 64 MB even with the token tables the
+// scorer keeps.
 func TestRougeLLongTextsMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scores 100,000-token texts")
