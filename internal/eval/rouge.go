@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -321,6 +322,7 @@ type rougeWork struct {
 	// the token after stemming to the id, so that different words with
 	// one stem share an id. Without stemming raw is final.
 	raw     *tokenTable
+	short   []shortToken // a cache of raw for tokens of up to 8 bytes
 	final   map[string]int32
 	stemBuf []byte
 	tokBuf  []byte // the tokenizer's scratch space
@@ -347,7 +349,8 @@ type rougeWork struct {
 const maxInterned = 1 << 20
 
 func newRougeWork(stem bool) *rougeWork {
-	return &rougeWork{stem: stem, raw: newTokenTable(4096), final: make(map[string]int32, 1024), limits: defaultLCSLimits}
+	return &rougeWork{stem: stem, raw: newTokenTable(4096), short: make([]shortToken, 1<<shortCacheBits), tokBuf: make([]byte, 0, 64),
+		final: make(map[string]int32, 1024), limits: defaultLCSLimits}
 }
 
 func (w *rougeWork) maybeReset() {
@@ -355,20 +358,51 @@ func (w *rougeWork) maybeReset() {
 	w.spans = w.spans[:0]
 	if w.raw.n > maxInterned || len(w.final) > maxInterned {
 		w.raw.reset()
+		clear(w.short)
 		clear(w.final)
 		w.counts, w.counts2, w.local = w.counts[:0], w.counts2[:0], w.local[:0]
 	}
 }
 
 // token implements tokenSink: intern the token and append its id.
+//
+// Most tokens are short and frequent, so a token of up to 8 bytes is
+// first looked up in w.short, a direct-mapped cache keyed by its bytes as
+// one word: one multiplication and one comparison instead of hashing the
+// bytes and comparing them with the table's copy. Tokens never contain a
+// zero byte, so the word (zero-padded) determines the token.
 func (w *rougeWork) token(tok []byte) {
+	if n := len(tok); n <= 8 && cap(tok) >= 8 {
+		word := binary.LittleEndian.Uint64(tok[:8]) & (1<<(8*n) - 1)
+		e := &w.short[word*0x9e3779b97f4a7c15>>(64-shortCacheBits)]
+		if e.word != word {
+			e.word, e.id = word, w.internRaw(tok)
+		}
+		w.toks = append(w.toks, e.id)
+		return
+	}
+	w.toks = append(w.toks, w.internRaw(tok))
+}
+
+// shortCacheBits sizes w.short: 4,096 entries (64 KiB).
+const shortCacheBits = 12
+
+// shortToken is an entry of w.short: a token of up to 8 bytes, as a
+// word, and its id (word 0: empty).
+type shortToken struct {
+	word uint64
+	id   int32
+}
+
+// internRaw returns tok's id from the token table, interning it when new.
+func (w *rougeWork) internRaw(tok []byte) int32 {
 	h := w.raw.hash(tok)
 	id, slot, ok := w.raw.lookup(tok, h)
 	if !ok {
 		id = w.intern(tok)
 		w.raw.insert(tok, h, slot, id)
 	}
-	w.toks = append(w.toks, id)
+	return id
 }
 
 // newline implements tokenSink: close the current line as a rougeLsum
