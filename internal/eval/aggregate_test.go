@@ -374,28 +374,66 @@ func TestPCGNext(t *testing.T) {
 	}
 }
 
-// TestSortFloats checks the radix sort against slices.Sort, bit for bit,
-// on score-like data and on data it must hand to slices.Sort.
-func TestSortFloats(t *testing.T) {
+// TestDescribeOrderStats checks Describe's order statistics, placed
+// without a sort, against those of a sorted copy, bit for bit, on
+// score-like data (many ties), on all-equal and sorted data, and on data
+// it must hand to the sort (negative values, -0, NaN).
+func TestDescribeOrderStats(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	gen := []func() float64{
-		func() float64 { return float64(rng.IntN(30)) / float64(1+rng.IntN(40)) }, // scores, many ties
-		rng.Float64,
-		func() float64 { return math.Float64frombits(rng.Uint64() >> 1) }, // any non-negative bits: subnormals, +Inf, NaN
-		func() float64 { return rng.NormFloat64() },                       // negative values
-		func() float64 { return []float64{0, 1, 0.5, math.Copysign(0, -1)}[rng.IntN(4)] },
+	gen := []func(i int) float64{
+		func(int) float64 { return float64(rng.IntN(30)) / float64(1+rng.IntN(40)) },
+		func(int) float64 { return rng.Float64() },
+		func(int) float64 { return 0.5 },
+		func(i int) float64 { return float64(i) },
+		func(i int) float64 { return float64(-i) },
+		func(int) float64 { return rng.NormFloat64() },
+		func(int) float64 { return []float64{0, 1, math.NaN(), math.Copysign(0, -1)}[rng.IntN(4)] },
 	}
 	for gi, g := range gen {
-		for _, n := range []int{0, 1, 100, 511, 512, 513, 5000, 20000} {
+		for _, n := range []int{1, 2, 3, 4, 5, 13, 100, 1001, 10000} {
 			v := make([]float64, n)
 			for i := range v {
-				v[i] = g()
+				v[i] = g(i)
 			}
-			want := slices.Clone(v)
-			slices.Sort(want)
-			sortFloats(v)
-			if !equalBits(v, want) {
-				t.Fatalf("generator %d, n=%d: sortFloats differs from slices.Sort", gi, n)
+			sorted := slices.Clone(v)
+			slices.Sort(sorted)
+			want := Stats{Count: n, Min: sorted[0], Max: sorted[n-1], P25: percentileSorted(sorted, 0.25),
+				P50: percentileSorted(sorted, 0.5), P75: percentileSorted(sorted, 0.75)}
+			got := Describe(v)
+			for _, pair := range [][2]float64{{got.Min, want.Min}, {got.Max, want.Max}, {got.P25, want.P25}, {got.P50, want.P50}, {got.P75, want.P75}} {
+				if math.Float64bits(pair[0]) != math.Float64bits(pair[1]) && !(pair[0] != pair[0] && pair[1] != pair[1]) {
+					t.Fatalf("generator %d, n=%d: Describe = %+v, want %+v", gi, n, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSelectFloat checks every position of small arrays and random
+// positions of larger ones against a sort.
+func TestSelectFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for iter := range 3000 {
+		n := 1 + rng.IntN(60)
+		if iter%10 == 0 {
+			n = 100 + rng.IntN(3000)
+		}
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(rng.IntN(1 + iter%40))
+		}
+		sorted := slices.Clone(v)
+		slices.Sort(sorted)
+		for _, k := range []int{0, n - 1, rng.IntN(n), rng.IntN(n)} {
+			w := slices.Clone(v)
+			selectFloat(w, k)
+			if w[k] != sorted[k] {
+				t.Fatalf("n=%d k=%d: %v, want %v", n, k, w[k], sorted[k])
+			}
+			for i := range w {
+				if i < k && w[i] > w[k] || i > k && w[i] < w[k] {
+					t.Fatalf("n=%d k=%d: v[%d]=%v on the wrong side of %v", n, k, i, w[i], w[k])
+				}
 			}
 		}
 	}

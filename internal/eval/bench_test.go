@@ -117,6 +117,29 @@ func BenchmarkRougeBenchPairs30to60Parallel(b *testing.B) {
 // resamples, seed 42) of bench_pairs.jsonl's scores with stemming, the
 // interval part of `osler eval rouge --pairs bench_pairs.jsonl --stemmer`.
 func BenchmarkRougeBootstrapBenchPairs(b *testing.B) {
+	r := benchPairsResult(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Bootstrap(ctx, BootstrapOptions{Seed: 42}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRougeDistributions times the distribution tables of
+// bench_pairs.jsonl's scores with stemming (count, mean, std, min,
+// quartiles and max of each type's precision, recall and F).
+func BenchmarkRougeDistributions(b *testing.B) {
+	r := benchPairsResult(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Distributions()
+	}
+}
+
+// benchPairsResult scores bench_pairs.jsonl with stemming.
+func benchPairsResult(b *testing.B) *RougeResult {
 	raw := loadBenchPairs(b, "bench_pairs.jsonl")
 	pairs := make([]RougePair, len(raw))
 	for i, p := range raw {
@@ -126,17 +149,11 @@ func BenchmarkRougeBootstrapBenchPairs(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	r, err := s.ScoreAll(ctx, pairs, 1)
+	r, err := s.ScoreAll(context.Background(), pairs, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := r.Bootstrap(ctx, BootstrapOptions{Seed: 42}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return r
 }
 
 // BenchmarkRougeBootstrap times the default bootstrap (1,000 resamples,
