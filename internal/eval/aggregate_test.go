@@ -347,7 +347,7 @@ func TestResampleSlowAgrees(t *testing.T) {
 				rows[i*w+k] = rng.Float64()
 			}
 		}
-		t0 := &resampleTable{n: n, width: w, col: nil, blocks: [][]float64{rows}, group: group}
+		t0 := &resampleTable{width: w, blocks: [][]float64{rows}, group: group}
 		fast := make([]float64, w)
 		slow := make([]float64, w)
 		for s := range uint64(20) {
