@@ -19,7 +19,7 @@ import (
 //   - the PCG step and IntN's reduction are inlined into the loop, and the
 //     sums stay in registers: one kernel per width of 3, 6, 9 or 12
 //     columns (wider data is summed 12 columns at a time, replaying the
-//     stream).
+//     stream; a power-of-two number of examples takes the plain loop).
 //
 // Each draw still costs one PCG output in sequence (its 128-bit state
 // step and output mix take five multiplications, IntN's reduction a
@@ -126,17 +126,21 @@ func equalBits(a, b []float64) bool {
 // that rand.New(rand.NewPCG(seed, stream)).IntN(n) draws give for the n
 // examples, each drawn row added in turn.
 func (t *resampleTable) resample(seed, stream uint64, acc []float64) {
+	// IntN masks a power of two instead of multiplying: the plain loop
+	// takes those sizes, which keeps the kernels' registers for the rest.
+	pow2 := len(t.group)&(len(t.group)-1) == 0
 	for b, rows := range t.blocks {
 		out := acc[12*b : 12*b+min(12, t.width-12*b)]
-		var ok bool
-		switch len(out) {
-		case 3:
+		ok := false
+		switch {
+		case pow2:
+		case len(out) == 3:
 			ok = resample3(rows, t.group, seed, stream, (*[3]float64)(out))
-		case 6:
+		case len(out) == 6:
 			ok = resample6(rows, t.group, seed, stream, (*[6]float64)(out))
-		case 9:
+		case len(out) == 9:
 			ok = resample9(rows, t.group, seed, stream, (*[9]float64)(out))
-		case 12:
+		case len(out) == 12:
 			ok = resample12(rows, t.group, seed, stream, (*[12]float64)(out))
 		}
 		if !ok {
@@ -183,27 +187,25 @@ func pcgNext(hi, lo uint64) (nhi, nlo, out uint64) {
 	return nhi, nlo, out
 }
 
-// drawIndex reduces one PCG output x to an index below n as IntN does
-// (Lemire's multiply-shift; a mask when n is a power of two). It reports
-// false where IntN might reject x and draw again (a chance of under n in
-// 2^64), leaving that resample to resampleSlow.
+// drawIndex reduces one PCG output x to an index below n (not a power of
+// two) as IntN does, with Lemire's multiply-shift. It reports false where
+// IntN might reject x and draw again (a chance of under n in 2^64),
+// leaving that resample to resampleSlow.
 func drawIndex(x, n uint64) (uint64, bool) {
-	if n&(n-1) == 0 {
-		return x & (n - 1), true
-	}
 	hi, lo := bits.Mul64(x, n)
 	return hi, lo >= n
 }
 
 // The kernels differ only in width; each keeps its sums in locals so that
-// they stay in registers. They return false to leave the resample to
-// resampleSlow.
+// they stay in registers (and counts its draws down, which with the
+// power-of-two case left out keeps the PCG state in registers too). They
+// return false to leave the resample to resampleSlow.
 
 func resample3(rows []float64, group []int32, seed, stream uint64, acc *[3]float64) bool {
 	hi, lo := seed, stream // rand.NewPCG(seed, stream)
 	n := uint64(len(group))
 	var a0, a1, a2 float64
-	for range group {
+	for j := len(group); j > 0; j-- {
 		var x uint64
 		hi, lo, x = pcgNext(hi, lo)
 		i, ok := drawIndex(x, n)
@@ -224,7 +226,7 @@ func resample6(rows []float64, group []int32, seed, stream uint64, acc *[6]float
 	hi, lo := seed, stream // rand.NewPCG(seed, stream)
 	n := uint64(len(group))
 	var a0, a1, a2, a3, a4, a5 float64
-	for range group {
+	for j := len(group); j > 0; j-- {
 		var x uint64
 		hi, lo, x = pcgNext(hi, lo)
 		i, ok := drawIndex(x, n)
@@ -248,7 +250,7 @@ func resample9(rows []float64, group []int32, seed, stream uint64, acc *[9]float
 	hi, lo := seed, stream // rand.NewPCG(seed, stream)
 	n := uint64(len(group))
 	var a0, a1, a2, a3, a4, a5, a6, a7, a8 float64
-	for range group {
+	for j := len(group); j > 0; j-- {
 		var x uint64
 		hi, lo, x = pcgNext(hi, lo)
 		i, ok := drawIndex(x, n)
@@ -275,7 +277,7 @@ func resample12(rows []float64, group []int32, seed, stream uint64, acc *[12]flo
 	hi, lo := seed, stream // rand.NewPCG(seed, stream)
 	n := uint64(len(group))
 	var a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11 float64
-	for range group {
+	for j := len(group); j > 0; j-- {
 		var x uint64
 		hi, lo, x = pcgNext(hi, lo)
 		i, ok := drawIndex(x, n)
