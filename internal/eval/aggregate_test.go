@@ -438,3 +438,29 @@ func TestSelectFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestBootstrapFMeasureOnly checks that the F intervals computed alone
+// are those of the full bootstrap, and that the others are left zero.
+func TestBootstrapFMeasureOnly(t *testing.T) {
+	ctx := context.Background()
+	r := syntheticResult(700)
+	for _, seed := range []uint64{1, 42} {
+		all, err := r.Bootstrap(ctx, BootstrapOptions{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := r.Bootstrap(ctx, BootstrapOptions{Seed: seed, FMeasureOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range r.Types {
+			a, b := all[typ], f[typ]
+			if a.Low.FMeasure != b.Low.FMeasure || a.Mid.FMeasure != b.Mid.FMeasure || a.High.FMeasure != b.High.FMeasure {
+				t.Errorf("%s: F alone %+v, with the others %+v", typ, b, a)
+			}
+			if b.Low.Precision != 0 || b.High.Recall != 0 {
+				t.Errorf("%s: FMeasureOnly left precision or recall: %+v", typ, b)
+			}
+		}
+	}
+}
