@@ -164,22 +164,33 @@ type Interval struct {
 // values differ from the reference's, which come from numpy's random
 // generator. It returns an error when there are no examples.
 func (r *RougeResult) Bootstrap(ctx context.Context, opts BootstrapOptions) (map[RougeType]Interval, error) {
-	return bootstrapIntervals(ctx, r.Types, r.Len(), opts, r.matrix(nil))
+	ms := opts.measures()
+	return bootstrapIntervals(ctx, r.Types, r.Len(), opts, r.matrix(nil, ms))
 }
 
-// matrix returns the scores as rows of 3 values per type (precision,
-// recall, F), minus base's when base is not nil.
-func (r *RougeResult) matrix(base *RougeResult) []float64 {
-	m := make([]float64, 0, 3*len(r.Scores))
+// matrix returns the scores as rows of the given measures (0 precision,
+// 1 recall, 2 F) per type, minus base's when base is not nil.
+func (r *RougeResult) matrix(base *RougeResult, measures []int) []float64 {
+	m := make([]float64, 0, len(measures)*len(r.Scores))
 	for i, s := range r.Scores {
-		if base != nil {
-			b := base.Scores[i]
-			m = append(m, s.Precision-b.Precision, s.Recall-b.Recall, s.FMeasure-b.FMeasure)
-			continue
+		for _, k := range measures {
+			v := s.measure(k)
+			if base != nil {
+				v -= base.Scores[i].measure(k)
+			}
+			m = append(m, v)
 		}
-		m = append(m, s.Precision, s.Recall, s.FMeasure)
 	}
 	return m
+}
+
+// measures returns the measures the bootstrap resamples (0 precision,
+// 1 recall, 2 F).
+func (o BootstrapOptions) measures() []int {
+	if o.FMeasureOnly {
+		return []int{2}
+	}
+	return []int{0, 1, 2}
 }
 
 // PairedBootstrap estimates confidence intervals of the difference of mean
@@ -194,10 +205,10 @@ func PairedBootstrap(ctx context.Context, base, other *RougeResult, opts Bootstr
 	if base.Len() != other.Len() {
 		return nil, fmt.Errorf("eval: paired bootstrap: %d vs %d examples", base.Len(), other.Len())
 	}
-	return bootstrapIntervals(ctx, base.Types, base.Len(), opts, other.matrix(base))
+	return bootstrapIntervals(ctx, base.Types, base.Len(), opts, other.matrix(base, opts.measures()))
 }
 
-// bootstrapIntervals resamples the n rows of matrix (three values per
+// bootstrapIntervals resamples the n rows of matrix (opts.measures() per
 // type) opts.Samples times and returns the percentiles of the resample
 // means per type.
 func bootstrapIntervals(ctx context.Context, types []RougeType, n int, opts BootstrapOptions, matrix []float64) (map[RougeType]Interval, error) {
@@ -208,17 +219,9 @@ func bootstrapIntervals(ctx context.Context, types []RougeType, n int, opts Boot
 	if n == 0 {
 		return nil, fmt.Errorf("eval: no examples to bootstrap")
 	}
-	measures := []int{0, 1, 2} // of a Score, as Score.measure numbers them
-	if opts.FMeasureOnly {
-		// A column's resample sums depend on that column alone, so F's are
-		// those of the full matrix.
-		measures = []int{2}
-		f := make([]float64, 0, n*len(types))
-		for i := 2; i < len(matrix); i += 3 {
-			f = append(f, matrix[i])
-		}
-		matrix = f
-	}
+	// Resampling F alone gives the F sums of the full matrix: a column's
+	// sums depend on that column alone.
+	measures := opts.measures()
 	cols := len(types) * len(measures)
 	// means[s*cols+c] is resample s's mean of column c.
 	means, err := bootstrapSums(ctx, n, cols, matrix, opts)
