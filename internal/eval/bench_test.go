@@ -114,16 +114,22 @@ func BenchmarkRougeBenchPairs30to60Parallel(b *testing.B) {
 }
 
 // BenchmarkRougeBootstrapBenchPairs times the default bootstrap (1,000
-// resamples, seed 42) of bench_pairs.jsonl's scores with stemming, the
-// interval part of `osler eval rouge --pairs bench_pairs.jsonl --stemmer`.
+// resamples, seed 42) of bench_pairs.jsonl's scores with stemming: every
+// interval (all: what --format json prints) and those of F alone
+// (fmeasure: the interval part of `osler eval rouge --pairs
+// bench_pairs.jsonl --stemmer`, whose table shows F only).
 func BenchmarkRougeBootstrapBenchPairs(b *testing.B) {
 	r := benchPairsResult(b)
 	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := r.Bootstrap(ctx, BootstrapOptions{Seed: 42}); err != nil {
-			b.Fatal(err)
-		}
+	for _, fOnly := range []bool{false, true} {
+		b.Run(map[bool]string{false: "all", true: "fmeasure"}[fOnly], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Bootstrap(ctx, BootstrapOptions{Seed: 42, FMeasureOnly: fOnly}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
