@@ -132,6 +132,9 @@ func (m *Main) runEvalRouge(ctx context.Context, args []string) error {
 	var boot eval.BootstrapOptions
 	if rf.bootstrap > 0 {
 		boot = rf.bootstrapOptions()
+		// The table shows the intervals of F alone; JSON, CSV and the
+		// report show them all.
+		boot.FMeasureOnly = (outFmt == formatTable || outFmt == formatMarkdown) && *reportPath == ""
 	}
 	sum, err := res.Summarize(ctx, rf.stemmer, tok, boot)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -430,5 +431,42 @@ func TestEvalFaithfulness(t *testing.T) {
 	out, _, code = runOsler(t, "", "eval", "faithfulness", "--pairs", pairs, "--bootstrap", "0", "--show", "1", "--vocab", vocab)
 	if code != 0 || !strings.Contains(out, "states zebra sign, which the source does not mention") {
 		t.Fatalf("with --vocab: exit %d\n%s", code, out)
+	}
+}
+
+// TestEvalRougeTableFMeasureOnly checks that the table and markdown
+// outputs, whose bootstrap computes the F intervals alone, print what the
+// full bootstrap gives.
+func TestEvalRougeTableFMeasureOnly(t *testing.T) {
+	ctx := context.Background()
+	f, err := os.Open(td("pairs.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	scorer, err := eval.NewRougeScorer(eval.RougeOptions{Stemmer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scorer.ScoreStream(ctx, eval.NewPairReader(f, "pairs.jsonl"), eval.StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []outputFormat{formatTable, formatMarkdown} {
+		var out [2]string
+		for i, fOnly := range []bool{false, true} {
+			sum, err := res.Summarize(ctx, true, eval.TokenizerDefault, eval.BootstrapOptions{Samples: 300, Seed: 5, FMeasureOnly: fOnly})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := printRougeSummary(&b, format, sum); err != nil {
+				t.Fatal(err)
+			}
+			out[i] = b.String()
+		}
+		if out[0] != out[1] {
+			t.Errorf("%s: F intervals alone print\n%s\nthe full bootstrap\n%s", format, out[1], out[0])
+		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/osler-health/osler/internal/sharedtest"
@@ -268,5 +270,197 @@ func TestPairedBootstrap(t *testing.T) {
 	}
 	if _, err := PairedBootstrap(ctx, base, syntheticResult(10), BootstrapOptions{}); err == nil {
 		t.Error("different lengths: want an error")
+	}
+}
+
+// bootstrapSumsPlain is the bootstrap's resampling loop in its plain form:
+// what bootstrapSums must reproduce bit for bit.
+func bootstrapSumsPlain(n, cols int, matrix []float64, samples int, seed uint64) []float64 {
+	sums := make([]float64, samples*cols)
+	for s := range samples {
+		rng := rand.New(rand.NewPCG(seed, uint64(s)))
+		out := sums[s*cols : (s+1)*cols]
+		for range n {
+			row := matrix[rng.IntN(n)*cols:][:cols]
+			for c, v := range row {
+				out[c] += v
+			}
+		}
+	}
+	return sums
+}
+
+// TestBootstrapSumsBitIdentical checks the resampling kernels against the
+// plain loop on data of every width (1 to 40 columns, so every kernel and
+// several blocks), with repeated columns and rows, negative values (paired
+// differences), and sizes that are powers of two (IntN masks instead of
+// multiplying).
+func TestBootstrapSumsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ctx := context.Background()
+	for _, n := range []int{1, 2, 3, 7, 64, 100, 1000, 1024, 1500} {
+		for cols := 1; cols <= 40; cols += 1 + rng.IntN(4) {
+			m := make([]float64, n*cols)
+			for i := range n {
+				for c := range cols {
+					switch {
+					case c > 0 && c%4 == 3: // a copy of the column before
+						m[i*cols+c] = m[i*cols+c-1]
+					case i > 0 && rng.IntN(3) == 0: // a repeated row value
+						m[i*cols+c] = m[(i-1)*cols+c]
+					case rng.IntN(5) == 0:
+						m[i*cols+c] = 0
+					default:
+						m[i*cols+c] = float64(rng.IntN(41)-20) / float64(1+rng.IntN(60))
+					}
+				}
+			}
+			for _, workers := range []int{1, 3} {
+				opts := BootstrapOptions{Samples: 37, Seed: uint64(n*cols + workers)}.withDefaults()
+				opts.Workers = workers
+				got, err := bootstrapSums(ctx, n, cols, m, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := bootstrapSumsPlain(n, cols, m, opts.Samples, opts.Seed)
+				for k := range want {
+					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+						t.Fatalf("n=%d cols=%d workers=%d: sum %d = %v, want %v", n, cols, workers, k, got[k], want[k])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestResampleSlowAgrees checks that the kernels and the fallback they
+// leave rare cases to give the same sums.
+func TestResampleSlowAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, w := range []int{3, 6, 9, 12} {
+		n := 500 + rng.IntN(500)
+		rows := make([]float64, n*w)
+		group := make([]int32, n)
+		for i := range group {
+			group[i] = int32(i)
+			for k := range w {
+				rows[i*w+k] = rng.Float64()
+			}
+		}
+		t0 := &resampleTable{width: w, blocks: [][]float64{rows}, group: group}
+		fast := make([]float64, w)
+		slow := make([]float64, w)
+		for s := range uint64(20) {
+			t0.resample(9, s, fast)
+			resampleSlow(rows, group, 9, s, slow)
+			if !slices.Equal(fast, slow) {
+				t.Fatalf("width %d, resample %d: kernel %v, slow path %v", w, s, fast, slow)
+			}
+		}
+	}
+}
+
+func TestPCGNext(t *testing.T) {
+	for _, seed := range [][2]uint64{{0, 0}, {42, 7}, {^uint64(0), 1 << 63}} {
+		p := rand.NewPCG(seed[0], seed[1])
+		hi, lo := seed[0], seed[1]
+		for range 1000 {
+			var x uint64
+			hi, lo, x = pcgNext(hi, lo)
+			if want := p.Uint64(); x != want {
+				t.Fatalf("seed %v: pcgNext gives %#x, rand.PCG %#x", seed, x, want)
+			}
+		}
+	}
+}
+
+// TestDescribeOrderStats checks Describe's order statistics, placed
+// without a sort, against those of a sorted copy, bit for bit, on
+// score-like data (many ties), on all-equal and sorted data, and on data
+// it must hand to the sort (negative values, -0, NaN).
+func TestDescribeOrderStats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	gen := []func(i int) float64{
+		func(int) float64 { return float64(rng.IntN(30)) / float64(1+rng.IntN(40)) },
+		func(int) float64 { return rng.Float64() },
+		func(int) float64 { return 0.5 },
+		func(i int) float64 { return float64(i) },
+		func(i int) float64 { return float64(-i) },
+		func(int) float64 { return rng.NormFloat64() },
+		func(int) float64 { return []float64{0, 1, math.NaN(), math.Copysign(0, -1)}[rng.IntN(4)] },
+	}
+	for gi, g := range gen {
+		for _, n := range []int{1, 2, 3, 4, 5, 13, 100, 1001, 10000} {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = g(i)
+			}
+			sorted := slices.Clone(v)
+			slices.Sort(sorted)
+			want := Stats{Count: n, Min: sorted[0], Max: sorted[n-1], P25: percentileSorted(sorted, 0.25),
+				P50: percentileSorted(sorted, 0.5), P75: percentileSorted(sorted, 0.75)}
+			got := Describe(v)
+			for _, pair := range [][2]float64{{got.Min, want.Min}, {got.Max, want.Max}, {got.P25, want.P25}, {got.P50, want.P50}, {got.P75, want.P75}} {
+				if math.Float64bits(pair[0]) != math.Float64bits(pair[1]) && !(pair[0] != pair[0] && pair[1] != pair[1]) {
+					t.Fatalf("generator %d, n=%d: Describe = %+v, want %+v", gi, n, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSelectFloat checks every position of small arrays and random
+// positions of larger ones against a sort.
+func TestSelectFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for iter := range 3000 {
+		n := 1 + rng.IntN(60)
+		if iter%10 == 0 {
+			n = 100 + rng.IntN(3000)
+		}
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(rng.IntN(1 + iter%40))
+		}
+		sorted := slices.Clone(v)
+		slices.Sort(sorted)
+		for _, k := range []int{0, n - 1, rng.IntN(n), rng.IntN(n)} {
+			w := slices.Clone(v)
+			selectFloat(w, k)
+			if w[k] != sorted[k] {
+				t.Fatalf("n=%d k=%d: %v, want %v", n, k, w[k], sorted[k])
+			}
+			for i := range w {
+				if i < k && w[i] > w[k] || i > k && w[i] < w[k] {
+					t.Fatalf("n=%d k=%d: v[%d]=%v on the wrong side of %v", n, k, i, w[i], w[k])
+				}
+			}
+		}
+	}
+}
+
+// TestBootstrapFMeasureOnly checks that the F intervals computed alone
+// are those of the full bootstrap, and that the others are left zero.
+func TestBootstrapFMeasureOnly(t *testing.T) {
+	ctx := context.Background()
+	r := syntheticResult(700)
+	for _, seed := range []uint64{1, 42} {
+		all, err := r.Bootstrap(ctx, BootstrapOptions{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := r.Bootstrap(ctx, BootstrapOptions{Seed: seed, FMeasureOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range r.Types {
+			a, b := all[typ], f[typ]
+			if a.Low.FMeasure != b.Low.FMeasure || a.Mid.FMeasure != b.Mid.FMeasure || a.High.FMeasure != b.High.FMeasure {
+				t.Errorf("%s: F alone %+v, with the others %+v", typ, b, a)
+			}
+			if b.Low.Precision != 0 || b.High.Recall != 0 {
+				t.Errorf("%s: FMeasureOnly left precision or recall: %+v", typ, b)
+			}
+		}
 	}
 }

@@ -113,6 +113,55 @@ func BenchmarkRougeBenchPairs30to60Parallel(b *testing.B) {
 	benchmarkRougeParallel(b, "bench_pairs_30_60.jsonl")
 }
 
+// BenchmarkRougeBootstrapBenchPairs times the default bootstrap (1,000
+// resamples, seed 42) of bench_pairs.jsonl's scores with stemming: every
+// interval (all: what --format json prints) and those of F alone
+// (fmeasure: the interval part of `osler eval rouge --pairs
+// bench_pairs.jsonl --stemmer`, whose table shows F only).
+func BenchmarkRougeBootstrapBenchPairs(b *testing.B) {
+	r := benchPairsResult(b)
+	ctx := context.Background()
+	for _, fOnly := range []bool{false, true} {
+		b.Run(map[bool]string{false: "all", true: "fmeasure"}[fOnly], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Bootstrap(ctx, BootstrapOptions{Seed: 42, FMeasureOnly: fOnly}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRougeDistributions times the distribution tables of
+// bench_pairs.jsonl's scores with stemming (count, mean, std, min,
+// quartiles and max of each type's precision, recall and F).
+func BenchmarkRougeDistributions(b *testing.B) {
+	r := benchPairsResult(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Distributions()
+	}
+}
+
+// benchPairsResult scores bench_pairs.jsonl with stemming.
+func benchPairsResult(b *testing.B) *RougeResult {
+	raw := loadBenchPairs(b, "bench_pairs.jsonl")
+	pairs := make([]RougePair, len(raw))
+	for i, p := range raw {
+		pairs[i] = RougePair{ID: strconv.Itoa(i), References: []string{p.Reference}, Prediction: p.Prediction}
+	}
+	s, err := NewRougeScorer(RougeOptions{Stemmer: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := s.ScoreAll(context.Background(), pairs, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
 // BenchmarkRougeBootstrap times the default bootstrap (1,000 resamples,
 // four types) over 10,000 examples.
 func BenchmarkRougeBootstrap(b *testing.B) {

@@ -86,6 +86,8 @@ func (r *lineReader) errorf(field string, sentinel error, hint string, args ...a
 type PairReader struct {
 	lr   *lineReader
 	seen map[string]int
+	buf  []byte   // decoded texts (the fast path)
+	refs []string // References slices, handed out 1 at a time
 }
 
 // NewPairReader returns a reader of pairs from r; name is used in errors.
@@ -133,6 +135,19 @@ func (r *PairReader) decode(line []byte) (RougePair, error) {
 	if !utf8.Valid(line) {
 		return RougePair{}, lr.errorf("", dataset.ErrInvalidUTF8, "re-encode the file as UTF-8")
 	}
+	if p := (RougePair{Line: lr.line}); r.decodeFast(line, &p) {
+		if p.ID == "" {
+			p.ID = strconv.Itoa(lr.line)
+		}
+		return p, nil
+	}
+	return r.decodeJSON(line)
+}
+
+// decodeJSON decodes a line with encoding/json: the path that defines the
+// accepted lines and the errors.
+func (r *PairReader) decodeJSON(line []byte) (RougePair, error) {
+	lr := r.lr
 	var pl pairLine
 	if err := json.Unmarshal(line, &pl); err != nil {
 		return RougePair{}, lr.errorf("", fmt.Errorf("%w: %s", dataset.ErrInvalidJSON, jsonErrText(err)), `each line must be one JSON object such as {"id": "1", "reference": "...", "prediction": "..."}`)

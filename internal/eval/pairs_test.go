@@ -1,13 +1,18 @@
 package eval
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/sharedtest"
 )
 
 func readPairs(in string) ([]RougePair, error) {
@@ -163,5 +168,106 @@ func FuzzPairReader(f *testing.F) {
 				t.Fatal("more pairs than bytes")
 			}
 		}
+	})
+}
+
+// checkFastPath decodes line with the fast path and, when it accepts the
+// line, checks that encoding/json decodes it to the same pair.
+func checkFastPath(t *testing.T, r *PairReader, line []byte) (accepted bool) {
+	t.Helper()
+	r.lr.line = 1
+	var fast RougePair
+	if !utf8.Valid(line) || bytes.IndexByte(line, '\n') >= 0 || !r.decodeFast(line, &fast) {
+		return false
+	}
+	if fast.ID == "" {
+		fast.ID = "1"
+	}
+	slow, err := r.decodeJSON(line)
+	if err != nil {
+		t.Fatalf("fast path accepted %q, encoding/json says %v", line, err)
+	}
+	if fast.ID != slow.ID || fast.Prediction != slow.Prediction || !slices.Equal(fast.References, slow.References) {
+		t.Fatalf("%q: fast path %+v, encoding/json %+v", line, fast, slow)
+	}
+	return true
+}
+
+func TestPairReaderFastPath(t *testing.T) {
+	for _, tt := range []struct {
+		line   string
+		accept bool
+	}{
+		{`{"id": "a", "reference": "Lungs clear.", "prediction": "Clear lungs."}`, true},
+		{` { "target" : "x\ty" , "prediction":"" , "id" : -1.5e3 } `, true},
+		{`{"prediction": "\u00e9\u00E9 \ud83d\ude00 \ud83d \ude00x \ud83d\u0041 \"q\" \\ \/ \b\f\n\r\t", "reference": "r"}`, true},
+		{`{"id": null, "reference": "a", "prediction": "b", "extra": 3, "flag": true, "off": false, "none": null, "s": "t"}`, true},
+		{`{"reference": "a", "prediction": "b", "reference": "c"}`, true},
+		{`{"reference": "a", "prediction": "b", "target": null}`, true},
+		{`{"id": "", "reference": "a", "prediction": "b"}`, true},
+		// Declined: left to encoding/json, which accepts or reports them.
+		{`{"ID": "a", "reference": "a", "prediction": "b"}`, false},
+		{`{"Prediction": "a", "reference": "a"}`, false},
+		{`{"id": "a", "references": ["a"], "prediction": "b"}`, false},
+		{`{"reference": "a", "prediction": "b", "meta": {"x": 1}}`, false},
+		{`{"reference": "a", "prediction": "b", "refereno\u0065": "c"}`, false},
+		{`{"reference": "a", "prediction": "b", "ſ": "c"}`, false},
+		{`{"reference": "a", "target": "b", "prediction": "c"}`, false},
+		{`{"reference": "a", "prediction": null}`, false},
+		{`{"reference": "a", "prediction": 3}`, false},
+		{`{"id": true, "reference": "a", "prediction": "b"}`, false},
+		{`{"id": 1e999, "reference": "a", "prediction": "b"}`, false},
+		{`{"id": 01, "reference": "a", "prediction": "b"}`, false},
+		{`{"reference": "a", "prediction": "b"} x`, false},
+		{`{"reference": "a", "prediction": "b",}`, false},
+		{`{"reference": "a\x", "prediction": "b"}`, false},
+		{"{\"reference\": \"a\x01\", \"prediction\": \"b\"}", false},
+		{`{}`, false},
+		{`[]`, false},
+	} {
+		r := NewPairReader(strings.NewReader(""), "f.jsonl")
+		if got := checkFastPath(t, r, []byte(tt.line)); got != tt.accept {
+			t.Errorf("fast path accepts %s: %v, want %v", tt.line, got, tt.accept)
+		}
+	}
+}
+
+// TestPairReaderFastPathSharedFiles decodes every line of the shared JSONL
+// files (fixtures and datasets) both ways.
+func TestPairReaderFastPathSharedFiles(t *testing.T) {
+	dir := sharedtest.Dir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "fixtures", "rouge", "*.jsonl"))
+	more, _ := filepath.Glob(filepath.Join(dir, "data", "*", "*.jsonl"))
+	files = append(files, more...)
+	accepted := 0
+	r := NewPairReader(strings.NewReader(""), "f.jsonl")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range bytes.SplitSeq(data, []byte("\n")) {
+			if checkFastPath(t, r, bytes.TrimSuffix(line, []byte("\r"))) {
+				accepted++
+			}
+		}
+	}
+	if accepted < 20000 {
+		t.Errorf("the fast path accepted only %d lines of %d files", accepted, len(files))
+	}
+}
+
+func FuzzPairLineFast(f *testing.F) {
+	for _, s := range []string{
+		`{"id": "a", "reference": "Lungs clear.", "prediction": "Clear lungs."}`,
+		`{"id": -0.5E+2, "target": "\ud83d\ude00\ud800\u0041", "prediction": "\"\\\/\b\f\n\r\t", "x": [1]}`,
+		`{"reference": "a", "prediction": "b", "reference": null, "target": "t", "n": null, "b": false}`,
+		`{"Reference": "a", "prediction": "b"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	r := NewPairReader(strings.NewReader(""), "f.jsonl")
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkFastPath(t, r, line)
 	})
 }

@@ -1,8 +1,8 @@
 package eval
 
 import (
+	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -322,6 +322,7 @@ type rougeWork struct {
 	// the token after stemming to the id, so that different words with
 	// one stem share an id. Without stemming raw is final.
 	raw     *tokenTable
+	short   []shortToken // a cache of raw for tokens of up to 8 bytes
 	final   map[string]int32
 	stemBuf []byte
 	tokBuf  []byte // the tokenizer's scratch space
@@ -331,13 +332,14 @@ type rougeWork struct {
 	lineStart  int32
 	trackLines bool
 
-	counts, counts2 []int32  // per id, zero between uses
-	local           []int32  // per id: 1 + index of its match mask, zero between uses
-	masks           []uint64 // match masks for the bit-parallel LCS
+	counts, counts2 []int32 // per id, zero between uses
+	local           []int32 // per id: 1 + its index among the distinct tokens of the text bm holds, zero between uses
+	bm              bitMasks
+	cols            tableColumns
+	limits          lcsLimits
 	v               []uint64
 	keys            [3][]uint64
 	ngrams          countTable
-	dp              []int32
 	mark            []bool
 	tmp             []Score
 }
@@ -347,7 +349,8 @@ type rougeWork struct {
 const maxInterned = 1 << 20
 
 func newRougeWork(stem bool) *rougeWork {
-	return &rougeWork{stem: stem, raw: newTokenTable(4096), final: make(map[string]int32, 1024)}
+	return &rougeWork{stem: stem, raw: newTokenTable(4096), short: make([]shortToken, 1<<shortCacheBits), tokBuf: make([]byte, 0, 64),
+		final: make(map[string]int32, 1024), limits: defaultLCSLimits}
 }
 
 func (w *rougeWork) maybeReset() {
@@ -355,20 +358,51 @@ func (w *rougeWork) maybeReset() {
 	w.spans = w.spans[:0]
 	if w.raw.n > maxInterned || len(w.final) > maxInterned {
 		w.raw.reset()
+		clear(w.short)
 		clear(w.final)
 		w.counts, w.counts2, w.local = w.counts[:0], w.counts2[:0], w.local[:0]
 	}
 }
 
 // token implements tokenSink: intern the token and append its id.
+//
+// Most tokens are short and frequent, so a token of up to 8 bytes is
+// first looked up in w.short, a direct-mapped cache keyed by its bytes as
+// one word: one multiplication and one comparison instead of hashing the
+// bytes and comparing them with the table's copy. Tokens never contain a
+// zero byte, so the word (zero-padded) determines the token.
 func (w *rougeWork) token(tok []byte) {
+	if n := len(tok); n <= 8 && cap(tok) >= 8 {
+		word := binary.LittleEndian.Uint64(tok[:8]) & (1<<(8*n) - 1)
+		e := &w.short[word*0x9e3779b97f4a7c15>>(64-shortCacheBits)]
+		if e.word != word {
+			e.word, e.id = word, w.internRaw(tok)
+		}
+		w.toks = append(w.toks, e.id)
+		return
+	}
+	w.toks = append(w.toks, w.internRaw(tok))
+}
+
+// shortCacheBits sizes w.short: 4,096 entries (64 KiB).
+const shortCacheBits = 12
+
+// shortToken is an entry of w.short: a token of up to 8 bytes, as a
+// word, and its id (word 0: empty).
+type shortToken struct {
+	word uint64
+	id   int32
+}
+
+// internRaw returns tok's id from the token table, interning it when new.
+func (w *rougeWork) internRaw(tok []byte) int32 {
 	h := w.raw.hash(tok)
 	id, slot, ok := w.raw.lookup(tok, h)
 	if !ok {
 		id = w.intern(tok)
 		w.raw.insert(tok, h, slot, id)
 	}
-	w.toks = append(w.toks, id)
+	return id
 }
 
 // newline implements tokenSink: close the current line as a rougeLsum
@@ -463,84 +497,12 @@ func (w *rougeWork) ngramKeys(ref, pred []int32, n int) (kr, kp []uint64) {
 	return kr, kp
 }
 
-// lcsLength returns the length of the longest common subsequence of a and
-// b with the bit-parallel algorithm of Allison and Dix (1986) in Hyyrö's
-// formulation: the shorter sequence is a bit vector, and each token of the
-// longer one updates it with one addition, so a pair of radiology-length
-// texts costs a few dozen word operations instead of a DP table.
-func (w *rougeWork) lcsLength(a, b []int32) int {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	m := len(a)
-	words := (m + 63) / 64
-	// Match masks: one per distinct token of a.
-	nLocal := 0
-	for _, t := range a {
-		if w.local[t] == 0 {
-			nLocal++
-			w.local[t] = int32(nLocal)
-		}
-	}
-	w.masks = slices.Grow(w.masks[:0], nLocal*words)[:nLocal*words]
-	clear(w.masks)
-	for j, t := range a {
-		k := int(w.local[t]-1)*words + j/64
-		w.masks[k] |= 1 << (j % 64)
-	}
-	var zeros int
-	if words == 1 {
-		v := ^uint64(0)
-		for _, t := range b {
-			if k := w.local[t]; k != 0 {
-				u := v & w.masks[k-1]
-				v = (v + u) | (v - u)
-			}
-		}
-		zeros = m - bits.OnesCount64(v&(^uint64(0)>>(64-m)))
-	} else {
-		v := slices.Grow(w.v[:0], words)[:words]
-		for i := range v {
-			v[i] = ^uint64(0)
-		}
-		for _, t := range b {
-			k := w.local[t]
-			if k == 0 {
-				continue
-			}
-			mask := w.masks[int(k-1)*words : int(k)*words]
-			var carry uint64
-			for i := range v {
-				u := v[i] & mask[i]
-				var sum uint64
-				sum, carry = bits.Add64(v[i], u, carry)
-				v[i] = sum | (v[i] - u)
-			}
-		}
-		ones := 0
-		for i := 0; i < words-1; i++ {
-			ones += bits.OnesCount64(v[i])
-		}
-		last := m - 64*(words-1)
-		ones += bits.OnesCount64(v[words-1] & (^uint64(0) >> (64 - last)))
-		zeros = m - ones
-		w.v = v
-	}
-	for _, t := range a {
-		w.local[t] = 0
-	}
-	return zeros
-}
-
 // summaryLCS is rouge-score's _summary_level_lcs: for each reference
 // sentence the union of its LCS with every prediction sentence, with token
 // counts clipped so that no token is matched more often than it occurs
 // (ROUGE-1.5.5). The union depends on which LCS the DP backtracking picks
-// when several exist, so the table and the backtracking follow the
-// reference exactly.
+// when several exist, so the backtracking follows the reference exactly
+// (markLCS).
 func (w *rougeWork) summaryLCS(refSents, predSents [][2]int32) Score {
 	if len(refSents) == 0 || len(predSents) == 0 {
 		return Score{}
@@ -572,9 +534,11 @@ func (w *rougeWork) summaryLCS(refSents, predSents [][2]int32) Score {
 		mark := slices.Grow(w.mark[:0], len(r))[:len(r)]
 		clear(mark)
 		w.mark = mark
+		w.prepareMasks(r)
 		for _, ps := range predSents {
 			w.markLCS(r, w.toks[ps[0]:ps[1]], mark)
 		}
+		w.releaseMasks(r)
 		for i, t := range r {
 			if mark[i] && cntC[t] > 0 && cntR[t] > 0 {
 				hits++
@@ -594,44 +558,4 @@ func (w *rougeWork) summaryLCS(refSents, predSents [][2]int32) Score {
 		}
 	}
 	return newScore(float64(hits)/float64(n), float64(hits)/float64(m))
-}
-
-// markLCS marks in mark the positions of ref on one LCS of ref and can:
-// rouge-score's _lcs_table followed by _backtrack_norec.
-func (w *rougeWork) markLCS(ref, can []int32, mark []bool) {
-	rows, cols := len(ref), len(can)
-	if rows == 0 || cols == 0 {
-		return
-	}
-	stride := cols + 1
-	size := (rows + 1) * stride
-	t := slices.Grow(w.dp[:0], size)[:size]
-	w.dp = t
-	clear(t[:stride])
-	for i := 1; i <= rows; i++ {
-		row := t[i*stride : (i+1)*stride]
-		prev := t[(i-1)*stride : i*stride]
-		row[0] = 0
-		ri := ref[i-1]
-		for j := 1; j <= cols; j++ {
-			if ri == can[j-1] {
-				row[j] = prev[j-1] + 1
-			} else {
-				row[j] = max(prev[j], row[j-1])
-			}
-		}
-	}
-	i, j := rows, cols
-	for i > 0 && j > 0 {
-		switch {
-		case ref[i-1] == can[j-1]:
-			mark[i-1] = true
-			i--
-			j--
-		case t[i*stride+j-1] > t[(i-1)*stride+j]:
-			j--
-		default:
-			i--
-		}
-	}
 }

@@ -187,3 +187,23 @@ func TestRougeTypesFlag(t *testing.T) {
 		t.Errorf("bad type: %v, left %q", err, v.String())
 	}
 }
+
+// TestRougeWorkReset scores, makes the work area start its token tables
+// afresh (as it does past maxInterned tokens), and scores again: the ids
+// cached for short tokens must go with the tables.
+func TestRougeWorkReset(t *testing.T) {
+	s, err := NewRougeScorer(RougeOptions{Stemmer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, pred := "No acute cardiopulmonary abnormality. Heart size normal.", "Heart size is normal, no acute abnormality."
+	want := s.Score(ref, pred)
+	s.Score("lungs are clear bilaterally without effusion", "clear lungs")
+	w := s.getWork() // the scorer's one work area
+	w.raw.n = maxInterned + 1
+	s.putWork(w)
+	s.Score("effusion clear lungs", "bilaterally") // resets, then numbers these tokens first
+	if got := s.Score(ref, pred); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after a reset: %v, want %v", got, want)
+	}
+}

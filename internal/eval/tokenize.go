@@ -134,18 +134,26 @@ var asciiClass = func() (t [256]byte) {
 func tokenizeDefault(text string, sink tokenSink, buf []byte) []byte {
 	buf = buf[:0]
 	for i := 0; i < len(text); {
+		// A run of token bytes (asciiClass is 0 for every byte of a
+		// multi-byte character).
+		for ; i < len(text); i++ {
+			k := asciiClass[text[i]]
+			if k == 0 {
+				break
+			}
+			buf = append(buf, k)
+		}
+		if i == len(text) {
+			break
+		}
 		c := text[i]
 		if c < utf8.RuneSelf {
-			if k := asciiClass[c]; k != 0 {
-				buf = append(buf, k)
-			} else {
-				if len(buf) > 0 {
-					sink.token(buf)
-					buf = buf[:0]
-				}
-				if c == '\n' {
-					sink.newline()
-				}
+			if len(buf) > 0 {
+				sink.token(buf)
+				buf = buf[:0]
+			}
+			if c == '\n' {
+				sink.newline()
 			}
 			i++
 			continue
