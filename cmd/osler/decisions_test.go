@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/report"
 	"github.com/osler-health/osler/internal/sharedtest"
 )
 
@@ -138,11 +139,11 @@ func (rt roundTrip) check(t *testing.T) {
 	if rt.eval != rt.fromLabels || rt.eval != rt.trainMetrics || rt.eval != rt.evalModel {
 		t.Errorf("micro-F1: eval classification %v, from predict's labels %v, training's metrics.json %v, eval --model %v: want all equal", rt.eval, rt.fromLabels, rt.trainMetrics, rt.evalModel)
 	}
-	if printed := fnum(rt.eval); printed != rt.trainPrinted || printed != rt.evalPrinted {
+	if printed := report.Number(rt.eval); printed != rt.trainPrinted || printed != rt.evalPrinted {
 		t.Errorf("printed micro-F1: train %s, eval table %s, eval JSON %s", rt.trainPrinted, rt.evalPrinted, printed)
 	}
-	if fnum(rt.evalAtHalf) != rt.trainPrintedAtHalf {
-		t.Errorf("micro-F1 at 0.5: eval --thresholds 0.5 %s, train printed %s", fnum(rt.evalAtHalf), rt.trainPrintedAtHalf)
+	if report.Number(rt.evalAtHalf) != rt.trainPrintedAtHalf {
+		t.Errorf("micro-F1 at 0.5: eval --thresholds 0.5 %s, train printed %s", report.Number(rt.evalAtHalf), rt.trainPrintedAtHalf)
 	}
 	if rt.evalAtHalf == rt.eval {
 		t.Errorf("micro-F1 %v at the model's thresholds and at 0.5: the data should tell them apart", rt.eval)

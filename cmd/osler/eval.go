@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/osler-health/osler/internal/atomicfile"
-	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
 	"github.com/osler-health/osler/internal/version"
@@ -28,25 +27,6 @@ func evalCommands() []command {
 
 func (m *Main) runEval(ctx context.Context, args []string) error {
 	return m.runGroup(ctx, "osler eval", "Evaluate models: exact ROUGE and classification metrics, tables, distributions and HTML reports.", evalCommands(), args)
-}
-
-// outputFormat is how eval commands print their results; the renderers
-// are report's.
-type outputFormat = report.Format
-
-const (
-	formatJSON     = report.JSON
-	formatCSV      = report.CSV
-	formatMarkdown = report.Markdown
-)
-
-// parseOutputFormat reads --format, saying which command refused it.
-func parseOutputFormat(cmd, s string) (outputFormat, error) {
-	f, err := report.ParseFormat(s)
-	if err != nil {
-		return "", usageError{fmt.Errorf("%s: unknown --format %q (want table, json, csv or markdown)", cmd, s)}
-	}
-	return f, nil
 }
 
 // rougeFlags are the scoring flags shared by eval rouge and eval compare.
@@ -106,11 +86,6 @@ func (f *rougeFlags) bootstrapOptions() eval.BootstrapOptions {
 	return eval.BootstrapOptions{Samples: f.bootstrap, Seed: f.seed, Confidence: f.confidence, Workers: f.workers}
 }
 
-// openInput opens a file for reading; "-" is stdin.
-func (m *Main) openInput(name string) (io.ReadCloser, error) {
-	return dataset.OpenInput(name, m.Stdin)
-}
-
 // writeReport renders an HTML report atomically.
 func writeReport(path string, render func(io.Writer) error) error {
 	if err := atomicfile.Write(path, 0o644, render); err != nil {
@@ -126,19 +101,6 @@ func (m *Main) reportHeader(title string, sources ...string) report.Header {
 		gen += ", " + time.Now().UTC().Format("2006-01-02 15:04 UTC")
 	}
 	return report.Header{Title: title, Sources: sources, Generated: gen}
-}
-
-// fnum formats a metric for tables.
-func fnum(v float64) string { return report.Number(v) }
-
-// csvNum formats a metric for CSV with full precision (empty when
-// undefined).
-func csvNum(v float64) string { return report.CSVNumber(v) }
-
-// textTable prints rows as an aligned table or a GitHub markdown table
-// ([report.WriteTable]).
-func textTable(w io.Writer, markdown bool, header []string, rows [][]string) {
-	report.WriteTable(w, markdown, header, rows)
 }
 
 // errNoInput is returned when a command got neither of its input forms.

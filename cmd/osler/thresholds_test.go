@@ -18,6 +18,7 @@ import (
 	"github.com/osler-health/osler/api"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/report"
 )
 
 // synthSplit writes synthetic multi-label notes split into train, dev and
@@ -443,7 +444,7 @@ func TestBinaryThresholds(t *testing.T) {
 		var res struct {
 			Binary *struct{ F1 float64 }
 		}
-		if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Binary == nil || fnum(res.Binary.F1) != trainF1 {
+		if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Binary == nil || report.Number(res.Binary.F1) != trainF1 {
 			t.Errorf("eval %v: exit %d %s, binary %+v, training printed F1 %s", extra, code, stderr, res.Binary, trainF1)
 		}
 	}

@@ -70,12 +70,14 @@ func (r *RougeResult) ExampleMap(i int) map[RougeType]Score {
 func (r *RougeResult) column(k, measure int) []float64 {
 	out := make([]float64, r.Len())
 	for i := range out {
-		out[i] = r.Scores[i*len(r.Types)+k].measure(measure)
+		out[i] = r.Scores[i*len(r.Types)+k].Measure(measure)
 	}
 	return out
 }
 
-func (s Score) measure(m int) float64 {
+// Measure is the score's m-th value in [Measures] order: precision,
+// recall, F.
+func (s Score) Measure(m int) float64 {
 	switch m {
 	case 0:
 		return s.Precision
@@ -174,9 +176,9 @@ func (r *RougeResult) matrix(base *RougeResult, measures []int) []float64 {
 	m := make([]float64, 0, len(measures)*len(r.Scores))
 	for i, s := range r.Scores {
 		for _, k := range measures {
-			v := s.measure(k)
+			v := s.Measure(k)
 			if base != nil {
-				v -= base.Scores[i].measure(k)
+				v -= base.Scores[i].Measure(k)
 			}
 			m = append(m, v)
 		}
