@@ -106,9 +106,10 @@ func (m *Main) runEvalRouge(ctx context.Context, args []string) error {
 		}
 		defer pe.Abort()
 	}
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr), -1, "scoring pairs")
+	bar := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
+	bar.Stage("scoring pairs", -1)
 	start := time.Now()
-	opts := eval.StreamOptions{Workers: rf.workers, Progress: bar.Add}
+	opts := eval.StreamOptions{Workers: rf.workers, Progress: bar}
 	if pe != nil {
 		opts.OnExample = pe.Write
 	}

@@ -2,11 +2,10 @@ package eval
 
 import (
 	"context"
-	"errors"
 	"io"
-	"runtime"
 
-	"golang.org/x/sync/errgroup"
+	"github.com/osler-health/osler/internal/ordered"
+	"github.com/osler-health/osler/internal/progress"
 )
 
 // RougePair is one prediction and the reference(s) it is scored against.
@@ -32,186 +31,51 @@ type StreamOptions struct {
 	// goroutine.
 	Workers int
 	// BatchSize is the number of pairs handed to a worker at a time; 0
-	// means 1024. Memory holds about Workers+2 batches of texts.
+	// means 1024. Memory holds about 2×Workers+2 batches of texts.
 	BatchSize int
 	// OnExample, when not nil, is called for every pair in input order
 	// with its scores (one per type, valid only during the call), e.g. to
 	// write per-example output. An error stops the stream.
 	OnExample func(pair *RougePair, scores []Score) error
-	// Progress, when not nil, is called in order with the number of pairs
-	// just finished.
-	Progress func(n int)
+	// Progress, when not nil, is told of every pair scored (Add; the
+	// caller names the stage).
+	Progress progress.Reporter
 }
 
 // ScoreStream scores every pair src yields and returns the per-example
-// scores in input order. Texts are dropped once scored, so files of any
-// size stream through in bounded memory. The first error (from src,
-// OnExample or ctx) stops the work and is returned.
+// scores in input order, on Osler's one batch pipeline ([ordered.Map]).
+// Texts are dropped once scored, so files of any size stream through in
+// bounded memory. The first error (from src, OnExample or ctx) stops the
+// work and is returned.
 func (s *RougeScorer) ScoreStream(ctx context.Context, src PairSource, opts StreamOptions) (*RougeResult, error) {
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1024
 	}
+	pr := progress.Or(opts.Progress)
 	res := NewRougeResult(s.types)
-	emit := func(b *pairBatch) error {
-		k := len(s.types)
-		for i := range b.pairs {
-			sc := b.scores[i*k : (i+1)*k]
-			res.Add(b.pairs[i].ID, sc)
-			if opts.OnExample != nil {
-				if err := opts.OnExample(&b.pairs[i], sc); err != nil {
-					return err
-				}
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(len(b.pairs))
-		}
+	next := func(p *RougePair) error {
+		v, err := src.Next()
+		*p = v // the old texts go
+		return err
+	}
+	work := func(_ context.Context, p *RougePair, scores *[]Score) error {
+		*scores = s.AppendScores((*scores)[:0], p.References, p.Prediction)
 		return nil
 	}
-	if opts.Workers == 1 {
-		b := &pairBatch{}
-		for {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			err := b.fill(src, opts.BatchSize)
-			if err != nil && err != io.EOF {
-				return nil, err
-			}
-			s.scoreBatch(b)
-			if e := emit(b); e != nil {
-				return nil, e
-			}
-			if err == io.EOF {
-				return res, nil
-			}
-		}
-	}
-
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	g, gctx := errgroup.WithContext(cctx)
-	work := make(chan *pairBatch, opts.Workers)
-	done := make(chan *pairBatch, opts.Workers)
-	free := make(chan *pairBatch, 2*opts.Workers+2)
-	// The reader fills batches in order and numbers them.
-	g.Go(func() error {
-		defer close(work)
-		for seq := 0; ; seq++ {
-			// As the one-worker loop does: a cancelled context stops the
-			// reading at the next batch, whichever select case wins below.
-			if err := gctx.Err(); err != nil {
+	emit := func(p *RougePair, scores *[]Score) error {
+		res.Add(p.ID, *scores)
+		if opts.OnExample != nil {
+			if err := opts.OnExample(p, *scores); err != nil {
 				return err
 			}
-			var b *pairBatch
-			select {
-			case b = <-free:
-			default:
-				b = &pairBatch{}
-			}
-			err := b.fill(src, opts.BatchSize)
-			b.seq = seq
-			if err != nil && err != io.EOF {
-				return err
-			}
-			if len(b.pairs) > 0 {
-				select {
-				case work <- b:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-			if err == io.EOF {
-				return nil
-			}
 		}
-	})
-	// Workers score whole batches.
-	var wg errgroup.Group
-	for range opts.Workers {
-		wg.Go(func() error {
-			for b := range work {
-				s.scoreBatch(b)
-				select {
-				case done <- b:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-			return nil
-		})
+		pr.Add(1)
+		return nil
 	}
-	g.Go(func() error {
-		err := wg.Wait()
-		close(done)
-		return err
-	})
-	// The collector (this goroutine) emits batches in order.
-	pending := map[int]*pairBatch{}
-	next := 0
-	var emitErr error
-	for b := range done {
-		if emitErr != nil {
-			continue // drain so the workers can finish
-		}
-		pending[b.seq] = b
-		for {
-			nb, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			if err := emit(nb); err != nil {
-				emitErr = err
-				cancel() // stop the reader and the workers
-				break
-			}
-			select {
-			case free <- nb:
-			default:
-			}
-		}
-	}
-	if err := g.Wait(); err != nil && !(emitErr != nil && errors.Is(err, context.Canceled)) {
+	if err := ordered.Map(ctx, ordered.Options{Workers: opts.Workers, Batch: opts.BatchSize}, next, work, emit); err != nil {
 		return nil, err
 	}
-	if emitErr != nil {
-		return nil, emitErr
-	}
 	return res, nil
-}
-
-// pairBatch is a run of consecutive pairs and, once scored, their scores.
-type pairBatch struct {
-	seq    int
-	pairs  []RougePair
-	scores []Score
-}
-
-// fill reads up to n pairs; it returns io.EOF (with any pairs read) at the
-// end of src.
-func (b *pairBatch) fill(src PairSource, n int) error {
-	clear(b.pairs) // let the old texts go
-	b.pairs = b.pairs[:0]
-	for len(b.pairs) < n {
-		p, err := src.Next()
-		if err != nil {
-			return err
-		}
-		b.pairs = append(b.pairs, p)
-	}
-	return nil
-}
-
-func (s *RougeScorer) scoreBatch(b *pairBatch) {
-	b.scores = b.scores[:0]
-	for i := range b.pairs {
-		b.scores = s.AppendScores(b.scores, b.pairs[i].References, b.pairs[i].Prediction)
-	}
 }
 
 // ScoreAll scores pairs held in memory on workers goroutines (0 means

@@ -150,7 +150,7 @@ func (o *CompareRougeOptions) score(ctx context.Context, refs *ReferenceSet, s S
 	}
 	defer f.Close()
 	res, err := o.Scorer.ScoreStream(ctx, refs.Pairs(NewTextPredictionReader(f, s.Path, plainTextFile(s.Path))),
-		StreamOptions{Workers: o.Workers, Progress: prog.Add})
+		StreamOptions{Workers: o.Workers, Progress: prog})
 	if err != nil {
 		return RougeSystem{}, err
 	}
