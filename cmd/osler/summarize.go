@@ -15,6 +15,7 @@ import (
 
 	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/clinical"
+	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/llm/backend"
 	"github.com/osler-health/osler/internal/ordered"
@@ -57,7 +58,7 @@ type summarizeOptions struct {
 	vocab         string
 
 	// LLM chains.
-	llm          llmFlags
+	llm          config.LLMLayers
 	chain        string
 	task         string
 	promptsFile  string
@@ -80,7 +81,7 @@ func (o *summarizeOptions) register(fs *flag.FlagSet) {
 		`"drop" removes the sentences the document does not back, "retry" asks the LLM to correct the summary (--verify-retries times, then warns), "off" skips the check`)
 	fs.IntVar(&o.verifyRetries, "verify-retries", summarize.DefaultRetries, "corrections --verify retry asks for")
 	fs.StringVar(&o.vocab, "vocab", "", "a lexicon file that extends the faithfulness check's vocabulary")
-	o.llm.register(fs)
+	registerLLMFlags(fs, &o.llm)
 	fs.StringVar(&o.chain, "chain", string(summarize.ChainMapReduce), "LLM chain: stuff, map-reduce or refine (map-reduce makes one stuff call when a document fits one chunk)")
 	fs.StringVar(&o.task, "task", string(summarize.TaskNote), "default prompts: note (symptoms, findings, actions), radiology (impression from findings) or article (long article)")
 	fs.StringVar(&o.promptsFile, "prompts", "", `JSON file overriding prompts: keys "system", "stuff", "map", "reduce", "refine", "revise" (Go text/template; fields .Text, .Summaries, .Existing, .Problems, .Index, .Total)`)
@@ -141,9 +142,9 @@ func (st *summarizeStats) llmCallDone() {
 
 // openLLMSummarizer builds the LLM chain the flags describe.
 func openLLMSummarizer(m *Main, ctx context.Context, _ string, o *summarizeOptions, st *summarizeStats) (summarize.Summarizer, error) {
-	cfg, err := o.llm.resolve(m.Getenv)
+	cfg, err := o.llm.Resolve()
 	if err != nil {
-		return nil, err
+		return nil, usageOf(err)
 	}
 	kind, err := summarize.ParseChainKind(o.chain)
 	if err != nil {
@@ -210,6 +211,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.llm.Getenv, o.llm.Given = m.Getenv, givenFlags(fs)
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("summarize: unexpected argument %q; give files with --input and --output (see --help)", pos[0])}
 	}
@@ -226,7 +228,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 
 	if o.method == "" {
 		o.method = "extractive"
-		if o.llm.configured(m.Getenv) {
+		if o.llm.Configured() {
 			o.method = "llm"
 		}
 	}
