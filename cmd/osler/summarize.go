@@ -49,6 +49,9 @@ type summarizeFlags struct {
 	verbose       bool
 	vocab         string
 	enums         enumFlags
+	// chainEnums are the llm method's settings, parsed only for it: other
+	// methods ignore them, as they always have.
+	chainEnums enumFlags
 }
 
 func (f *summarizeFlags) register(fs *flag.FlagSet) {
@@ -66,12 +69,12 @@ func (f *summarizeFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.opts.VerifyRetries, "verify-retries", f.opts.VerifyRetries, "corrections --verify retry asks for")
 	fs.StringVar(&f.vocab, "vocab", "", "a lexicon file that extends the faithfulness check's vocabulary")
 	registerLLMFlags(fs, &f.opts.LLM)
-	f.enums.Var(fs, &c.Kind, "chain", "LLM chain: stuff, map-reduce or refine (map-reduce makes one stuff call when a document fits one chunk)")
-	f.enums.Var(fs, &c.Task, "task", "default prompts: note (symptoms, findings, actions), radiology (impression from findings) or article (long article)")
+	f.chainEnums.Var(fs, &c.Kind, "chain", "LLM chain: stuff, map-reduce or refine (map-reduce makes one stuff call when a document fits one chunk)")
+	f.chainEnums.Var(fs, &c.Task, "task", "default prompts: note (symptoms, findings, actions), radiology (impression from findings) or article (long article)")
 	fs.StringVar(&c.PromptsFile, "prompts", "", `JSON file overriding prompts: keys "system", "stuff", "map", "reduce", "refine", "revise" (Go text/template; fields .Text, .Summaries, .Existing, .Problems, .Index, .Total)`)
 	fs.IntVar(&c.ChunkSize, "chunk-size", c.ChunkSize, "most a chunk may measure, in --length units")
 	fs.IntVar(&c.ChunkOverlap, "chunk-overlap", c.ChunkOverlap, "how much of the previous chunk each chunk repeats, in --length units")
-	f.enums.Var(fs, &c.Length, "length", `unit of --chunk-size, --chunk-overlap and --token-max: "tokens" (approximate) or "chars"`)
+	f.chainEnums.Var(fs, &c.Length, "length", `unit of --chunk-size, --chunk-overlap and --token-max: "tokens" (approximate) or "chars"`)
 	fs.IntVar(&c.TokenMax, "token-max", c.TokenMax, "most the summaries combined by one reduce call may measure; more are collapsed first")
 	fs.IntVar(&c.MapConcurrency, "map-concurrency", c.MapConcurrency, "map calls in flight for one document")
 }
@@ -116,6 +119,11 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	}
 	if f.opts.Checker, err = m.checker(f.vocab); err != nil {
 		return fmt.Errorf("summarize: %w", err)
+	}
+	if f.method.Kind == method.LLM {
+		if err := f.chainEnums.set(); err != nil {
+			return err
+		}
 	}
 	bar := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
 	var retries, calls atomic.Int64
