@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/osler-health/osler/internal/registry"
@@ -20,19 +18,6 @@ var auditDoc = cmdDoc{
 	Example: `osler audit --since 24h
 osler audit --action version. --target sepsis
 osler audit --actor key:k7x2mq4bz9a3c --json`,
-}
-
-// parseSince reads "24h", "7d" (ago) or an RFC 3339 time or date.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if d, err := parseAge(s); err == nil {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is neither a duration (24h, 7d) nor a time (2025-03-01 or 2025-03-01T09:00:00Z)", s)
 }
 
 func (m *Main) runAudit(ctx context.Context, args []string) error {
@@ -54,7 +39,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	}
 	q := registry.AuditQuery{Action: *action, Target: *target, Actor: *who, Limit: *limit}
 	if *since != "" {
-		if q.Since, err = parseSince(*since, time.Now()); err != nil {
+		if q.Since, err = registry.ParseSince(*since, time.Now()); err != nil {
 			return usageError{fmt.Errorf("audit: --since: %w", err)}
 		}
 	}
@@ -78,16 +63,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tTIME\tACTOR\tACTION\tTARGET\tDETAILS")
-	for _, e := range entries {
-		target := e.Target
-		if target == "" {
-			target = "-"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, fmtTime(e.Time), e.Actor, e.Action, target, strings.TrimSpace(string(e.Details)))
-	}
-	return tw.Flush()
+	return registry.WriteAudit(m.Stdout, entries)
 }
 
 func writeJSONLine(m *Main, v any) error {

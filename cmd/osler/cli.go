@@ -131,9 +131,7 @@ func printHelp(w io.Writer, fs *flag.FlagSet, doc cmdDoc) {
 	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {
 		fmt.Fprintf(w, "\nFlags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		printFlags(w, fs)
 	}
 	if doc.Example != "" {
 		fmt.Fprintf(w, "\nExample:\n")
@@ -141,6 +139,40 @@ func printHelp(w io.Writer, fs *flag.FlagSet, doc cmdDoc) {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
 	}
+}
+
+// printFlags lists the flags as flag.PrintDefaults does, except that a
+// flag bound to a typed value (a loss, a mode, a list) reads as the string
+// the user types: "-loss string ... (default "logistic")", not "-loss
+// value".
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "  -%s", f.Name)
+		name, usage := flag.UnquoteUsage(f)
+		if name == "value" {
+			name = "string"
+		}
+		if name != "" {
+			b.WriteString(" " + name)
+		}
+		if b.Len() <= 4 { // a one-letter flag without a value fits on the line
+			b.WriteString("\t")
+		} else {
+			b.WriteString("\n    \t")
+		}
+		b.WriteString(strings.ReplaceAll(usage, "\n", "\n    \t"))
+		switch f.DefValue {
+		case "", "0", "0s", "false":
+		default:
+			if name == "string" {
+				fmt.Fprintf(&b, " (default %q)", f.DefValue)
+			} else {
+				fmt.Fprintf(&b, " (default %v)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	})
 }
 
 // errHelpShown means the command printed its help; the process exits 0.
@@ -157,7 +189,7 @@ func (m *Main) parseFlags(fs *flag.FlagSet, doc cmdDoc, args []string) ([]string
 				printHelp(m.Stdout, fs, doc)
 				return nil, errHelpShown
 			}
-			return nil, usageError{fmt.Errorf("%s: %w (see --help)", commandPath(doc), err)}
+			return nil, usageError{fmt.Errorf("%s: %w (see --help)", commandPath(doc), tidyFlagError(err))}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -166,6 +198,24 @@ func (m *Main) parseFlags(fs *flag.FlagSet, doc cmdDoc, args []string) ([]string
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// tidyFlagError rewrites the flag package's `invalid value "x" for flag
+// -c: why` as `--c "x": why`, how Osler names flags everywhere else.
+func tidyFlagError(err error) error {
+	rest, ok := strings.CutPrefix(err.Error(), "invalid value ")
+	if !ok {
+		return err
+	}
+	value, rest, ok := strings.Cut(rest, " for flag -")
+	if !ok {
+		return err
+	}
+	name, why, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return err
+	}
+	return fmt.Errorf("--%s %s: %s", name, value, why)
 }
 
 // commandPath returns "osler data validate" from a usage line.

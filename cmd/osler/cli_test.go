@@ -5,10 +5,11 @@ import (
 	"context"
 	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/osler-health/osler/internal/goldentest"
 )
 
 // update rewrites golden files: go test ./cmd/osler -run TestX -update
@@ -31,26 +32,12 @@ func runOsler(t *testing.T, stdin string, args ...string) (stdout, stderr string
 	return out.String(), errb.String(), code
 }
 
-// checkGolden compares got with testdata/golden/name, or rewrites it with -update.
+// checkGolden compares got with testdata/golden/name, or rewrites it with
+// -update. Full-precision numbers match within goldentest.RelTol, so the
+// files hold on arm64 too.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
+	goldentest.Check(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
 // TestHelpForEveryCommand walks every command group through its --help

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
 
 	"github.com/osler-health/osler/internal/dataset"
 )
@@ -50,102 +47,15 @@ func (m *Main) runDataConvert(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := convertDataset(ctx, pos[0], pos[1], m.Stdin, m.Stdout, inOpts, outOpts)
+	st, err := dataset.ConvertFile(ctx, pos[0], pos[1], m.Stdin, m.Stdout, inOpts, outOpts)
 	if err != nil {
 		return err
 	}
 	if pos[1] != "-" {
-		fmt.Fprintf(m.Stderr, "wrote %d %s records to %s\n", res.n, res.kind, pos[1])
+		fmt.Fprintf(m.Stderr, "wrote %d %s records to %s\n", st.Records, st.Kind, pos[1])
 	}
-	if n := res.unlabeled; n > 0 {
-		in := pos[0]
-		if in == "-" {
-			in = "stdin"
-		}
-		fmt.Fprintf(m.Stderr, "warning: %d of the %d rows written have no label (%s %s); the managed service rejects unlabeled training rows, Osler's multi-label training reads them as negatives for every label, and --unlabeled-as LABEL gives them one\n",
-			n, res.n, in, lineList(res.firstUnlabeled, n))
+	if w := st.UnlabeledWarning(pos[0]); w != "" {
+		fmt.Fprintln(m.Stderr, w)
 	}
 	return nil
-}
-
-// lineList formats the first of total line numbers as "line 4" or
-// "lines 4, 9, 12 and 7 more".
-func lineList(first []int, total int) string {
-	parts := make([]string, len(first))
-	for i, l := range first {
-		parts[i] = strconv.Itoa(l)
-	}
-	s := "line " + strings.Join(parts, ", ")
-	if total > 1 {
-		s = "lines " + strings.Join(parts, ", ")
-	}
-	if total > len(first) {
-		s += fmt.Sprintf(" and %d more", total-len(first))
-	}
-	return s
-}
-
-// converted is what convertDataset did.
-type converted struct {
-	n    int
-	kind dataset.Kind
-	// unlabeled counts the classification records written without a
-	// label (not for a text output, which keeps no labels);
-	// firstUnlabeled are the input lines of the first few.
-	unlabeled      int
-	firstUnlabeled []int
-}
-
-// convertDataset streams records from one file into another. The kind of
-// the output (classification or summarization) follows the first record.
-func convertDataset(ctx context.Context, inPath, outPath string, stdin io.Reader, stdout io.Writer, inOpts, outOpts dataset.Options) (converted, error) {
-	var res converted
-	src, err := dataset.Open(inPath, stdin, inOpts)
-	if err != nil {
-		return res, err
-	}
-	textOut := outOpts.Resolve(outPath).Format == dataset.FormatText
-	defer src.Close()
-	var dst *dataset.OutputFile
-	defer func() {
-		if dst != nil {
-			dst.Abort()
-		}
-	}()
-	res.kind = dataset.KindClassification
-	for {
-		if res.n%4096 == 0 && ctx.Err() != nil {
-			return res, ctx.Err()
-		}
-		rec, err := src.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return res, err
-		}
-		if dst == nil {
-			res.kind = rec.Kind
-			if dst, err = dataset.Create(outPath, stdout, res.kind, outOpts); err != nil {
-				return res, err
-			}
-		}
-		if err := dst.Write(rec); err != nil {
-			return res, fmt.Errorf("%s: %w", outPath, err)
-		}
-		if rec.Kind == dataset.KindClassification && len(rec.Labels) == 0 && !textOut {
-			if res.unlabeled++; len(res.firstUnlabeled) < 5 {
-				res.firstUnlabeled = append(res.firstUnlabeled, rec.Line)
-			}
-		}
-		res.n++
-	}
-	if dst == nil {
-		if dst, err = dataset.Create(outPath, stdout, res.kind, outOpts); err != nil {
-			return res, err
-		}
-	}
-	err = dst.Commit()
-	dst = nil
-	return res, err
 }

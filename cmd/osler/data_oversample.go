@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -54,14 +53,5 @@ func (m *Main) runDataOversample(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	width := len("label")
-	for _, l := range rep.Labels {
-		width = max(width, len(l.Label))
-	}
-	fmt.Fprintf(m.Stdout, "%-*s  %9s  %9s  %9s\n", width, "label", "before", "added", "after")
-	for _, l := range rep.Labels {
-		fmt.Fprintf(m.Stdout, "%-*s  %9s  %9s  %9s\n", width, l.Label, thousandsInt(l.Before), thousandsInt(l.Added), thousandsInt(l.After))
-	}
-	fmt.Fprintf(m.Stdout, "\nadded %s copies to %s rows; wrote %s rows to %s\n", thousandsInt(rep.RowsAdded), thousandsInt(rep.Rows), thousandsInt(rep.Rows+rep.RowsAdded), *out)
-	return nil
+	return rep.WriteText(m.Stdout, *out)
 }

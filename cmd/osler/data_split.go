@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/text"
 )
 
 var dataSplitDoc = cmdDoc{
@@ -60,50 +59,8 @@ func (m *Main) runDataSplit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	printSplitStats(m.Stdout, st, outPath)
-	return nil
-}
-
-func printSplitStats(w io.Writer, st dataset.SplitStats, outPath func(string) string) {
-	total := 0
-	for _, r := range st.Rows {
-		total += r
-	}
-	for j, name := range st.Names {
-		fmt.Fprintf(w, "%-5s  %9s rows  %5.1f%%  %s\n", name, thousandsInt(st.Rows[j]), 100*float64(st.Rows[j])/float64(max(total, 1)), outPath(name))
-	}
-	if len(st.Labels) == 0 {
-		return
-	}
-	width := len("label")
-	for _, l := range st.Labels {
-		width = max(width, len(l.Label))
-	}
-	fmt.Fprintf(w, "\n%-*s  %9s", width, "label", "all")
-	for _, name := range st.Names {
-		fmt.Fprintf(w, "  %9s", name)
-	}
-	fmt.Fprintln(w)
-	for _, l := range st.Labels {
-		fmt.Fprintf(w, "%-*s  %9s", width, l.Label, thousandsInt(l.Total))
-		for _, c := range l.Counts {
-			fmt.Fprintf(w, "  %9s", thousandsInt(c))
-		}
-		fmt.Fprintln(w)
-	}
-	pp, label, split := st.MaxShareDeviation()
-	fmt.Fprintf(w, "\nLargest gap between a label's share in a split and in the whole file: %.2f percentage points (%q in %s).\n", pp, label, split)
+	return st.WriteText(m.Stdout, outPath)
 }
 
 // thousandsInt formats n with comma separators.
-func thousandsInt(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+var thousandsInt = text.Thousands

@@ -4,12 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"sort"
-	"strings"
-	"text/tabwriter"
 
-	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/synth"
@@ -49,7 +44,7 @@ func (m *Main) runDataSynth(ctx context.Context, args []string) error {
 		return usageError{fmt.Errorf("data synth: unexpected argument %q; the output file goes in --out (see --help)", pos[0])}
 	}
 	if *list {
-		return printSynthKinds(m.Stdout)
+		return synth.WriteKinds(m.Stdout)
 	}
 	if *kindName == "" {
 		return usageError{errors.New("data synth: --kind is required (nursing-notes, radiology, ade or multilabel; see --list)")}
@@ -78,152 +73,19 @@ func (m *Main) runDataSynth(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	info, _ := kind.Info()
-	st, err := m.synthesize(ctx, gopts, *n, *out, *relations, info.Task, dataset.Options{Format: f, LabelDelimiter: *labelDelim})
-	if err != nil {
-		return err
+	fo := synth.FileOptions{Out: *out, Relations: *relations, Stdout: m.Stdout, Data: dataset.Options{Format: f, LabelDelimiter: *labelDelim}}
+	var bar *progress.Writer
+	if *n >= 20000 && m.IsTerminal(m.Stderr) {
+		bar = progress.NewWriter(m.Stderr, true)
+		fo.Progress = bar
 	}
-	fmt.Fprintln(m.Stderr, st.summary(info, *out, *relations))
+	st, err := synth.WriteFiles(ctx, gopts, *n, fo)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return fmt.Errorf("data synth: %w", err)
+	}
+	fmt.Fprintln(m.Stderr, st.Summary(kind, fo))
 	return nil
-}
-
-// synthStats counts what a run wrote.
-type synthStats struct {
-	records, relations, duplicates int
-	labels                         map[string]int
-}
-
-// synthesize streams n generated records to out (and the relations to
-// relPath); neither file appears unless both are complete.
-func (m *Main) synthesize(ctx context.Context, opts synth.Options, n int, out, relPath string, task dataset.Kind, dopts dataset.Options) (synthStats, error) {
-	st := synthStats{labels: map[string]int{}}
-	g, err := synth.New(opts)
-	if err != nil {
-		return st, err
-	}
-	dst, err := dataset.Create(out, m.Stdout, task, dopts)
-	if err != nil {
-		return st, fmt.Errorf("data synth: %w", err)
-	}
-	defer dst.Abort()
-	var rel *synth.RelationWriter
-	var relFile *atomicfile.File
-	if relPath != "" {
-		var w io.Writer = m.Stdout
-		if relPath != "-" {
-			if relFile, err = atomicfile.Create(relPath, 0o644); err != nil {
-				return st, fmt.Errorf("data synth: %w", err)
-			}
-			defer relFile.Abort()
-			w = relFile
-		}
-		rel = synth.NewRelationWriter(w)
-	}
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr) && n >= 20000, int64(n), "generating "+string(opts.Kind))
-	err = g.Generate(ctx, n, func(s synth.Sample) error {
-		if err := dst.Write(s.Record); err != nil {
-			return fmt.Errorf("data synth: %s: %w", out, err)
-		}
-		for _, r := range s.Relations {
-			st.relations++
-			if rel == nil {
-				continue
-			}
-			if err := rel.Write(r); err != nil {
-				return fmt.Errorf("data synth: %s: %w", relPath, err)
-			}
-		}
-		for _, l := range s.Record.Labels {
-			st.labels[l]++
-		}
-		if s.DuplicateOf != "" {
-			st.duplicates++
-		}
-		st.records++
-		if st.records%1024 == 0 {
-			bar.Add(1024)
-		}
-		return nil
-	})
-	if err != nil {
-		return st, err
-	}
-	bar.Add(st.records % 1024)
-	bar.Finish()
-	if rel != nil {
-		if err := rel.Flush(); err != nil {
-			return st, fmt.Errorf("data synth: %s: %w", relPath, err)
-		}
-	}
-	// The dataset is committed last: if the relations file fails, the
-	// dataset is not published either.
-	if relFile != nil {
-		if err := relFile.Commit(); err != nil {
-			return st, fmt.Errorf("data synth: %w", err)
-		}
-	}
-	if err := dst.Commit(); err != nil {
-		return st, fmt.Errorf("data synth: %s: %w", out, err)
-	}
-	return st, nil
-}
-
-// summary is the one line printed on stderr after a run.
-func (st synthStats) summary(info synth.KindInfo, out, relPath string) string {
-	var b strings.Builder
-	where := out
-	if out == "-" {
-		where = "stdout"
-	}
-	fmt.Fprintf(&b, "wrote %s %s records to %s", thousandsInt(st.records), info.Kind, where)
-	if len(info.Labels) > 0 {
-		type lc struct {
-			name  string
-			count int
-		}
-		var counts []lc
-		for _, l := range info.Labels {
-			counts = append(counts, lc{l.Name, st.labels[l.Name]})
-		}
-		sort.SliceStable(counts, func(i, j int) bool { return counts[i].count > counts[j].count })
-		parts := make([]string, len(counts))
-		for i, c := range counts {
-			parts[i] = c.name + " " + thousandsInt(c.count)
-		}
-		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
-	}
-	if st.duplicates > 0 {
-		fmt.Fprintf(&b, ", %s deliberate near-duplicates", thousandsInt(st.duplicates))
-	}
-	if relPath != "" {
-		rel := relPath
-		if relPath == "-" {
-			rel = "stdout"
-		}
-		fmt.Fprintf(&b, "; %s drug/effect relations to %s", thousandsInt(st.relations), rel)
-	}
-	return b.String()
-}
-
-// printSynthKinds writes --list: every kind with its task, labels (with
-// their expected shares) or topics.
-func printSynthKinds(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for i, k := range synth.Kinds() {
-		if i > 0 {
-			fmt.Fprintln(tw)
-		}
-		mode := k.Task.String()
-		if k.MultiLabel {
-			mode = "multi-label " + mode
-		}
-		fmt.Fprintf(tw, "%s (%s): %s\n", k.Kind, mode, k.Summary)
-		for _, l := range k.Labels {
-			fmt.Fprintf(tw, "  %s\t%5.1f%%\t%s\n", l.Name, 100*l.Prevalence, l.Description)
-		}
-		for _, topic := range k.Topics {
-			fmt.Fprintf(tw, "  - %s\n", topic)
-		}
-	}
-	return tw.Flush()
 }

@@ -6,17 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/osler-health/osler/internal/atomicfile"
+	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
-	"github.com/osler-health/osler/internal/text"
 	"github.com/osler-health/osler/internal/version"
 )
 
@@ -35,28 +30,23 @@ func (m *Main) runEval(ctx context.Context, args []string) error {
 	return m.runGroup(ctx, "osler eval", "Evaluate models: exact ROUGE and classification metrics, tables, distributions and HTML reports.", evalCommands(), args)
 }
 
-// outputFormat is how eval commands print their results.
-type outputFormat string
+// outputFormat is how eval commands print their results; the renderers
+// are report's.
+type outputFormat = report.Format
 
 const (
-	formatTable    outputFormat = "table"
-	formatJSON     outputFormat = "json"
-	formatCSV      outputFormat = "csv"
-	formatMarkdown outputFormat = "markdown"
+	formatJSON     = report.JSON
+	formatCSV      = report.CSV
+	formatMarkdown = report.Markdown
 )
 
+// parseOutputFormat reads --format, saying which command refused it.
 func parseOutputFormat(cmd, s string) (outputFormat, error) {
-	switch strings.ToLower(s) {
-	case "", "table", "text":
-		return formatTable, nil
-	case "json":
-		return formatJSON, nil
-	case "csv":
-		return formatCSV, nil
-	case "markdown", "md":
-		return formatMarkdown, nil
+	f, err := report.ParseFormat(s)
+	if err != nil {
+		return "", usageError{fmt.Errorf("%s: unknown --format %q (want table, json, csv or markdown)", cmd, s)}
 	}
-	return "", usageError{fmt.Errorf("%s: unknown --format %q (want table, json, csv or markdown)", cmd, s)}
+	return f, nil
 }
 
 // rougeFlags are the scoring flags shared by eval rouge and eval compare.
@@ -103,7 +93,7 @@ func (f *rougeFlags) scorer(cmd string) (*eval.RougeScorer, eval.Tokenizer, erro
 	}
 	opts := eval.RougeOptions{Types: types, Stemmer: f.stemmer, Tokenizer: tok}
 	if f.splitSentences {
-		opts.SplitSentences = splitForRougeLsum
+		opts.SplitSentences = eval.SplitClinicalSentences
 	}
 	s, err := eval.NewRougeScorer(opts)
 	if err != nil {
@@ -116,41 +106,9 @@ func (f *rougeFlags) bootstrapOptions() eval.BootstrapOptions {
 	return eval.BootstrapOptions{Samples: f.bootstrap, Seed: f.seed, Confidence: f.confidence, Workers: f.workers}
 }
 
-// splitForRougeLsum keeps the lines of texts that have newlines (the
-// reference behaviour) and splits other texts at the starts of the
-// sentences the clinical splitter finds, so that no character is lost.
-func splitForRougeLsum(s string) []string {
-	if strings.Contains(s, "\n") {
-		return strings.Split(s, "\n")
-	}
-	sents := text.SplitSentences(s)
-	if len(sents) < 2 {
-		return []string{s}
-	}
-	out := make([]string, 0, len(sents))
-	prev := 0
-	for _, st := range sents[1:] {
-		out = append(out, s[prev:st.Start])
-		prev = st.Start
-	}
-	return append(out, s[prev:])
-}
-
 // openInput opens a file for reading; "-" is stdin.
 func (m *Main) openInput(name string) (io.ReadCloser, error) {
-	if name == "-" {
-		return io.NopCloser(m.Stdin), nil
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-// isPlainText says whether a file holds one text per line rather than JSONL.
-func isPlainText(name string) bool {
-	return strings.EqualFold(filepath.Ext(name), ".txt")
+	return dataset.OpenInput(name, m.Stdin)
 }
 
 // writeReport renders an HTML report atomically.
@@ -171,98 +129,16 @@ func (m *Main) reportHeader(title string, sources ...string) report.Header {
 }
 
 // fnum formats a metric for tables.
-func fnum(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "—"
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
-
-func fopt(p *float64) string {
-	if p == nil {
-		return "—"
-	}
-	return fnum(*p)
-}
+func fnum(v float64) string { return report.Number(v) }
 
 // csvNum formats a metric for CSV with full precision (empty when
 // undefined).
-func csvNum(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
-}
+func csvNum(v float64) string { return report.CSVNumber(v) }
 
-func csvOpt(p *float64) string {
-	if p == nil {
-		return ""
-	}
-	return csvNum(*p)
-}
-
-// textTable prints rows as an aligned table (table format) or a GitHub
-// markdown table. Columns whose header starts with '>' are right-aligned
-// numbers (the '>' is dropped).
+// textTable prints rows as an aligned table or a GitHub markdown table
+// ([report.WriteTable]).
 func textTable(w io.Writer, markdown bool, header []string, rows [][]string) {
-	right := make([]bool, len(header))
-	cols := make([]string, len(header))
-	for i, h := range header {
-		right[i] = strings.HasPrefix(h, ">")
-		cols[i] = strings.TrimPrefix(h, ">")
-	}
-	if markdown {
-		fmt.Fprintf(w, "| %s |\n", strings.Join(cols, " | "))
-		seps := make([]string, len(cols))
-		for i := range cols {
-			seps[i] = "---"
-			if right[i] {
-				seps[i] = "---:"
-			}
-		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(seps, " | "))
-		for _, r := range rows {
-			esc := make([]string, len(r))
-			for i, c := range r {
-				esc[i] = strings.ReplaceAll(c, "|", `\|`)
-			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
-		}
-		return
-	}
-	widths := make([]int, len(cols))
-	for i, c := range cols {
-		widths[i] = len([]rune(c))
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string) {
-		for i, c := range cells {
-			pad := strings.Repeat(" ", widths[i]-len([]rune(c)))
-			if right[i] {
-				c = pad + c
-			} else if i < len(cells)-1 {
-				c += pad
-			}
-			if i > 0 {
-				io.WriteString(w, "  ")
-			}
-			io.WriteString(w, c)
-		}
-		io.WriteString(w, "\n")
-	}
-	line(cols)
-	rule := make([]string, len(cols))
-	for i := range cols {
-		rule[i] = strings.Repeat("-", widths[i])
-	}
-	line(rule)
-	for _, r := range rows {
-		line(r)
-	}
+	report.WriteTable(w, markdown, header, rows)
 }
 
 // errNoInput is returned when a command got neither of its input forms.

@@ -2,21 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/osler-health/osler/internal/atomicfile"
-	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
 )
@@ -47,20 +40,19 @@ osler eval classification --gold test.csv --pred comprehend-output.jsonl --mode 
 
 // classFlags are the flags shared by eval classification and eval compare.
 type classFlags struct {
+	opts       eval.PredictionsOptions
 	gold       dataFlags
 	goldPath   string
-	mode       string
 	labels     string
-	positive   string
 	thresholds string
 }
 
 func (c *classFlags) register(fs *flag.FlagSet, allowTuned bool) {
 	c.gold.register(fs, "gold-")
 	fs.StringVar(&c.goldPath, "gold", "", `gold labels: a dataset file (JSONL, two-column CSV, or CSV/TSV with --text-column and --label-column); "-" reads stdin`)
-	fs.StringVar(&c.mode, "mode", "", "binary, multi-class or multi-label (default: multi-label when some record has no label or several, else binary for two labels, else multi-class)")
+	fs.Var(&c.opts.Mode, "mode", "binary, multi-class or multi-label (default: multi-label when some record has no label or several, else binary for two labels, else multi-class)")
 	fs.StringVar(&c.labels, "labels", "", "comma-separated labels to evaluate, in report order (default: every gold and predicted label, sorted)")
-	fs.StringVar(&c.positive, "positive-label", "", "binary data: the positive label, predicted when its score reaches its threshold (default: the higher score wins)")
+	fs.StringVar(&c.opts.PositiveLabel, "positive-label", "", "binary data: the positive label, predicted when its score reaches its threshold (default: the higher score wins)")
 	help := `decide labels with these thresholds instead of the decisions the predictions record: one number for every label (e.g. 0.5), or a JSON file {"label": t} or {"thresholds": {...}} naming every label`
 	if allowTuned {
 		help += `, or "tuned" for each label's F1-optimal threshold on these examples`
@@ -68,97 +60,28 @@ func (c *classFlags) register(fs *flag.FlagSet, allowTuned bool) {
 	fs.StringVar(&c.thresholds, "thresholds", "", help+` (default: the predictions' own decisions; 0.5 for predictions with scores only)`)
 }
 
-// options resolves the flags into evaluation options. With no
-// --thresholds the options leave the decisions to [decideByDefault].
-func (c *classFlags) options(cmd string, allowTuned bool) (eval.ClassificationOptions, error) {
-	var opts eval.ClassificationOptions
-	mode, err := dataset.ParseMode(c.mode)
-	if err != nil {
-		return opts, usageError{fmt.Errorf("%s: --mode: %w", cmd, err)}
-	}
-	opts.Mode = mode
-	if c.labels != "" {
-		for l := range strings.SplitSeq(c.labels, ",") {
-			if l = strings.TrimSpace(l); l != "" {
-				opts.Labels = append(opts.Labels, l)
-			}
+// options binds the flags into evaluation options (a --thresholds file is
+// read here).
+func (c *classFlags) options(cmd string, stdin io.Reader) (eval.PredictionsOptions, error) {
+	opts := c.opts
+	opts.Stdin = stdin
+	for l := range strings.SplitSeq(c.labels, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			opts.Labels = append(opts.Labels, l)
 		}
 	}
-	opts.PositiveLabel = c.positive
-	t := strings.TrimSpace(c.thresholds)
-	switch t {
-	case "":
-		return opts, nil
-	case "tuned":
-		if !allowTuned {
-			return opts, usageError{fmt.Errorf(`%s: --thresholds tuned would tune on the data being compared; tune on a validation set with "osler eval classification --thresholds tuned" and pass the file it writes`, cmd)}
+	if err := opts.SetThresholds(c.thresholds); err != nil {
+		var se *eval.ThresholdsSpecError
+		if errors.As(err, &se) {
+			return opts, usageError{fmt.Errorf("%s: %w", cmd, err)}
 		}
-		opts.TuneThresholds = true
-		return opts, nil
-	}
-	if v, err := strconv.ParseFloat(t, 64); err == nil {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return opts, usageError{fmt.Errorf("%s: --thresholds must be a finite number", cmd)}
-		}
-		opts.Threshold = &v
-		return opts, nil
-	}
-	f, err := os.Open(t)
-	if err != nil {
-		return opts, usageError{fmt.Errorf("%s: --thresholds %q is neither a number, \"tuned\" nor a readable file: %w", cmd, t, err)}
-	}
-	defer f.Close()
-	if opts.Thresholds, err = eval.ReadThresholds(f, t); err != nil {
 		return opts, fmt.Errorf("%s: %w", cmd, err)
 	}
-	opts.CompleteThresholds = true
 	return opts, nil
 }
 
-// decided reports whether opts already say how labels are decided.
-func decided(opts eval.ClassificationOptions) bool {
-	return opts.Threshold != nil || opts.Thresholds != nil || opts.TuneThresholds || opts.UseDecisions
-}
-
-// decideByDefault makes the predictions' own decisions the ones scored
-// when every example carries them, and leaves scores-only predictions to
-// 0.5. It refuses a file where only some lines carry decisions.
-func decideByDefault(cmd string, opts *eval.ClassificationOptions, exs []eval.ClassExample, predPath string) error {
-	with := 0
-	for _, ex := range exs {
-		if ex.Predicted != nil {
-			with++
-		}
-	}
-	switch {
-	case with == len(exs):
-		opts.UseDecisions = true
-	case with > 0:
-		return fmt.Errorf(`%s: %s: %d predictions record decided labels and %d do not; give --thresholds to decide them all from their scores`, cmd, predPath, with, len(exs)-with)
-	}
-	return nil
-}
-
-// noteDefaultThreshold adds a note to a result decided at 0.5 because the
-// predictions recorded no decisions.
-func noteDefaultThreshold(res *eval.ClassificationResult, predPath string) {
-	if res.Decisions == "thresholds" {
-		res.Notes = append(res.Notes, fmt.Sprintf("%s records scores but no decided labels, so every label was decided at 0.5; --thresholds or --model choose other thresholds", filepath.Base(predPath)))
-	}
-}
-
-// thresholdsSource wraps a thresholds error with where the thresholds came
-// from.
-func thresholdsSource(cmd, source string, err error) error {
-	var te *eval.ThresholdsError
-	if errors.As(err, &te) {
-		return fmt.Errorf("%s: %s: %w", cmd, source, err)
-	}
-	return fmt.Errorf("%s: %w", cmd, err)
-}
-
-// readGold reads every record of the gold file.
-func (m *Main) readGold(cmd string, c *classFlags) ([]dataset.Record, error) {
+// readGold reads the gold file.
+func (m *Main) readGold(ctx context.Context, cmd string, c *classFlags) (*eval.GoldSet, error) {
 	if c.goldPath == "" {
 		return nil, usageError{fmt.Errorf("%s: --gold is required (see --help)", cmd)}
 	}
@@ -166,43 +89,11 @@ func (m *Main) readGold(cmd string, c *classFlags) ([]dataset.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := dataset.ReadAll(c.goldPath, m.Stdin, dopts)
+	gold, err := eval.ReadGoldSet(ctx, c.goldPath, m.Stdin, dopts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("%s: %s has no records", cmd, c.goldPath)
-	}
-	return recs, nil
-}
-
-// readClassPredictions reads a predictions file and matches it with gold.
-func (m *Main) readClassPredictions(cmd, path string, gold []dataset.Record, goldPath string) ([]eval.ClassExample, error) {
-	f, err := m.openInput(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	defer f.Close()
-	r := eval.NewClassPredictionReader(f, path)
-	var preds []eval.ClassPrediction
-	for {
-		p, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", cmd, err)
-		}
-		preds = append(preds, p)
-	}
-	if len(preds) == 0 {
-		return nil, fmt.Errorf("%s: %s has no predictions", cmd, path)
-	}
-	exs, err := eval.MatchPredictions(gold, preds, goldPath, path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	return exs, nil
+	return gold, nil
 }
 
 func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
@@ -217,7 +108,8 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	writeTh := fs.String("write-thresholds", "", `with --thresholds tuned, write the tuned thresholds here (default "thresholds.json")`)
 	metricsPath := fs.String("metrics", "", "also write the full result (every metric, PR curves) as JSON to this file")
 	curvePoints := fs.Int("curve-points", 0, "thin each PR curve in JSON output to about this many points (0 keeps every threshold)")
-	format := fs.String("format", "table", "output format: table, json, csv or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML report (tables, PR curves, confusion matrices) to this file")
 	title := fs.String("title", "", "title of the HTML report (default: from the predictions file)")
 	pos, err := m.parseFlags(fs, evalClassificationDoc, args)
@@ -230,77 +122,28 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	if *predPath == "" {
 		return usageError{fmt.Errorf("%s: --pred is required (see --help)", cmd)}
 	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
-		return err
-	}
-	opts, err := cf.options(cmd, true)
+	opts, err := cf.options(cmd, m.Stdin)
 	if err != nil {
 		return err
 	}
 	if *writeTh != "" && !opts.TuneThresholds {
 		return usageError{fmt.Errorf("%s: --write-thresholds needs --thresholds tuned", cmd)}
 	}
-	thSource := "--thresholds " + cf.thresholds
-	var modelLabels []string
 	if *modelPath != "" {
-		if cf.thresholds != "" {
-			return usageError{fmt.Errorf("%s: give --model (its thresholds) or --thresholds, not both", cmd)}
-		}
-		lc, err := m.loadClassifier(ctx, cmd, *modelPath, &rf)
-		if err != nil {
+		if err := m.decideWithModel(ctx, cmd, *modelPath, &rf, cf.thresholds, &opts); err != nil {
 			return err
 		}
-		if opts.Mode != "" && opts.Mode != lc.Mode() {
-			return usageError{fmt.Errorf("%s: --mode %s, but %s is a %s model", cmd, opts.Mode, lc.Source, lc.Mode())}
-		}
-		if opts.PositiveLabel != "" && opts.PositiveLabel != lc.PositiveLabel() {
-			return usageError{fmt.Errorf("%s: --positive-label %q, but the positive label of %s is %q", cmd, opts.PositiveLabel, lc.Source, lc.PositiveLabel())}
-		}
-		opts.Mode, opts.PositiveLabel = lc.Mode(), lc.PositiveLabel()
-		opts.Thresholds = lc.Metadata().Thresholds
-		if opts.Thresholds == nil {
-			opts.Thresholds = map[string]float64{}
-		}
-		opts.CompleteThresholds = true
-		thSource = "the thresholds of " + lc.Source
-		modelLabels = lc.Labels()
 	}
 	opts.MaxCurvePoints = *curvePoints
-	gold, err := m.readGold(cmd, &cf)
+	gold, err := m.readGold(ctx, cmd, &cf)
 	if err != nil {
 		return err
 	}
-	if modelLabels != nil {
-		for _, g := range gold {
-			for _, l := range g.Labels {
-				if !slices.Contains(modelLabels, l) {
-					return fmt.Errorf("%s: %s:%d: gold label %q is not a label of %s (its labels: %s)", cmd, cf.goldPath, g.Line, l, *modelPath, strings.Join(modelLabels, ", "))
-				}
-			}
-		}
-	}
-	exs, err := m.readClassPredictions(cmd, *predPath, gold, cf.goldPath)
+	res, err := gold.EvaluatePredictions(ctx, *predPath, opts)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	byDefault := !decided(opts)
-	if byDefault {
-		if err := decideByDefault(cmd, &opts, exs, *predPath); err != nil {
-			return err
-		}
-	}
-	res, err := eval.EvaluateClassification(exs, opts)
-	if err != nil {
-		return thresholdsSource(cmd, thSource, err)
-	}
-	if byDefault {
-		noteDefaultThreshold(res, *predPath)
-	}
-	if *modelPath != "" {
-		res.Notes = append(res.Notes, "labels decided with "+thSource)
-	}
-	if err := printClassification(m.Stdout, outFmt, res); err != nil {
+	if err := report.WriteClassification(m.Stdout, format, res); err != nil {
 		return err
 	}
 	if opts.TuneThresholds {
@@ -314,12 +157,7 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "wrote tuned thresholds to %s (use them on the test set with --thresholds %s)\n", path, path)
 	}
 	if *metricsPath != "" {
-		err := atomicfile.Write(*metricsPath, 0o644, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
-		})
-		if err != nil {
+		if err := atomicfile.Write(*metricsPath, 0o644, func(w io.Writer) error { return report.WriteClassification(w, report.JSON, res) }); err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
 		fmt.Fprintf(m.Stderr, "wrote metrics to %s\n", *metricsPath)
@@ -340,104 +178,23 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	return nil
 }
 
-// printClassification prints a result in the chosen format.
-func printClassification(w io.Writer, f outputFormat, r *eval.ClassificationResult) error {
-	switch f {
-	case formatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	case formatCSV:
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"label", "threshold", "precision", "recall", "f1", "support", "predicted", "tn", "fp", "fn", "tp", "average_precision", "roc_auc", "brier", "best_f1_threshold", "best_f1"})
-		for _, lm := range r.PerLabel {
-			bt, bf := "", ""
-			if lm.BestF1 != nil {
-				bt, bf = csvNum(lm.BestF1.Threshold), csvNum(lm.BestF1.F1)
-			}
-			c := lm.Confusion
-			cw.Write([]string{lm.Label, csvOpt(lm.Threshold), csvNum(lm.Precision), csvNum(lm.Recall), csvNum(lm.F1),
-				strconv.Itoa(lm.Support), strconv.Itoa(lm.Predicted), strconv.Itoa(c[0][0]), strconv.Itoa(c[0][1]), strconv.Itoa(c[1][0]), strconv.Itoa(c[1][1]),
-				csvOpt(lm.AveragePrecision), csvOpt(lm.ROCAUC), csvNum(lm.Brier), bt, bf})
-		}
-		for _, a := range averagesOf(r) {
-			cw.Write([]string{a.name, "", csvNum(a.Precision), csvNum(a.Recall), csvNum(a.F1), "", "", "", "", "", "", "", "", "", "", ""})
-		}
-		cw.Flush()
-		return cw.Error()
+// decideWithModel loads the --model classifier and makes its thresholds,
+// mode and positive label decide the labels; the flags must agree with it.
+func (m *Main) decideWithModel(ctx context.Context, cmd, spec string, rf *registryFlags, thresholds string, opts *eval.PredictionsOptions) error {
+	if thresholds != "" {
+		return usageError{fmt.Errorf("%s: give --model (its thresholds) or --thresholds, not both", cmd)}
 	}
-	md := f == formatMarkdown
-	th := "thresholds per label"
-	switch r.Decisions {
-	case "predictions":
-		th = "labels as the predictions decided them"
-	case "top label":
-		th = "highest score wins"
+	lc, err := m.loadClassifier(ctx, cmd, spec, rf)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "%s examples, %s, %d labels, %s\n\n", thousandsInt(r.N), r.Mode, len(r.Labels), th)
-	header := []string{"label", ">threshold", ">precision", ">recall", ">F1", ">support", ">AP", ">ROC AUC", ">best-F1 t", ">best F1"}
-	var rows [][]string
-	for _, lm := range r.PerLabel {
-		bt, bf := "—", "—"
-		if lm.BestF1 != nil {
-			bt, bf = fnum(lm.BestF1.Threshold), fnum(lm.BestF1.F1)
-		}
-		rows = append(rows, []string{lm.Label, fopt(lm.Threshold), fnum(lm.Precision), fnum(lm.Recall), fnum(lm.F1), thousandsInt(lm.Support), fopt(lm.AveragePrecision), fopt(lm.ROCAUC), bt, bf})
+	if opts.Mode != "" && opts.Mode != lc.Mode() {
+		return usageError{fmt.Errorf("%s: --mode %s, but %s is a %s model", cmd, opts.Mode, lc.Source, lc.Mode())}
 	}
-	for _, a := range averagesOf(r) {
-		rows = append(rows, []string{a.name, "", fnum(a.Precision), fnum(a.Recall), fnum(a.F1), "", "", "", "", ""})
+	if opts.PositiveLabel != "" && opts.PositiveLabel != lc.PositiveLabel() {
+		return usageError{fmt.Errorf("%s: --positive-label %q, but the positive label of %s is %q", cmd, opts.PositiveLabel, lc.Source, lc.PositiveLabel())}
 	}
-	textTable(w, md, header, rows)
-	fmt.Fprintln(w)
-	acc := "accuracy"
-	if r.Samples != nil {
-		acc = "subset accuracy"
-	}
-	fmt.Fprintf(w, "%s %s, Hamming loss %s, macro AP %s, macro ROC AUC %s, Brier %s\n",
-		acc, fnum(r.Accuracy), fnum(r.HammingLoss), fopt(r.MacroAveragePrecision), fopt(r.MacroROCAUC), fnum(r.Brier))
-	if len(r.ConfusionMatrix) > 0 {
-		fmt.Fprintln(w)
-		if md {
-			fmt.Fprintln(w, "**Confusion matrix** (rows: gold, columns: predicted)")
-		} else {
-			fmt.Fprintln(w, "Confusion matrix (rows: gold, columns: predicted)")
-		}
-		fmt.Fprintln(w)
-		header := []string{"gold \\ predicted"}
-		for _, l := range r.Labels {
-			header = append(header, ">"+l)
-		}
-		var rows [][]string
-		for i, l := range r.Labels {
-			row := []string{l}
-			for _, v := range r.ConfusionMatrix[i] {
-				row = append(row, thousandsInt(v))
-			}
-			rows = append(rows, row)
-		}
-		textTable(w, md, header, rows)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "\nnote: %s", n)
-	}
-	if len(r.Notes) > 0 {
-		fmt.Fprintln(w)
-	}
+	opts.UseModel(&eval.DecisionModel{Name: spec, Source: lc.Source, Mode: lc.Mode(), PositiveLabel: lc.PositiveLabel(),
+		Thresholds: lc.Metadata().Thresholds, Labels: lc.Labels()})
 	return nil
-}
-
-type namedAverage struct {
-	name string
-	eval.Averages
-}
-
-func averagesOf(r *eval.ClassificationResult) []namedAverage {
-	out := []namedAverage{{"micro avg", r.Micro}, {"macro avg", r.Macro}, {"weighted avg", r.Weighted}}
-	if r.Samples != nil {
-		out = append(out, namedAverage{"samples avg", *r.Samples})
-	}
-	if r.Binary != nil {
-		out = append(out, namedAverage{"binary (" + r.PositiveLabel + ")", *r.Binary})
-	}
-	return out
 }

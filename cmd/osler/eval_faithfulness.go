@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/clinical"
-	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
 )
@@ -42,81 +40,75 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(evalFaithfulnessDoc)
 	var df dataFlags
 	df.register(fs, "in-")
-	pairsPath := fs.String("pairs", "", `dataset of {"id","source","summary"} records ("-" reads stdin)`)
-	sourcesPath := fs.String("sources", "", `dataset of the sources ({"id","source"}, or CSV/TSV with --text-column)`)
-	summariesPath := fs.String("summaries", "", `the summaries to check: {"id","summary"} lines, as osler summarize writes them`)
+	in := eval.FaithfulnessInput{Stdin: m.Stdin}
+	fs.StringVar(&in.Pairs, "pairs", "", `dataset of {"id","source","summary"} records ("-" reads stdin)`)
+	fs.StringVar(&in.Sources, "sources", "", `dataset of the sources ({"id","source"}, or CSV/TSV with --text-column)`)
+	fs.StringVar(&in.Summaries, "summaries", "", `the summaries to check: {"id","summary"} lines, as osler summarize writes them`)
 	vocab := fs.String("vocab", "", "a lexicon file that extends the built-in vocabulary")
-	format := fs.String("format", "table", "output format: table, json, csv or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML report that highlights claims in the texts (it quotes them)")
 	title := fs.String("title", "", "title of the HTML report (default: from the input file)")
 	show := fs.Int("show", 0, "list this many flagged summaries with their issues (table format)")
 	perPair := fs.String("per-pair", "", `write every pair's check to this JSONL file, in input order: {"id", "flagged", "source_critical", "issues": [...]}`)
 	failAbove := fs.Float64("fail-above", -1, "exit 1 when the share of unfaithful summaries is above this (0 to 1)")
-	bootstrap := fs.Int("bootstrap", 1000, "bootstrap resamples for the intervals of the shares; 0 turns them off")
-	seed := fs.Uint64("seed", 42, "bootstrap seed: the same seed and data give the same intervals")
-	confidence := fs.Float64("confidence", 0.95, "coverage of the bootstrap intervals")
-	workers := fs.Int("workers", 0, "checking goroutines; 0 uses every core")
+	var opts eval.FaithfulnessOptions
+	fs.IntVar(&opts.Bootstrap.Samples, "bootstrap", 1000, "bootstrap resamples for the intervals of the shares; 0 turns them off")
+	fs.Uint64Var(&opts.Bootstrap.Seed, "seed", 42, "bootstrap seed: the same seed and data give the same intervals")
+	fs.Float64Var(&opts.Bootstrap.Confidence, "confidence", 0.95, "coverage of the bootstrap intervals")
+	fs.IntVar(&opts.Workers, "workers", 0, "checking goroutines; 0 uses every core")
 	pos, err := m.parseFlags(fs, evalFaithfulnessDoc, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) == 1 && *pairsPath == "" && *sourcesPath == "" {
-		*pairsPath, pos = pos[0], nil
+	if len(pos) == 1 && in.Pairs == "" && in.Sources == "" {
+		in.Pairs, pos = pos[0], nil
 	}
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("%s: unexpected arguments %q (see --help)", cmd, pos)}
 	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
-		return err
-	}
 	switch {
-	case *bootstrap < 0:
+	case opts.Bootstrap.Samples < 0:
 		return usageError{fmt.Errorf("%s: --bootstrap must be 0 or more", cmd)}
-	case *confidence <= 0 || *confidence >= 1:
+	case opts.Bootstrap.Confidence <= 0 || opts.Bootstrap.Confidence >= 1:
 		return usageError{fmt.Errorf("%s: --confidence must be between 0 and 1", cmd)}
 	case *failAbove > 1:
 		return usageError{fmt.Errorf("%s: --fail-above is a share from 0 to 1", cmd)}
 	}
-	opts, err := df.options()
-	if err != nil {
+	if opts.Bootstrap.Samples == 0 {
+		opts.Bootstrap.Samples = -1
+	}
+	opts.Bootstrap.Workers = opts.Workers
+	if in.Data, err = df.options(); err != nil {
 		return err
 	}
-	checker, err := m.checker(*vocab)
+	if opts.Checker, err = m.checker(*vocab); err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	switch {
+	case in.Pairs != "" && (in.Sources != "" || in.Summaries != ""):
+		return usageError{fmt.Errorf("%s: give --pairs, or --sources with --summaries, not both", cmd)}
+	case in.Pairs == "" && (in.Sources == "" || in.Summaries == ""):
+		return usageError{fmt.Errorf("%s: %w: give --pairs FILE, or --sources FILE with --summaries FILE (see --help)", cmd, errNoInput)}
+	}
+	pairs, err := eval.ReadFaithfulnessPairs(ctx, in)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	pairs, sources, err := m.faithfulnessPairs(*pairsPath, *sourcesPath, *summariesPath, opts)
+	rep, err := eval.EvaluateFaithfulness(ctx, pairs, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	boot := eval.BootstrapOptions{Samples: *bootstrap, Seed: *seed, Confidence: *confidence, Workers: *workers}
-	if *bootstrap == 0 {
-		boot.Samples = -1
-	}
-	rep, err := eval.EvaluateFaithfulness(ctx, pairs, eval.FaithfulnessOptions{Checker: checker, Bootstrap: boot, Workers: *workers})
-	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
-	}
-	if err := eval.WriteFaithfulness(m.Stdout, rep, eval.FaithfulnessFormat(outFmt), *show); err != nil {
+	if err := report.WriteFaithfulness(m.Stdout, format, rep, *show); err != nil {
 		return err
 	}
 	if *perPair != "" {
-		err := atomicfile.Write(*perPair, 0o644, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetEscapeHTML(false)
-			for _, c := range rep.Checks {
-				if err := enc.Encode(c); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := atomicfile.Write(*perPair, 0o644, func(w io.Writer) error { return report.WriteFaithfulnessChecks(w, rep) }); err != nil {
 			return fmt.Errorf("%s: --per-pair: %w", cmd, err)
 		}
 	}
 	if *reportPath != "" {
+		sources := in.Files()
 		t := *title
 		if t == "" {
 			t = "Faithfulness: " + filepath.Base(sources[len(sources)-1])
@@ -133,52 +125,14 @@ func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	return nil
 }
 
-// checker opens the faithfulness checker, with a user's vocabulary file
-// when given.
+// checker builds the faithfulness checker --vocab asks for.
 func (m *Main) checker(vocab string) (*clinical.Checker, error) {
-	if vocab == "" {
-		return clinical.NewChecker(nil), nil
-	}
-	f, err := os.Open(vocab)
-	if err != nil {
+	c, err := clinical.LoadChecker(vocab)
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
 		return nil, fmt.Errorf("--vocab: %w", err)
 	}
-	defer f.Close()
-	lex, err := clinical.ReadLexicon(f, vocab)
-	if err != nil {
-		return nil, err
-	}
-	return clinical.NewChecker(lex), nil
-}
-
-// faithfulnessPairs reads (source, summary) pairs: one dataset with both,
-// or sources and a system's summaries joined by id. It returns the input
-// names for the report.
-func (m *Main) faithfulnessPairs(pairsPath, sourcesPath, summariesPath string, opts dataset.Options) ([]eval.FaithfulnessPair, []string, error) {
-	switch {
-	case pairsPath != "" && (sourcesPath != "" || summariesPath != ""):
-		return nil, nil, usageError{errors.New("give --pairs, or --sources with --summaries, not both")}
-	case pairsPath != "":
-		recs, err := dataset.ReadAll(pairsPath, m.Stdin, opts)
-		if err != nil {
-			return nil, nil, err
-		}
-		pairs, err := eval.FaithfulnessPairs(recs, pairsPath)
-		return pairs, []string{pairsPath}, err
-	case sourcesPath != "" && summariesPath != "":
-		recs, err := dataset.ReadAll(sourcesPath, m.Stdin, opts)
-		if err != nil {
-			return nil, nil, err
-		}
-		f, err := m.openInput(summariesPath)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer f.Close()
-		pairs, err := eval.JoinSummaries(recs, sourcesPath, eval.NewTextPredictionReader(f, summariesPath, false))
-		return pairs, []string{sourcesPath, summariesPath}, err
-	}
-	return nil, nil, usageError{fmt.Errorf("%w: give --pairs FILE, or --sources FILE with --summaries FILE (see --help)", errNoInput)}
+	return c, err
 }
 
 var evalCasesDoc = cmdDoc{
@@ -198,10 +152,12 @@ osler eval cases --cases ours.jsonl --summaries llm.jsonl --max-fail 0.1 --forma
 func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	const cmd = "eval cases"
 	fs := m.newFlagSet(evalCasesDoc)
-	casesPath := fs.String("cases", "", "the checklist: JSONL cases")
-	summariesPath := fs.String("summaries", "", `the summaries of the cases' sources: {"id","summary"} lines`)
+	files := eval.CaseFiles{Stdin: m.Stdin}
+	fs.StringVar(&files.Cases, "cases", "", "the checklist: JSONL cases")
+	fs.StringVar(&files.Summaries, "summaries", "", `the summaries of the cases' sources: {"id","summary"} lines`)
 	vocab := fs.String("vocab", "", "a lexicon file that extends the built-in vocabulary (for the critical-finding check)")
-	format := fs.String("format", "table", "output format: table, json or markdown")
+	format := report.Table
+	fs.Var(&format, "format", "output format: table, json or markdown")
 	maxFail := fs.Float64("max-fail", 1, "exit 1 when more than this share of the cases fail (0 to 1)")
 	pos, err := m.parseFlags(fs, evalCasesDoc, args)
 	if err != nil {
@@ -210,51 +166,20 @@ func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("%s: unexpected arguments %q (see --help)", cmd, pos)}
 	}
-	if *casesPath == "" || *summariesPath == "" {
+	if files.Cases == "" || files.Summaries == "" {
 		return usageError{fmt.Errorf("%s: %w: give --cases FILE and --summaries FILE (see --help)", cmd, errNoInput)}
 	}
-	outFmt, err := parseOutputFormat(cmd, *format)
-	if err != nil {
-		return err
-	}
-	if outFmt == formatCSV {
+	if format == report.CSV {
 		return usageError{fmt.Errorf("%s: --format csv is not offered; use table, json or markdown", cmd)}
 	}
-	checker, err := m.checker(*vocab)
+	if files.Checker, err = m.checker(*vocab); err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	rep, err := eval.CheckCaseFiles(ctx, files)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	cf, err := m.openInput(*casesPath)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
-	}
-	defer cf.Close()
-	cases, err := eval.ReadCases(cf, *casesPath)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
-	}
-	sf, err := m.openInput(*summariesPath)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
-	}
-	defer sf.Close()
-	summaries := map[string]string{}
-	rd := eval.NewTextPredictionReader(sf, *summariesPath, false)
-	for {
-		p, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", cmd, err)
-		}
-		summaries[p.ID] = p.Text
-	}
-	rep, err := eval.CheckCases(cases, summaries, checker)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
-	}
-	if err := eval.WriteCases(m.Stdout, rep, eval.FaithfulnessFormat(outFmt)); err != nil {
+	if err := report.WriteCases(m.Stdout, format, rep); err != nil {
 		return err
 	}
 	if rep.FailRate > *maxFail {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/osler-health/osler/internal/registry"
@@ -33,22 +30,6 @@ var keysCreateDoc = cmdDoc{
 osler keys create --name ops --scope admin --expires 90d --json`,
 }
 
-// parseAge reads a duration such as "90d", "12h" or "1h30m".
-func parseAge(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseFloat(d, 64)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("%q is not a number of days", s)
-		}
-		return time.Duration(n * 24 * float64(time.Hour)), nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("%q is not a duration such as 90d, 12h or 30m", s)
-	}
-	return v, nil
-}
-
 func (m *Main) runKeysCreate(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(keysCreateDoc)
 	var rf registryFlags
@@ -73,7 +54,7 @@ func (m *Main) runKeysCreate(ctx context.Context, args []string) error {
 	}
 	var exp time.Time
 	if *expires != "" {
-		d, err := parseAge(*expires)
+		d, err := registry.ParseAge(*expires)
 		if err != nil {
 			return usageError{fmt.Errorf("keys create: --expires: %w", err)}
 		}
@@ -95,16 +76,8 @@ func (m *Main) runKeysCreate(ctx context.Context, args []string) error {
 		}{k, secret})
 	}
 	fmt.Fprintln(m.Stdout, secret)
-	fmt.Fprintf(m.Stderr, "created key %s (%s, scopes %s). The secret above is shown once: store it now.\n", k.ID, k.Name, scopeList(k.Scopes))
+	fmt.Fprintf(m.Stderr, "created key %s (%s, scopes %s). The secret above is shown once: store it now.\n", k.ID, k.Name, registry.ScopeList(k.Scopes))
 	return nil
-}
-
-func scopeList(scopes []registry.Scope) string {
-	parts := make([]string, len(scopes))
-	for i, s := range scopes {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, ",")
 }
 
 var keysListDoc = cmdDoc{
@@ -142,12 +115,7 @@ func (m *Main) runKeysList(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "no API keys (create one with osler keys create --name NAME --scope predict)")
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
-	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, scopeList(k.Scopes), fmtTime(k.Created), fmtTime(k.LastUsed), fmtTime(k.Expires), fmtTime(k.Revoked))
-	}
-	return tw.Flush()
+	return registry.WriteKeys(m.Stdout, keys)
 }
 
 var keysRevokeDoc = cmdDoc{

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/classify"
-	"github.com/osler-health/osler/internal/modeldir"
 	"github.com/osler-health/osler/internal/registry"
 )
 
@@ -38,69 +35,29 @@ type loadedClassifier struct {
 	MetaSHA256 string
 }
 
-// loadClassifier loads the classifier spec names: a path that exists is a
-// model directory (or its model.json); anything else is read as a registry
-// reference NAME[:VERSION] and loaded from the registry rf locates, in
-// memory (an encrypted home's plaintext never touches the disk). A
-// directory wins over a registry model of the same name.
+// loadClassifier loads the classifier spec names (artifact.Open): a
+// model directory, or a registry reference NAME[:VERSION] loaded from the
+// registry rf locates, in memory.
 func (m *Main) loadClassifier(ctx context.Context, cmd, spec string, rf *registryFlags) (*loadedClassifier, error) {
-	if _, err := os.Stat(spec); err == nil {
-		model, err := classify.Load(spec)
+	openRegistry := func(ctx context.Context) (*registry.Store, error) {
+		c, err := rf.config(m)
 		if err != nil {
 			return nil, err
 		}
-		dir := spec
-		if filepath.Base(spec) == modeldir.MetadataName {
-			dir = filepath.Dir(spec)
+		if _, err := c.HomeDir(m.Getenv); err != nil {
+			return nil, fmt.Errorf("not a model directory; to read it from the registry: %w", err)
 		}
-		sum, err := fileSHA256(filepath.Join(dir, modeldir.MetadataName))
-		if err != nil {
-			return nil, err
+		s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, MustExist: true})
+		m.warn(warnings)
+		var nre *registry.NoRegistryError
+		if errors.As(err, &nre) {
+			return nil, fmt.Errorf("no model directory of that name, and no registry at %s to look it up in (pass --home DIR or set OSLER_HOME)", nre.Home)
 		}
-		return &loadedClassifier{Model: model, Source: spec, MetaSHA256: sum}, nil
+		return s, err
 	}
-	ref, perr := registry.ParseRef(spec)
-	if perr != nil || strings.ContainsAny(spec, `/\`) {
-		return nil, fmt.Errorf("%s: --model %s: no such model directory, and not a registry reference NAME[:VERSION] either", cmd, spec)
-	}
-	c, err := rf.config(m)
-	if err != nil {
-		return nil, err
-	}
-	home, err := c.HomeDir(m.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("%s: --model %s is not a directory; to read it from the registry: %w", cmd, spec, err)
-	}
-	if _, err := os.Stat(filepath.Join(home, registry.DBName)); err != nil {
-		return nil, fmt.Errorf("%s: --model %s: no model directory of that name, and no registry at %s to look it up in (pass --home DIR or set OSLER_HOME)", cmd, spec, home)
-	}
-	key, err := c.MasterKey()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	s, err := registry.Open(ctx, home, registry.Options{Key: key})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w (home %s)", cmd, err, home)
-	}
-	defer s.Close()
-	v, err := s.Resolve(ctx, ref)
+	loc, err := artifact.Open(ctx, spec, registry.KindClassifier, openRegistry)
 	if err != nil {
 		return nil, fmt.Errorf("%s: --model %s: %w", cmd, spec, err)
 	}
-	if v.Kind != registry.KindClassifier {
-		return nil, fmt.Errorf("%s: --model %s: %s is a %s, not a classifier", cmd, spec, v.Ref(), v.Kind)
-	}
-	fsys, err := s.ArtifactFS(ctx, v)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	model, err := classify.LoadFS(fsys, ".", v.Ref().String())
-	if err != nil {
-		return nil, err
-	}
-	mb, err := fs.ReadFile(fsys, modeldir.MetadataName)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", cmd, v.Ref(), err)
-	}
-	return &loadedClassifier{Model: model, Source: v.Ref().String(), Version: &v, MetaSHA256: modeldir.Sum(mb).SHA256}, nil
+	return &loadedClassifier{Model: loc.Classifier, Source: loc.Source, Version: loc.Version, MetaSHA256: loc.MetaSHA256}, nil
 }

@@ -3,20 +3,17 @@ package main
 import (
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/atomicfile"
+	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/registry"
 )
@@ -76,16 +73,7 @@ func (m *Main) runModelsList(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "no models in %s (register one with osler models register or osler train ... --register NAME)\n", s.Home())
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tVERSIONS\tLATEST\tAPPROVED\tUPDATED")
-	for _, md := range models {
-		approved := "-"
-		if md.LatestApproved > 0 {
-			approved = strconv.Itoa(md.LatestApproved)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", md.Name, md.Kind, md.Versions, md.Latest, approved, fmtTime(md.Updated))
-	}
-	return tw.Flush()
+	return registry.WriteModels(m.Stdout, models)
 }
 
 var modelsShowDoc = cmdDoc{
@@ -130,17 +118,7 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 				VersionList []registry.Version `json:"version_list"`
 			}{md, vs})
 		}
-		fmt.Fprintf(m.Stdout, "%s (%s)", md.Name, md.Kind)
-		if md.Description != "" {
-			fmt.Fprintf(m.Stdout, ": %s", md.Description)
-		}
-		fmt.Fprintln(m.Stdout)
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "VERSION\tSTATUS\tMETRICS\tREGISTERED\tBY")
-		for _, v := range vs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Version, v.Status, metricSummary(v.Metrics, 3), fmtTime(v.Created), v.RegisteredBy)
-		}
-		return tw.Flush()
+		return registry.WriteModel(m.Stdout, md, vs)
 	}
 	v, err := s.Resolve(ctx, ref)
 	if err != nil {
@@ -156,103 +134,7 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 			Artifact []registry.ManifestFile `json:"artifact"`
 		}{v, man.Files})
 	}
-	printVersion(m.Stdout, v, man)
-	return nil
-}
-
-// metricSummary shows the first few flattened metrics ("dev.f1=0.83 ...").
-func metricSummary(raw json.RawMessage, n int) string {
-	mt, err := registry.FlattenMetrics(raw)
-	if err != nil || len(mt) == 0 {
-		return "-"
-	}
-	names := mt.Names()
-	// Prefer the headline metrics.
-	sort.SliceStable(names, func(i, j int) bool { return metricRank(names[i]) > metricRank(names[j]) })
-	var parts []string
-	for _, k := range names[:min(n, len(names))] {
-		parts = append(parts, fmt.Sprintf("%s=%.4g", k, mt[k]))
-	}
-	if len(names) > n {
-		parts = append(parts, "...")
-	}
-	return strings.Join(parts, " ")
-}
-
-func metricRank(name string) int {
-	switch {
-	case strings.Contains(name, "per_label"):
-		return 0
-	case strings.HasSuffix(name, "f1") || strings.Contains(name, "rouge"):
-		return 2
-	case strings.HasSuffix(name, "accuracy"):
-		return 1
-	}
-	return 0
-}
-
-func printVersion(w io.Writer, v registry.Version, man registry.Manifest) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
-	row("version", fmt.Sprintf("%s (%s)", v.Ref(), v.Kind))
-	status := string(v.Status)
-	if v.StatusBy != "" {
-		status += fmt.Sprintf(" by %s at %s", v.StatusBy, fmtTime(v.StatusAt))
-	}
-	row("status", status)
-	if v.StatusNote != "" {
-		row("note", v.StatusNote)
-	}
-	row("registered", fmt.Sprintf("%s by %s", fmtTime(v.Created), v.RegisteredBy))
-	if v.Description != "" {
-		row("description", v.Description)
-	}
-	if v.Parent != nil {
-		row("parent", v.Parent.String())
-	}
-	if len(v.Source) > 0 {
-		row("source", string(v.Source))
-	}
-	row("artifact", fmt.Sprintf("%d files, %s, manifest sha256 %s", v.Files, fmtBytes(v.Bytes), v.Manifest))
-	tw.Flush()
-	if len(v.Data) > 0 {
-		fmt.Fprintln(w, "\ndata:")
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, d := range v.Data {
-			stored := ""
-			if d.Stored {
-				stored = " (stored)"
-			}
-			records := ""
-			if d.Records > 0 {
-				records = fmt.Sprintf("%d records", d.Records)
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", d.Role, d.SHA256, records, d.Path, stored)
-		}
-		tw.Flush()
-	}
-	printFlat := func(title string, raw json.RawMessage) {
-		mt, err := registry.FlattenMetrics(raw)
-		if err != nil || len(mt) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "\n%s:\n", title)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, k := range mt.Names() {
-			fmt.Fprintf(tw, "  %s\t%s\n", k, strconv.FormatFloat(mt[k], 'g', 6, 64))
-		}
-		tw.Flush()
-	}
-	printFlat("metrics", v.Metrics)
-	if len(v.Hyperparameters) > 2 {
-		fmt.Fprintf(w, "\nhyperparameters:\n  %s\n", v.Hyperparameters)
-	}
-	fmt.Fprintln(w, "\nfiles:")
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, f := range man.Files {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", f.Path, fmtBytes(f.Bytes), f.SHA256)
-	}
-	tw.Flush()
+	return registry.WriteVersion(m.Stdout, v, man)
 }
 
 var modelsRegisterDoc = cmdDoc{
@@ -297,25 +179,13 @@ func (m *Main) buildRegistration(ctx context.Context, cmd string, s *registry.St
 	return r, nil
 }
 
-// artifactBytes sums the sizes of the files under dir, for progress.
-func artifactBytes(dir string) int64 {
-	var n int64
-	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && info.Mode().IsRegular() {
-			n += info.Size()
-		}
-		return nil
-	})
-	return n
-}
-
-// registerWithProgress registers, drawing a progress bar on a terminal.
+// registerWithProgress registers, showing progress on stderr (a bar on a
+// terminal, a line every few seconds in a log).
 func (m *Main) registerWithProgress(ctx context.Context, s *registry.Store, r registry.Registration) (registry.Version, error) {
-	total := artifactBytes(r.Artifact)
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr) && total > 64<<20, total, "storing "+r.Name)
-	r.Progress = func(n int64) { bar.Add(int(n)) }
+	pr := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
+	r.Progress = pr
 	v, err := s.Register(ctx, r)
-	bar.Finish()
+	pr.Finish()
 	return v, err
 }
 
@@ -366,7 +236,7 @@ func (m *Main) runModelsRegister(ctx context.Context, args []string) error {
 	if *asJSON {
 		return writeJSON(m.Stdout, v)
 	}
-	fmt.Fprintf(m.Stdout, "registered %s (%s, %s; %d files, %s)\n", v.Ref(), v.Kind, v.Status, v.Files, fmtBytes(v.Bytes))
+	fmt.Fprintf(m.Stdout, "registered %s (%s, %s; %d files, %s)\n", v.Ref(), v.Kind, v.Status, v.Files, registry.FormatBytes(v.Bytes))
 	return nil
 }
 
@@ -417,7 +287,7 @@ func (m *Main) setStatus(ctx context.Context, args []string, doc cmdDoc, status 
 		return err
 	}
 	if !changed {
-		fmt.Fprintf(m.Stdout, "%s is already %s (since %s, by %s)\n", v.Ref(), v.Status, fmtTime(v.StatusAt), v.StatusBy)
+		fmt.Fprintf(m.Stdout, "%s is already %s (since %s, by %s)\n", v.Ref(), v.Status, registry.FormatTime(v.StatusAt), v.StatusBy)
 		return nil
 	}
 	fmt.Fprintf(m.Stdout, "%s is now %s\n", v.Ref(), v.Status)
@@ -522,7 +392,7 @@ func (m *Main) runModelsExport(ctx context.Context, args []string) error {
 	if err := atomicfile.Write(path, 0o600, write); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "exported %s (%d files, %s) to %s\n", v.Ref(), v.Files, fmtBytes(v.Bytes), path)
+	fmt.Fprintf(m.Stderr, "exported %s (%d files, %s) to %s\n", v.Ref(), v.Files, registry.FormatBytes(v.Bytes), path)
 	if s.Encrypted() {
 		fmt.Fprintln(m.Stderr, "note: the export is not encrypted; protect it like the model itself")
 	}
@@ -532,7 +402,8 @@ func (m *Main) runModelsExport(ctx context.Context, args []string) error {
 var modelsImportDoc = cmdDoc{
 	Usage: "osler models import [flags] FILE",
 	Summary: "Register a version from an osler models export file (tar or tar.gz; \"-\" reads stdin) as the next version of its model, or of --name. " +
-		"Every file is checked against the manifest and the manifest against the export's header; on any mismatch nothing is registered. " +
+		"Every file is checked against the manifest and the manifest against the export's header, and an Osler model is loaded as osler serve would load it; " +
+		"on any mismatch or a model that does not load (corrupt or crafted content) nothing is registered. " +
 		"The imported version starts PendingManualApproval; where it came from (model, version, status) is kept in its source.",
 	Example: `osler models import sepsis-3.tar.gz
 osler models import --name sepsis-staging sepsis-3.tar.gz`,
@@ -544,6 +415,8 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 	rf.register(fs)
 	name := fs.String("name", "", "register under this model name instead of the exported one")
 	asJSON := fs.Bool("json", false, "print the imported version as JSON")
+	limit := int64(2 << 30)
+	fs.Var((*config.ByteSize)(&limit), "max-bytes", "largest artifact accepted once unpacked (a small .tar.gz can unpack to gigabytes); checked from the manifest before anything is stored")
 	pos, err := m.parseFlags(fs, modelsImportDoc, args)
 	if err != nil {
 		return err
@@ -570,30 +443,24 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0])})
+	v, err := s.Import(ctx, r, registry.ImportOptions{Name: *name, By: rf.actor(m), Source: filepath.Base(pos[0]), Check: artifact.CheckImport, MaxBytes: limit})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, v)
 	}
-	fmt.Fprintf(m.Stdout, "imported %s (%s; %d files, %s)\n", v.Ref(), v.Status, v.Files, fmtBytes(v.Bytes))
+	fmt.Fprintf(m.Stdout, "imported %s (%s; %d files, %s)\n", v.Ref(), v.Status, v.Files, registry.FormatBytes(v.Bytes))
 	return nil
 }
 
 var modelsVerifyDoc = cmdDoc{
 	Usage: "osler models verify [flags] [NAME[:VERSION]...]",
 	Summary: "Check the registry: SQLite's integrity and foreign-key checks and the schema version, then every file of every version " +
-		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags). Exit status 1 when anything fails.",
+		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags), then loads each Osler model " +
+		"as osler serve would, so a file whose checksums hold but whose content is corrupt or crafted is reported. Exit status 1 when anything fails.",
 	Example: `osler models verify
 osler models verify sepsis:3 --json`,
-}
-
-// verifyResult is one line of osler models verify.
-type verifyResult struct {
-	Target string `json:"target"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"`
 }
 
 func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
@@ -605,73 +472,33 @@ func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var refs []registry.Ref
 	for _, p := range pos {
-		r, err := parseRefArg("models verify", p)
-		if err != nil {
+		if _, err := parseRefArg("models verify", p); err != nil {
 			return err
 		}
-		refs = append(refs, r)
 	}
 	s, err := rf.open(ctx, m)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	var results []verifyResult
-	add := func(target string, err error) {
-		r := verifyResult{Target: target, OK: err == nil}
-		if err != nil {
-			r.Error = err.Error()
-		}
-		results = append(results, r)
+	var bar *progress.Writer // nil (silent) off a terminal
+	if m.IsTerminal(m.Stderr) {
+		bar = progress.NewWriter(m.Stderr, true)
 	}
-	add("database", s.IntegrityCheck(ctx))
-	var versions []registry.Version
-	if len(refs) == 0 {
-		if versions, err = s.AllVersions(ctx); err != nil {
-			return err
-		}
-	}
-	for i, r := range refs {
-		if !strings.Contains(pos[i], ":") {
-			vs, err := s.Versions(ctx, r.Name)
-			if err != nil {
-				return err
-			}
-			versions = append(versions, vs...)
-			continue
-		}
-		v, err := s.Resolve(ctx, r)
-		if err != nil {
-			return err
-		}
-		versions = append(versions, v)
-	}
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr) && len(versions) > 20, int64(len(versions)), "verifying")
-	for _, v := range versions {
-		add(v.Ref().String(), s.Verify(ctx, v))
-		bar.Add(1)
-	}
+	results, err := artifact.Verify(ctx, s, pos, progress.Or(bar))
 	bar.Finish()
-	failed := 0
-	for _, r := range results {
-		if !r.OK {
-			failed++
-		}
+	if err != nil {
+		return err
 	}
+	failed := artifact.Failed(results)
 	if *asJSON {
-		if err := writeJSON(m.Stdout, results); err != nil {
-			return err
-		}
+		err = writeJSON(m.Stdout, results)
 	} else {
-		for _, r := range results {
-			if r.OK {
-				fmt.Fprintf(m.Stdout, "ok     %s\n", r.Target)
-			} else {
-				fmt.Fprintf(m.Stdout, "FAILED %s: %s\n", r.Target, r.Error)
-			}
-		}
+		err = artifact.WriteVerifyResults(m.Stdout, results)
+	}
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		return exitError{code: 1, msg: fmt.Sprintf("models verify: %d of %d checks failed", failed, len(results))}
@@ -728,7 +555,7 @@ func (m *Main) runModelsGC(ctx context.Context, args []string) error {
 		verb = "would remove"
 	}
 	fmt.Fprintf(m.Stdout, "%s %d unused files (%s) and %d temporary files; %d in use, %d unused but younger than %s\n",
-		verb, rep.Removed, fmtBytes(rep.RemovedBytes), rep.Temp, rep.Referenced, rep.Young, *grace)
+		verb, rep.Removed, registry.FormatBytes(rep.RemovedBytes), rep.Temp, rep.Referenced, rep.Young, *grace)
 	if rep.Missing > 0 {
 		fmt.Fprintf(m.Stdout, "warning: %d files in use are missing; run osler models verify\n", rep.Missing)
 	}

@@ -5,13 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/crypt"
+	"github.com/osler-health/osler/internal/dataset"
+	"github.com/osler-health/osler/internal/modeldir"
 	"github.com/osler-health/osler/internal/registry"
 )
 
@@ -31,23 +37,57 @@ func runOslerEnv(t *testing.T, env map[string]string, stdin string, args ...stri
 	return out.String(), errb.String(), code
 }
 
-// classifierDir writes a directory that looks like an Osler classifier.
+// classifierDir writes a real (tiny) Osler classifier with the given dev
+// F1 in its metrics and marker in its model.json, so models verify and
+// import, which load what they check, accept it.
 func classifierDir(t *testing.T, f1 float64, marker string) string {
 	t.Helper()
-	dir := t.TempDir()
-	meta := map[string]any{
-		"format":          "osler-classifier",
-		"format_version":  1,
-		"hyperparameters": map[string]any{"loss": "logistic", "c": 1.0},
-		"metrics":         map[string]any{"dev": map[string]any{"micro": map[string]any{"f1": f1}, "macro": map[string]any{"f1": f1 - 0.05}}},
-		"data":            map[string]any{"train": map[string]any{"path": "train.jsonl", "sha256": strings.Repeat("a", 64), "records": 120}},
-		"note":            marker,
+	tinyOnce.Do(func() {
+		var jsonl strings.Builder
+		for i := range 40 {
+			label, text := "neg", "stable and comfortable today"
+			if i%2 == 0 {
+				label, text = "pos", "rash after the new antibiotic"
+			}
+			fmt.Fprintf(&jsonl, `{"id":"%d","text":"%s %d","labels":["%s"]}`+"\n", i, text, i, label)
+		}
+		cfg := classify.DefaultTrainConfig(dataset.ModeBinary)
+		cfg.CVFolds, cfg.Features.HashBits = 1, 10
+		train := dataset.NewJSONLReader(strings.NewReader(jsonl.String()), "train.jsonl", dataset.Options{})
+		tinyModel, _, tinyErr = classify.Train(context.Background(), cfg, train, nil)
+	})
+	if tinyErr != nil {
+		t.Fatal(tinyErr)
 	}
-	b, _ := json.Marshal(meta)
-	os.WriteFile(filepath.Join(dir, "model.json"), b, 0o644)
-	os.WriteFile(filepath.Join(dir, "weights.bin"), bytes.Repeat([]byte(marker), 1000), 0o644)
+	tinyModel.SetData(map[string]classify.DataFile{"train": {Path: "train.jsonl", SHA256: strings.Repeat("a", 64), Records: 120}})
+	if err := tinyModel.SetMetrics(map[string]any{"dev": map[string]any{"micro": map[string]any{"f1": f1}, "macro": map[string]any{"f1": f1 - 0.05}}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "model")
+	if err := tinyModel.Save(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The marker goes where only the artifact holds it.
+	mb, _ := os.ReadFile(filepath.Join(dir, "model.json"))
+	mb = bytes.Replace(mb, []byte("{"), []byte(`{"note":`+strconv.Quote(marker)+`,`), 1)
+	os.WriteFile(filepath.Join(dir, "model.json"), mb, 0o644)
+	sums, _ := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		if strings.HasSuffix(l, "  model.json") {
+			l = modeldir.Sum(mb).SHA256 + "  model.json"
+		}
+		lines = append(lines, l)
+	}
+	os.WriteFile(filepath.Join(dir, "SHA256SUMS"), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 	return dir
 }
+
+var (
+	tinyOnce  sync.Once
+	tinyModel *classify.Model
+	tinyErr   error
+)
 
 func TestModelsCLIWorkflow(t *testing.T) {
 	home := t.TempDir()
@@ -65,7 +105,7 @@ func TestModelsCLIWorkflow(t *testing.T) {
 		t.Fatalf("empty list: %q", errOut)
 	}
 	out, _ := run(0, "models", "register", "--name", "sepsis", "--artifact", classifierDir(t, 0.82, "m1"))
-	if out != "registered sepsis:1 (classifier, PendingManualApproval; 2 files, 2.3 KiB)\n" {
+	if !strings.HasPrefix(out, "registered sepsis:1 (classifier, PendingManualApproval; 3 files, ") {
 		t.Fatalf("register: %q", out)
 	}
 	// A failing condition: exit 3, nothing registered.
@@ -115,7 +155,7 @@ func TestModelsCLIWorkflow(t *testing.T) {
 		registry.Version
 		Artifact []registry.ManifestFile `json:"artifact"`
 	}
-	if err := json.Unmarshal([]byte(out), &shown); err != nil || shown.Status != registry.StatusApproved || len(shown.Artifact) != 2 || shown.Parent == nil {
+	if err := json.Unmarshal([]byte(out), &shown); err != nil || shown.Status != registry.StatusApproved || len(shown.Artifact) != 3 || shown.Parent == nil {
 		t.Fatalf("show --json: %v\n%s", err, out)
 	}
 
@@ -124,7 +164,7 @@ func TestModelsCLIWorkflow(t *testing.T) {
 	run(0, "models", "export", "sepsis:2", "-o", exp)
 	other := t.TempDir()
 	out, _, code := runOslerEnv(t, map[string]string{"OSLER_HOME": other}, "", "models", "import", exp, "--name", "sepsis-copy")
-	if code != 0 || !strings.HasPrefix(out, "imported sepsis-copy:1 (PendingManualApproval; 2 files, ") {
+	if code != 0 || !strings.HasPrefix(out, "imported sepsis-copy:1 (PendingManualApproval; 3 files, ") {
 		t.Fatalf("import: %d %q", code, out)
 	}
 	out, _, code = runOslerEnv(t, map[string]string{"OSLER_HOME": other}, "", "models", "verify")

@@ -80,6 +80,7 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	opts.IgnoreLabels = true // only the text is read: labels of any shape are fine
 	lc, err := m.loadClassifier(ctx, "predict", *modelPath, &rf)
 	if err != nil {
 		return err

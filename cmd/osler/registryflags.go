@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/registry"
@@ -16,15 +15,17 @@ import (
 // registryFlags are the flags of every command that opens the registry:
 // where its home is, where its master key is, and who is acting.
 type registryFlags struct {
-	home    string
-	keyFile string
-	by      string
+	home     string
+	keyFile  string
+	by       string
+	readOnly bool
 }
 
 func (f *registryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key for encryption at rest (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY; a home created with a key always needs it)")
 	fs.StringVar(&f.by, "by", "", "who is acting, for the audit log (default user:$USER)")
+	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry without changing anything (a read-only mount, a full disk); a command that changes it then fails")
 }
 
 // config layers the environment and the flags.
@@ -46,19 +47,9 @@ func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, err
 	if err != nil {
 		return nil, err
 	}
-	home, err := c.HomeDir(m.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	key, err := c.MasterKey()
-	if err != nil {
-		return nil, err
-	}
-	s, err := registry.Open(ctx, home, registry.Options{Key: key})
-	if err != nil {
-		return nil, fmt.Errorf("%w (home %s)", err, home)
-	}
-	return s, nil
+	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly})
+	m.warn(warnings)
+	return s, err
 }
 
 // actor is who acts: --by, else the user from the environment.
@@ -83,27 +74,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// fmtTime prints a time for tables ("-" for none), in UTC.
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
-}
-
-// fmtBytes prints a size for tables.
-func fmtBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // oneRefArg parses the single NAME[:VERSION] argument of a models

@@ -9,10 +9,8 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,8 +35,9 @@ var serveDoc = cmdDoc{
 		`--no-auth turns keys off: for local use, or in a managed-service container, where the service authenticates callers and only it reaches the port. ` +
 		`--tls-cert/--tls-key serve HTTPS (TLS 1.2 or newer). ` +
 		"\n\n" +
-		`Limits: --workers model computations at once (one per CPU), --max-concurrency requests at once, running or waiting for a worker (more are answered 429 with Retry-After at once, never queued without bound), --max-body per request (413), ` +
-		`--timeout per request (504). SIGTERM or Ctrl-C stops accepting connections, lets in-flight requests finish (up to --drain-timeout) and exits. ` +
+		`Limits, in the order a request meets them: an API key (401/403), its body within --body-timeout (408) and --max-body (413), read before the request counts against ` +
+		`--max-concurrency (requests at once, running or waiting for a worker; more are answered 429 with Retry-After at once, never queued without bound), ` +
+		`--workers model computations at once (one per CPU), --timeout per request (504); so clients without a key, or sending slowly, never take a valid client's place. SIGTERM or Ctrl-C stops accepting connections, lets in-flight requests finish (up to --drain-timeout) and exits. ` +
 		`Logs are JSON lines on stderr with ids, routes, statuses, timings, models and counts, never request text. ` +
 		`The Go garbage collector runs at GOGC=400 unless GOGC is set (a server's live heap is small; collecting less often lowers latency).`,
 	Example: `osler serve
@@ -56,46 +55,47 @@ const serveGCPercent = 400
 // when it exists, osler serve serves it (tests point it elsewhere).
 var sagemakerModelDir = "/opt/ml/model"
 
-// serveFlags are osler serve's settings.
+// serveFlags are osler serve's flags that are not server.Config fields.
 type serveFlags struct {
-	addr, home, keyFile    string
-	tlsCert, tlsKey        string
-	models, modelDir       string
-	modelName, defaultName string
-	maxBody, maxUpload     string
-	maxBatch, maxConc      int
-	workers                int
-	timeout, drain, reload time.Duration
-	noAuth                 bool
-	logFormat              string
+	addr, home, keyFile string
+	tlsCert, tlsKey     string
+	readOnly            bool
 }
 
-func (f *serveFlags) register(fs *flag.FlagSet) {
+// registerServeFlags binds osler serve's flags, most straight into cfg.
+func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
+	f := &serveFlags{}
+	*cfg = server.Config{MaxBody: server.DefaultMaxBody, MaxUpload: server.DefaultMaxUpload, MaxBatch: server.DefaultMaxBatch,
+		MaxConcurrency: server.DefaultMaxConcurrency(), Workers: runtime.GOMAXPROCS(0), Timeout: server.DefaultTimeout,
+		BodyTimeout: server.DefaultBodyTimeout, DrainTimeout: server.DefaultDrainTimeout, ReloadInterval: server.DefaultReloadInterval, LogFormat: "json"}
 	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on, HOST:PORT (\":8080\" is every interface; 127.0.0.1:8080 this machine only)")
 	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key of an encrypted registry (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY)")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file (PEM, with the chain) to serve HTTPS; needs --tls-key")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file (PEM) of --tls-cert")
-	fs.StringVar(&f.models, "models", "", "serve only these registry models, comma-separated: NAME (newest Approved), NAME:latest (newest, any status) or NAME:VERSION")
-	fs.StringVar(&f.modelDir, "model-dir", "", "serve the model(s) of this directory instead of the registry's (default /opt/ml/model when it exists)")
-	fs.StringVar(&f.modelName, "model-name", "", "name of the model when --model-dir is itself a model (default: the directory's name)")
-	fs.StringVar(&f.defaultName, "default-model", "", "model for requests that name none when several are served")
-	fs.StringVar(&f.maxBody, "max-body", "1MiB", "largest inference request body (e.g. 512KiB, 4MiB)")
-	fs.StringVar(&f.maxUpload, "max-upload", "2GiB", "largest admin upload (model import, dataset)")
-	fs.IntVar(&f.maxBatch, "max-batch", server.DefaultMaxBatch, "most texts in one request")
-	fs.IntVar(&f.maxConc, "max-concurrency", server.DefaultMaxConcurrency(), "inference requests handled at once, running or waiting for a worker; more are answered 429 with Retry-After (32 per CPU)")
-	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "model computations at once (one per CPU); more requests wait in a queue bounded by --max-concurrency")
-	fs.DurationVar(&f.timeout, "timeout", server.DefaultTimeout, "longest an inference request may take (504 after)")
-	fs.DurationVar(&f.drain, "drain-timeout", server.DefaultDrainTimeout, "on SIGTERM, how long in-flight requests may take to finish")
-	fs.DurationVar(&f.reload, "reload-interval", server.DefaultReloadInterval, "how often the registry is checked for approval changes")
-	fs.BoolVar(&f.noAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
-	fs.StringVar(&f.logFormat, "log-format", "json", "log format on stderr: json or text")
+	fs.Var((*server.Pins)(&cfg.Pins), "models", "serve only these registry models, comma-separated: NAME (newest Approved), NAME:latest (newest, any status) or NAME:VERSION")
+	fs.StringVar(&cfg.ModelDir, "model-dir", "", "serve the model(s) of this directory instead of the registry's (default /opt/ml/model when it exists)")
+	fs.StringVar(&cfg.ModelName, "model-name", "", "name of the model when --model-dir is itself a model (default: the directory's name)")
+	fs.StringVar(&cfg.DefaultModel, "default-model", "", "model for requests that name none when several are served")
+	fs.Var((*config.ByteSize)(&cfg.MaxBody), "max-body", "largest inference request body (e.g. 512KiB, 4MiB)")
+	fs.Var((*config.ByteSize)(&cfg.MaxUpload), "max-upload", "largest admin upload (a model import, sent and unpacked; a dataset)")
+	fs.IntVar(&cfg.MaxBatch, "max-batch", cfg.MaxBatch, "most texts in one request")
+	fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", cfg.MaxConcurrency, "inference requests handled at once, running or waiting for a worker; more are answered 429 with Retry-After (32 per CPU)")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "model computations at once (one per CPU); more requests wait in a queue bounded by --max-concurrency")
+	fs.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "longest an inference request may take (504 after)")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "longest the body of an inference request may take to arrive (408 after); it is read before the request takes a --max-concurrency slot")
+	fs.DurationVar(&cfg.DrainTimeout, "drain-timeout", cfg.DrainTimeout, "on SIGTERM, how long in-flight requests may take to finish")
+	fs.DurationVar(&cfg.ReloadInterval, "reload-interval", cfg.ReloadInterval, "how often the registry is checked for approval changes")
+	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
+	fs.BoolVar(&cfg.NoAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format on stderr: json or text")
+	return f
 }
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(serveDoc)
-	var f serveFlags
-	f.register(fs)
+	var cfg server.Config
+	f := registerServeFlags(fs, &cfg)
 	pos, err := m.parseFlags(fs, serveDoc, args)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("serve: unexpected argument %q (see --help)", pos[0])}
 	}
-	s, cfg, tlsCfg, err := m.prepareServe(ctx, &f)
+	s, tlsCfg, err := m.prepareServe(ctx, f, &cfg)
 	if err != nil {
 		return err
 	}
@@ -126,109 +126,88 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	return s.Serve(ctx, ln, tlsCfg)
 }
 
-// prepareServe validates the flags, opens the registry and loads the
-// models.
-func (m *Main) prepareServe(ctx context.Context, f *serveFlags) (*server.Server, server.Config, *tls.Config, error) {
-	var cfg server.Config
-	var err error
-	if f.logFormat != "json" && f.logFormat != "text" {
-		return nil, cfg, nil, usageError{fmt.Errorf("serve: --log-format %q: want json or text", f.logFormat)}
+// prepareServe checks the flags, opens the registry and loads the models.
+func (m *Main) prepareServe(ctx context.Context, f *serveFlags, cfg *server.Config) (*server.Server, *tls.Config, error) {
+	if cfg.LogFormat != "json" && cfg.LogFormat != "text" {
+		return nil, nil, usageError{fmt.Errorf("serve: --log-format %q: want json or text", cfg.LogFormat)}
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
-		return nil, cfg, nil, usageError{errors.New("serve: --tls-cert and --tls-key go together")}
+		return nil, nil, usageError{errors.New("serve: --tls-cert and --tls-key go together")}
 	}
-	if cfg.MaxBody, err = parseSize(f.maxBody); err != nil {
-		return nil, cfg, nil, usageError{fmt.Errorf("serve: --max-body: %w", err)}
+	if cfg.MaxBatch < 1 || cfg.MaxConcurrency < 1 || cfg.Workers < 1 || cfg.Timeout <= 0 || cfg.BodyTimeout <= 0 || cfg.DrainTimeout <= 0 || cfg.ReloadInterval <= 0 {
+		return nil, nil, usageError{errors.New("serve: --max-batch, --max-concurrency, --workers, --timeout, --body-timeout, --drain-timeout and --reload-interval must be positive")}
 	}
-	if cfg.MaxUpload, err = parseSize(f.maxUpload); err != nil {
-		return nil, cfg, nil, usageError{fmt.Errorf("serve: --max-upload: %w", err)}
-	}
-	if f.maxBatch < 1 || f.maxConc < 1 || f.workers < 1 || f.timeout <= 0 || f.drain <= 0 || f.reload <= 0 {
-		return nil, cfg, nil, usageError{errors.New("serve: --max-batch, --max-concurrency, --workers, --timeout, --drain-timeout and --reload-interval must be positive")}
-	}
-	cfg.Workers = f.workers
-	cfg.MaxBatch, cfg.MaxConcurrency, cfg.Timeout, cfg.DrainTimeout, cfg.ReloadInterval = f.maxBatch, f.maxConc, f.timeout, f.drain, f.reload
-	cfg.NoAuth, cfg.LogFormat, cfg.LogOutput, cfg.DefaultModel, cfg.ModelName = f.noAuth, f.logFormat, m.Stderr, f.defaultName, f.modelName
-	if f.models != "" {
-		for _, p := range strings.Split(f.models, ",") {
-			if strings.TrimSpace(p) == "" {
-				continue
-			}
-			pin, err := server.ParsePin(p)
-			if err != nil {
-				return nil, cfg, nil, usageError{fmt.Errorf("serve: --models: %w", err)}
-			}
-			cfg.Pins = append(cfg.Pins, pin)
-		}
-	}
-	cfg.ModelDir = f.modelDir
+	cfg.LogOutput = m.Stderr
 	if cfg.ModelDir == "" && len(cfg.Pins) == 0 {
 		if st, err := os.Stat(sagemakerModelDir); err == nil && st.IsDir() {
 			cfg.ModelDir = sagemakerModelDir
 		}
 	}
 	if cfg.ModelDir != "" && len(cfg.Pins) > 0 {
-		return nil, cfg, nil, usageError{errors.New("serve: --models picks registry models; it cannot be combined with --model-dir")}
+		return nil, nil, usageError{errors.New("serve: --models picks registry models; it cannot be combined with --model-dir")}
 	}
 	var tlsCfg *tls.Config
 	if f.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
 		if err != nil {
-			return nil, cfg, nil, fmt.Errorf("serve: TLS certificate %s with key %s: %w", f.tlsCert, f.tlsKey, err)
+			return nil, nil, fmt.Errorf("serve: TLS certificate %s with key %s: %w", f.tlsCert, f.tlsKey, err)
 		}
 		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	}
-
 	// The registry holds the models (unless a directory is served) and the
 	// API keys (unless they are off).
+	if cfg.ModelDir == "" || !cfg.NoAuth || f.home != "" || m.Getenv(config.EnvHome) != "" {
+		if err := m.openServeRegistry(ctx, f, cfg); err != nil {
+			return nil, nil, err
+		}
+	}
+	if cfg.NoAuth {
+		fmt.Fprintf(m.Stderr, "WARNING: --no-auth: API keys are OFF. Anyone who can reach %s can call the models and approve or reject versions.\n"+
+			"         Use it on a trusted machine only, bound to 127.0.0.1 (--addr 127.0.0.1:PORT).\n", f.addr)
+	}
+	s, err := server.New(ctx, *cfg)
+	if err != nil {
+		if cfg.Store != nil {
+			cfg.Store.Close()
+		}
+		return nil, nil, fmt.Errorf("serve: %w", err)
+	}
+	return s, tlsCfg, nil
+}
+
+// openServeRegistry opens the registry into cfg.Store; with keys on, it
+// must hold a usable one.
+func (m *Main) openServeRegistry(ctx context.Context, f *serveFlags, cfg *server.Config) error {
 	rc := config.DefaultRegistry()
 	if err := rc.ApplyEnv(m.Getenv); err != nil {
-		return nil, cfg, nil, err
+		return err
 	}
 	if f.home != "" {
 		rc.Home = f.home
 	}
 	rc.SetKeyFile(f.keyFile)
-	needStore := cfg.ModelDir == "" || !f.noAuth || f.home != "" || m.Getenv(config.EnvHome) != ""
-	if needStore {
-		home, err := rc.HomeDir(m.Getenv)
-		if err != nil {
-			return nil, cfg, nil, err
-		}
-		if _, err := os.Stat(filepath.Join(home, registry.DBName)); err != nil {
-			if cfg.ModelDir == "" {
-				return nil, cfg, nil, fmt.Errorf("serve: no registry at %s: register a model first (osler train classifier ... --register NAME, or osler models register), point --home at a registry, or serve a directory with --model-dir", home)
-			}
-			return nil, cfg, nil, fmt.Errorf("serve: no registry at %s to hold API keys: create a key there (osler keys create --home %s --name NAME --scope predict) or pass --no-auth for local use", home, home)
-		}
-		key, err := rc.MasterKey()
-		if err != nil {
-			return nil, cfg, nil, fmt.Errorf("serve: %w", err)
-		}
-		st, err := registry.Open(ctx, home, registry.Options{Key: key})
-		if err != nil {
-			return nil, cfg, nil, fmt.Errorf("serve: %w (home %s)", err, home)
-		}
-		cfg.Store = st
-		if !f.noAuth {
-			if err := requireActiveKey(ctx, st); err != nil {
-				st.Close()
-				return nil, cfg, nil, err
-			}
+	st, warnings, err := registry.OpenConfig(ctx, rc, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, MustExist: true})
+	m.warn(warnings)
+	var nre *registry.NoRegistryError
+	switch {
+	case errors.As(err, &nre) && cfg.ModelDir == "":
+		return fmt.Errorf("serve: no registry at %s: register a model first (osler train classifier ... --register NAME, or osler models register), point --home at a registry, or serve a directory with --model-dir", nre.Home)
+	case errors.As(err, &nre):
+		return fmt.Errorf("serve: no registry at %s to hold API keys: create a key there (osler keys create --home %s --name NAME --scope predict) or pass --no-auth for local use", nre.Home, nre.Home)
+	case err != nil:
+		return fmt.Errorf("serve: %w", err)
+	}
+	if f.readOnly {
+		fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", st.Home())
+	}
+	if !cfg.NoAuth {
+		if err := requireActiveKey(ctx, st); err != nil {
+			st.Close()
+			return err
 		}
 	}
-	if f.noAuth {
-		fmt.Fprintf(m.Stderr, "WARNING: --no-auth: API keys are OFF. Anyone who can reach %s can call the models and approve or reject versions.\n"+
-			"         Use it on a trusted machine only, bound to 127.0.0.1 (--addr 127.0.0.1:PORT).\n", f.addr)
-	}
-	s, err := server.New(ctx, cfg)
-	if err != nil {
-		if cfg.Store != nil {
-			cfg.Store.Close()
-		}
-		return nil, cfg, nil, fmt.Errorf("serve: %w", err)
-	}
-	return s, cfg, tlsCfg, nil
+	cfg.Store = st
+	return nil
 }
 
 // requireActiveKey refuses to start a server whose every request would be
@@ -278,26 +257,6 @@ func baseURL(addr net.Addr, tls bool) string {
 		host = "127.0.0.1"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
-}
-
-// parseSize reads a byte size: 1048576, 512KiB, 4MiB, 2GiB, 10MB, 1KB.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}} {
-		if v, ok := strings.CutSuffix(t, u.suffix); ok {
-			t, mult = strings.TrimSpace(v), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("%q is not a size such as 1048576, 512KiB, 4MiB or 2GiB", s)
-	}
-	return n * mult, nil
 }
 
 // serveForDemo serves models on addr until ctx is done, for `osler

@@ -328,7 +328,10 @@ func checkRegistry(t *testing.T, trial int, home string, mk *crypt.Key) {
 
 // TestServeSIGTERM sends SIGTERM to a running osler serve process, as the
 // managed service does before stopping a container, and checks it drains
-// and exits 0 well within the 30 s the service allows.
+// and exits 0 without waiting for the drain deadline (nothing was in
+// flight), so well within the 30 s the service allows. The process has its
+// own clock, so the evidence is its log, not a time bound; the 20 s
+// timeout only turns a hang into a failure.
 func TestServeSIGTERM(t *testing.T) {
 	model := trainServeModel(t)
 	env, key := registryWithModel(t, model, nil)
@@ -338,7 +341,6 @@ func TestServeSIGTERM(t *testing.T) {
 	if _, err := c.Classify(context.Background(), api.ClassifyRequest{Inputs: api.Text("Rash after amoxicillin.")}); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	var lines []string
 	timeout := time.After(20 * time.Second)
@@ -363,7 +365,7 @@ func TestServeSIGTERM(t *testing.T) {
 	if !strings.Contains(out, `"msg":"draining"`) || !strings.Contains(out, `"msg":"stopped"`) {
 		t.Errorf("no draining and stopped lines:\n%s", out)
 	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %s to stop", d)
+	if !strings.Contains(out, `"in_flight":0`) || strings.Contains(out, "drain deadline passed") {
+		t.Errorf("the server did not drain at once (nothing was in flight):\n%s", out)
 	}
 }

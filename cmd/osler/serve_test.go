@@ -42,15 +42,21 @@ func trainServeModel(t *testing.T) string {
 	return filepath.Join(dir, "model")
 }
 
-// syncBuffer collects a command's output written from several goroutines.
+// syncBuffer collects a command's output written from several goroutines,
+// and wakes a reader waiting for a line (waitFor) on each write.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // a token per batch of writes not yet seen
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	select {
+	case s.signal() <- struct{}{}:
+	default: // a token is already waiting
+	}
 	return s.b.Write(p)
 }
 
@@ -58,6 +64,32 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// signal returns the write notification channel; call it with s.mu held.
+func (s *syncBuffer) signal() chan struct{} {
+	if s.written == nil {
+		s.written = make(chan struct{}, 1)
+	}
+	return s.written
+}
+
+// waitFor waits until ok accepts what was written and returns it, or
+// returns false when stop closes first. It wakes on writes, not on a timer.
+func (s *syncBuffer) waitFor(ok func(string) bool, stop <-chan struct{}) (string, bool) {
+	s.mu.Lock()
+	written := s.signal()
+	s.mu.Unlock()
+	for {
+		if out := s.String(); ok(out) {
+			return out, true
+		}
+		select {
+		case <-written:
+		case <-stop:
+			return s.String(), false
+		}
+	}
 }
 
 var listeningRE = regexp.MustCompile(`listening on (https?://[0-9.:]+)`)
@@ -72,34 +104,27 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 		IsTerminal: func(io.Writer) bool { return false }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if mm := listeningRE.FindStringSubmatch(stderr.String()); mm != nil {
-			stopped := false
-			stop := func() error {
-				if stopped {
-					return nil
-				}
-				stopped = true
-				cancel()
-				return <-done
-			}
-			t.Cleanup(func() { stop() })
-			return mm[1], stderr, stop
-		}
-		select {
-		case err := <-done:
-			cancel()
-			t.Fatalf("serve exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("serve did not start:\n%s", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() {
+		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+		close(exited)
+	}()
+	out, ok := stderr.waitFor(listeningRE.MatchString, exited)
+	if !ok {
+		cancel()
+		t.Fatalf("serve exited before listening: %v\n%s", <-done, out)
 	}
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { stop() })
+	return listeningRE.FindStringSubmatch(out)[1], stderr, stop
 }
 
 // registryWithModel registers and approves a trained classifier as "ade"
@@ -258,23 +283,6 @@ func TestServeModelDir(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-	}{{"1048576", 1 << 20}, {"512KiB", 512 << 10}, {"4MiB", 4 << 20}, {"2GiB", 2 << 30}, {"10MB", 10_000_000}, {"1KB", 1000}, {"7B", 7}, {" 3 MiB ", 3 << 20}} {
-		got, err := parseSize(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
-		}
-	}
-	for _, bad := range []string{"", "0", "-1", "lots", "1.5MiB", "9999999999GiB"} {
-		if _, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q) accepted", bad)
-		}
-	}
-}
-
 func TestServeForDemo(t *testing.T) {
 	model := trainServeModel(t)
 	env := map[string]string{"OSLER_HOME": filepath.Join(t.TempDir(), "demo-home")}
@@ -282,15 +290,15 @@ func TestServeForDemo(t *testing.T) {
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, IsTerminal: func(io.Writer) bool { return false }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.serveForDemo(ctx, env["OSLER_HOME"], "127.0.0.1:0", []string{"ade=" + model}) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "Press Ctrl-C") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no commands printed:\n%s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() {
+		done <- m.serveForDemo(ctx, env["OSLER_HOME"], "127.0.0.1:0", []string{"ade=" + model})
+		close(exited)
+	}()
+	printed, ok := out.waitFor(func(s string) bool { return strings.Contains(s, "Press Ctrl-C") }, exited)
+	if !ok {
+		t.Fatalf("the demo exited (%v) before printing its commands:\n%s", <-done, printed)
 	}
-	printed := out.String()
 	key := regexp.MustCompile(`export OSLER_API_KEY=(osk_\S+)`).FindStringSubmatch(printed)
 	base := regexp.MustCompile(`Serving on (http://\S+)`).FindStringSubmatch(printed)
 	if key == nil || base == nil || !strings.Contains(printed, "curl -s") || !strings.Contains(printed, "/invocations") {

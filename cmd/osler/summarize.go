@@ -22,7 +22,7 @@ var summarizeDoc = cmdDoc{
 	Summary: `Summarize every document of a JSONL file ({"id","source"}; "text" is accepted too; CSV/TSV with --text-column) ` +
 		`and write {"id","summary"} lines in input order, plus the provenance fields (method, chunks, llm_calls, notes, ...) with --provenance. ` +
 		`IN and OUT default to "-" (stdin and stdout); OUT appears only once it is complete. ` +
-		`--method extractive copies the most central sentences (no model; FINDINGS preferred when the document has sections); ` +
+		`--method extractive copies the most central sentences (no model; FINDINGS preferred when the document has sections; a document is read up to its first 4 MiB and 2,000 candidate sentences, each compared with the 100 around it, so memory stays linear and Ctrl-C stops it at once; the provenance notes a cut); ` +
 		`--method model:PATH runs a summarizer trained with osler train summarizer; ` +
 		`--method llm calls an OpenAI-compatible server (--llm-url, --llm-model: vLLM, llama.cpp, Ollama, TGI) or a SageMaker endpoint (--sagemaker-endpoint; AWS credentials from the standard AWS chain) ` +
 		`through a chain: stuff (one call), map-reduce (chunks summarized concurrently, then combined, collapsing under --token-max) or refine (chunk by chunk). ` +

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,14 +130,34 @@ func TestSummarizeLLMMapReduce(t *testing.T) {
 	}
 }
 
-// Output stays in input order when later documents finish first.
+// Output stays in input order when later documents finish first: each
+// note's reply waits for the next note's, so with all six in flight note 6
+// is answered first and note 1 last, whatever the machine's speed.
 func TestSummarizeKeepsInputOrder(t *testing.T) {
 	srv := llmtest.NewOpenAIServer(t)
+	var (
+		answered [8]chan struct{} // answered[i] closes once note i is answered
+		once     [8]sync.Once
+		mu       sync.Mutex
+		order    []int
+	)
+	for i := range answered {
+		answered[i] = make(chan struct{})
+	}
+	close(answered[7])
 	srv.Reply = func(r llmtest.Request) string {
-		// Note n-1 is the slowest, n-6 the fastest.
 		for i := 1; i <= 6; i++ {
 			if strings.Contains(r.Prompt, fmt.Sprintf("Note %d:", i)) {
-				time.Sleep(time.Duration(7-i) * 15 * time.Millisecond)
+				select {
+				case <-answered[i+1]:
+				case <-time.After(10 * time.Second):
+					// The command did not send all six at once: answer
+					// anyway, and let the order check below fail.
+				}
+				mu.Lock()
+				order = append(order, i)
+				mu.Unlock()
+				once[i].Do(func() { close(answered[i]) })
 				return fmt.Sprintf("summary %d", i)
 			}
 		}
@@ -158,6 +179,9 @@ func TestSummarizeKeepsInputOrder(t *testing.T) {
 	}
 	if strings.Contains(stdout, "method") {
 		t.Error("provenance fields written without --provenance")
+	}
+	if fmt.Sprint(order) != "[6 5 4 3 2 1]" {
+		t.Errorf("the server answered the notes in the order %v, want 6 first and 1 last", order)
 	}
 }
 

@@ -306,7 +306,7 @@ func TestThresholdsTuneRefusals(t *testing.T) {
 		{"bad target", []string{"--model", model, "--dev", dev, "--out", out, "--target", "precision=2"}, 2, "precision must be in (0, 1]"},
 		{"bad policy", []string{"--model", model, "--dev", dev, "--out", out, "--unreachable", "maybe"}, 2, "want error, keep or nearest"},
 		{"unknown label", []string{"--model", model, "--dev", dev, "--out", out, "--label", "nope"}, 1, `"nope" is not a label of the model`},
-		{"no such model", []string{"--model", "nosuch", "--dev", dev, "--out", out}, 1, "--model nosuch is not a directory; to read it from the registry: config: no registry home"},
+		{"no such model", []string{"--model", "nosuch", "--dev", dev, "--out", out}, 1, "--model nosuch: not a model directory; to read it from the registry: config: no registry home"},
 		{"not a reference", []string{"--model", "no/such/dir", "--dev", dev, "--out", out}, 1, "--model no/such/dir: no such model directory, and not a registry reference"},
 		{"no positives", []string{"--model", model, "--dev", devGone, "--out", out, "--label", gone}, 1, `"` + gone + `" (no positive example); nothing was written`},
 	} {

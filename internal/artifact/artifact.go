@@ -116,15 +116,23 @@ func (m *Model) Kind() registry.Kind {
 }
 
 // Load opens the model in fsys, verifying it as its package does. name is
-// for errors; want, when not "", is the kind it must be (as registered).
+// for errors; want, when not "", is the kind it must be (as registered, or
+// as a command needs).
 func Load(fsys fs.FS, name string, want registry.Kind) (*Model, error) {
 	info, err := Inspect(fsys)
+	if errors.Is(err, fs.ErrNotExist) {
+		what := "model (train one with osler train classifier or osler train summarizer)"
+		if want != "" {
+			what = fmt.Sprintf("%s (train one with osler train %s)", want, want)
+		}
+		return nil, fmt.Errorf("artifact: load %s: no %s: not an Osler %s", name, modeldir.MetadataName, what)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("artifact: load %s: %w", name, err)
 	}
 	m := &Model{Info: info}
 	if want != "" && info.Kind != "" && info.Kind != want {
-		return nil, fmt.Errorf("artifact: load %s: registered as a %s but the artifact is a %s", name, want, info.Kind)
+		return nil, fmt.Errorf("artifact: load %s: a %s is wanted but the artifact is a %s", name, want, info.Kind)
 	}
 	switch info.Kind {
 	case registry.KindClassifier:
@@ -289,4 +297,43 @@ func dataRefs(ctx context.Context, s *registry.Store, o RegisterOptions, info In
 		}
 	}
 	return refs, nil
+}
+
+// Check loads an artifact the way osler serve loads it, so a version
+// whose checksums hold but whose content its loader refuses (a crafted
+// file re-signed after an export, a damaged table) is refused at import
+// and upload and reported by models verify, instead of failing, or worse,
+// when it is served. An artifact that is not an Osler model (registered
+// with --kind for another tool: no model.json, or a format Osler does not
+// serve) has nothing to load and passes on its checksums alone. name is
+// for errors.
+func Check(fsys fs.FS, kind registry.Kind, name string) error {
+	info, err := Inspect(fsys)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", name, modeldir.ErrCorrupt, err)
+	}
+	if info.Format != classify.FormatName && info.Format != trained.FormatName {
+		return nil
+	}
+	_, err = Load(fsys, name, kind)
+	return err
+}
+
+// CheckVersion is [Check] for a registered version, read from the
+// registry in memory.
+func CheckVersion(ctx context.Context, s *registry.Store, v registry.Version) error {
+	fsys, err := s.ArtifactFS(ctx, v)
+	if err != nil {
+		return err
+	}
+	return Check(fsys, v.Kind, v.Ref().String())
+}
+
+// CheckImport is [registry.ImportOptions.Check]: an imported or uploaded
+// Osler model must load.
+func CheckImport(_ context.Context, kind registry.Kind, fsys fs.FS) error {
+	return Check(fsys, kind, "the imported model")
 }

@@ -121,7 +121,7 @@ func TestInspectAndLoad(t *testing.T) {
 			t.Errorf("%s: load as its own kind: %v", tc.dir, err)
 		}
 	}
-	if _, err := Load(os.DirFS(clfDir), "ade:1", registry.KindSummarizer); err == nil || !strings.Contains(err.Error(), "registered as a summarizer but the artifact is a classifier") {
+	if _, err := Load(os.DirFS(clfDir), "ade:1", registry.KindSummarizer); err == nil || !strings.Contains(err.Error(), "a summarizer is wanted but the artifact is a classifier") {
 		t.Errorf("classifier loaded as a summarizer: %v", err)
 	}
 }
@@ -233,5 +233,99 @@ func TestKindOf(t *testing.T) {
 		if got := KindOf(format); got != want {
 			t.Errorf("KindOf(%q) = %q, want %q", format, got, want)
 		}
+	}
+}
+
+func TestVerify(t *testing.T) {
+	clfDir, sumDir := fixtures(t)
+	ctx := context.Background()
+	s, err := registry.Open(ctx, t.TempDir(), registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, reg := range []struct{ name, dir string }{{"ade", clfDir}, {"ade", clfDir}, {"rad", sumDir}} {
+		r, err := Registration(ctx, s, RegisterOptions{Name: reg.name, Dir: reg.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Register(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		targets []string
+		want    string
+	}{
+		{nil, "database ade:1 ade:2 rad:1"},
+		{[]string{"ade"}, "database ade:1 ade:2"},
+		{[]string{"ade:2", "rad:latest"}, "database ade:2 rad:1"},
+	} {
+		res, err := Verify(ctx, s, tc.targets, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range res {
+			got = append(got, r.Target)
+		}
+		if strings.Join(got, " ") != tc.want || Failed(res) != 0 {
+			t.Errorf("Verify(%v): %v, %d failed; want %s", tc.targets, res, Failed(res), tc.want)
+		}
+	}
+	if _, err := Verify(ctx, s, []string{"nope:1"}, nil); err == nil {
+		t.Error("an unknown version verified")
+	}
+	var b strings.Builder
+	res := []VerifyResult{{Target: "database", OK: true}, {Target: "ade:1", Error: "sha256 mismatch"}}
+	if err := WriteVerifyResults(&b, res); err != nil || b.String() != "ok     database\nFAILED ade:1: sha256 mismatch\n" || Failed(res) != 1 {
+		t.Errorf("text %q %v", b.String(), err)
+	}
+}
+
+func TestOpen(t *testing.T) {
+	clfDir, sumDir := fixtures(t)
+	ctx := context.Background()
+	home := t.TempDir()
+	s, err := registry.Open(ctx, home, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Registration(ctx, s, RegisterOptions{Name: "rad", Dir: sumDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Register(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	opened := 0
+	openReg := func(ctx context.Context) (*registry.Store, error) {
+		opened++
+		return registry.Open(ctx, home, registry.Options{})
+	}
+	// A directory (or its model.json) needs no registry.
+	for _, spec := range []string{clfDir, filepath.Join(clfDir, "model.json")} {
+		loc, err := Open(ctx, spec, registry.KindClassifier, openReg)
+		if err != nil || loc.Classifier == nil || loc.Source != spec || loc.Version != nil || len(loc.MetaSHA256) != 64 {
+			t.Fatalf("Open(%s): %+v %v", spec, loc, err)
+		}
+	}
+	if opened != 0 {
+		t.Error("a directory opened the registry")
+	}
+	// A reference loads from the registry, in memory.
+	loc, err := Open(ctx, "rad:latest", "", openReg)
+	if err != nil || loc.Summarizer == nil || loc.Source != "rad:1" || loc.Version == nil || loc.Version.Version != 1 {
+		t.Fatalf("rad:latest: %+v %v", loc, err)
+	}
+	if _, err := Open(ctx, "rad", registry.KindClassifier, openReg); err == nil || !strings.Contains(err.Error(), "rad:1 is a summarizer, not a classifier") {
+		t.Errorf("summarizer as a classifier: %v", err)
+	}
+	if _, err := Open(ctx, filepath.Join(t.TempDir(), "nope", "x"), "", openReg); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a missing path: %v", err)
+	}
+	if _, err := Open(ctx, t.TempDir(), registry.KindClassifier, openReg); err == nil || !strings.Contains(err.Error(), "not an Osler classifier (train one with osler train classifier)") {
+		t.Errorf("an empty directory: %v", err)
 	}
 }

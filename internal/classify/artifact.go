@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 
@@ -244,9 +245,20 @@ func parseWeights(b []byte) (ids []uint32, rows, bias []float32, hashBits int, e
 	L, R := uint64(le.Uint32(b[12:])), uint64(le.Uint32(b[16:]))
 	hashBits = int(le.Uint32(b[20:]))
 	size := le.Uint64(b[24:])
-	want := headerSize + 4*R + 4*L + 4*R*(1+L)
-	if size != uint64(len(b)) || want != size {
-		return nil, nil, nil, 0, fmt.Errorf("%d bytes, header says %d and %d rows x %d outputs need %d (truncated?)", len(b), size, R, L, want)
+	if size != uint64(len(b)) {
+		return nil, nil, nil, 0, fmt.Errorf("%d bytes, header says %d (truncated?)", len(b), size)
+	}
+	// The counts come from the file: bound each by what the file can hold
+	// before multiplying, so a crafted header cannot wrap the size check
+	// around (2^31 rows x 2^31 outputs "fit" a 12 KB file in 64-bit
+	// arithmetic) and make the loops below read past the end.
+	words := (size - headerSize) / 4
+	carry, cells := bits.Mul64(R, 1+L) // idf and L weights per row
+	if L == 0 || L > words || R > words || carry != 0 || cells > words {
+		return nil, nil, nil, 0, fmt.Errorf("header says %d rows x %d outputs, which a %d-byte file cannot hold", R, L, len(b))
+	}
+	if want := headerSize + 4*R + 4*L + 4*cells; want != size {
+		return nil, nil, nil, 0, fmt.Errorf("%d bytes, but %d rows x %d outputs need %d (truncated?)", len(b), R, L, want)
 	}
 	off := uint64(headerSize)
 	f32 := func(n uint64) []float32 {

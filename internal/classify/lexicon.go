@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -411,4 +412,14 @@ func lexiconFromFile(f lexiconFile) (*Lexicon, error) {
 		phrases[i] = lexPhrase{text: p.Phrase, cat: uint8(ci)}
 	}
 	return compileLexicon(f.Categories, phrases), nil
+}
+
+// ReadLexiconFile reads a lexicon file ([ReadLexicon]).
+func ReadLexiconFile(path string) ([]LexiconEntry, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("lexicon: %w", err)
+	}
+	defer fh.Close()
+	return ReadLexicon(fh, path)
 }

@@ -3,22 +3,20 @@ package classify
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/progress"
-	"github.com/osler-health/osler/internal/text"
 	"github.com/osler-health/osler/internal/version"
 )
 
@@ -40,7 +38,7 @@ type TrainConfig struct {
 	CGrid []float64
 	// ClassWeight is "balanced" (each class weighs inversely to its
 	// frequency, per label) or "none".
-	ClassWeight string
+	ClassWeight ClassWeight
 	// Epsilon is the solver's stopping tolerance; MaxEpochs bounds its
 	// passes over the data.
 	Epsilon   float64
@@ -53,7 +51,7 @@ type TrainConfig struct {
 	// label (as NBSVM does), so features indicative of the label are
 	// regularized less: "on", "off", or "auto" (try both when a dev set is
 	// given, keep the better; off otherwise).
-	NB string
+	NB NBScaling
 	// Seed makes training deterministic: same data, settings and seed give
 	// the same model bit for bit, whatever the number of workers.
 	Seed uint64
@@ -83,8 +81,8 @@ func DefaultTrainConfig(mode dataset.Mode) TrainConfig {
 		Loss:        LossLogistic,
 		C:           4,
 		CGrid:       []float64{1, 4, 16},
-		NB:          "auto",
-		ClassWeight: "none",
+		NB:          NBAuto,
+		ClassWeight: ClassWeightNone,
 		Epsilon:     0.1,
 		MaxEpochs:   1000,
 		Seed:        1,
@@ -101,10 +99,13 @@ func (c *TrainConfig) validate() error {
 	if err := c.Features.Validate(); err != nil {
 		return err
 	}
-	switch c.Loss {
-	case LossLogistic, LossSVM:
-	default:
-		return fmt.Errorf("loss %q: want logistic or svm", c.Loss)
+	for _, v := range []struct {
+		name string
+		v    flag.Value
+	}{{"loss", &c.Loss}, {"nb", &c.NB}, {"class weight", &c.ClassWeight}} {
+		if err := v.v.Set(v.v.String()); err != nil {
+			return fmt.Errorf("%s %q: %w", v.name, v.v.String(), err)
+		}
 	}
 	if !(c.C > 0) {
 		return fmt.Errorf("C %v: want a positive number", c.C)
@@ -113,16 +114,6 @@ func (c *TrainConfig) validate() error {
 		if !(v > 0) {
 			return fmt.Errorf("C grid value %v: want positive numbers", v)
 		}
-	}
-	switch c.NB {
-	case "auto", "on", "off":
-	default:
-		return fmt.Errorf("nb %q: want auto, on or off", c.NB)
-	}
-	switch c.ClassWeight {
-	case "none", "balanced":
-	default:
-		return fmt.Errorf("class weight %q: want none or balanced", c.ClassWeight)
 	}
 	if c.Epsilon <= 0 || c.MaxEpochs <= 0 {
 		return errors.New("epsilon and max epochs must be positive")
@@ -201,8 +192,8 @@ func candidates(cfg *TrainConfig, haveDev bool) []candidate {
 		slices.Sort(cs)
 		cs = slices.Compact(cs)
 	}
-	nbs := []bool{cfg.NB == "on"}
-	if haveDev && cfg.NB == "auto" {
+	nbs := []bool{cfg.NB == NBOn}
+	if haveDev && cfg.NB == NBAuto {
 		nbs = []bool{false, true}
 	}
 	var out []candidate
@@ -234,386 +225,519 @@ func (t *trainSet) has(doc int, label int) bool {
 // empty, tunes thresholds (and C, and early stopping) on dev. Records of
 // train are streamed: only their features are kept. Multi-label records
 // without labels are negatives for every label.
+//
+// Training runs in stages, one method of [trainer] each: featurize the
+// training data, fix the vocabulary, featurize dev, choose the setting
+// (C, NB scaling) on dev, solve every output (cross-validating thresholds
+// alongside when there is no dev set), assemble the model and tune its
+// thresholds.
 func Train(ctx context.Context, cfg TrainConfig, train dataset.Reader, dev []dataset.Record) (*Model, *TrainReport, error) {
-	start := time.Now()
-	if err := cfg.validate(); err != nil {
-		return nil, nil, fmt.Errorf("classify: %w", err)
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = runtime.GOMAXPROCS(0)
-	}
-	if cfg.TrainName == "" {
-		cfg.TrainName = "train"
-	}
-	if cfg.DevName == "" {
-		cfg.DevName = "dev"
-	}
-	var lex *Lexicon
-	if len(cfg.Lexicon) > 0 {
-		var err error
-		if lex, err = NewLexicon(cfg.Lexicon, cfg.Features); err != nil {
-			return nil, nil, fmt.Errorf("classify: %w", err)
-		}
-		if lex.Len() == 0 {
-			lex = nil
-		}
-	}
-	rep := &TrainReport{}
-	ts, labels, df, err := featurizeTrain(ctx, &cfg, lex, train)
+	t, err := newTrainer(cfg, dev)
 	if err != nil {
 		return nil, nil, err
 	}
-	n := ts.m.rows()
-	rep.Documents = n
-	rep.Labels = labels
-	rep.LabelCounts = make([]int, len(labels))
-	for _, l := range ts.labs {
-		rep.LabelCounts[l]++
-	}
-	if err := checkLabels(&cfg, labels, rep.LabelCounts, n); err != nil {
+	df, err := t.featurize(ctx, train)
+	if err != nil {
 		return nil, nil, err
 	}
-	positive := 0
-	if cfg.Mode == dataset.ModeBinary {
-		positive = choosePositive(cfg.PositiveLabel, labels, rep.LabelCounts)
-		if positive < 0 {
-			return nil, nil, fmt.Errorf("classify: positive label %q is not one of the training labels (%s)", cfg.PositiveLabel, strings.Join(labels, ", "))
+	if err := t.fixVocabulary(df); err != nil {
+		return nil, nil, err
+	}
+	if err := t.featurizeDev(); err != nil {
+		return nil, nil, err
+	}
+	t.rep.Featurize = time.Since(t.start)
+	solveStart := time.Now()
+	if err := t.chooseSetting(ctx); err != nil {
+		return nil, nil, err
+	}
+	cvCtx, cvCancel := context.WithCancel(ctx)
+	defer cvCancel() // stops cross-validation when training fails
+	t.startCrossValidation(cvCtx)
+	if err := t.solve(ctx); err != nil {
+		return nil, nil, err
+	}
+	t.rep.Solve = time.Since(solveStart)
+	if err := t.assemble(); err != nil {
+		return nil, nil, err
+	}
+	if err := t.tuneThresholds(ctx); err != nil {
+		return nil, nil, err
+	}
+	t.model.meta.Training.Seconds = math.Round(time.Since(t.start).Seconds()*1000) / 1000
+	return t.model, t.rep, nil
+}
+
+// trainer is one training run as it moves through the stages of [Train].
+// Each stage fills the fields the next ones read; the cross-validation
+// goroutine only reads fields no stage changes after it starts.
+type trainer struct {
+	cfg   TrainConfig
+	lex   *Lexicon
+	rep   *TrainReport
+	start time.Time
+
+	// The featurized training data (featurize, fixVocabulary).
+	ts       *trainSet
+	labels   []string
+	positive int // the positive label of a binary model
+	n, nout  int // documents; outputs (1 for binary, else one per label)
+	allDocs  []int32
+	newID    []int32 // hashed feature id -> compact id (-1: dropped)
+	ids      []uint32
+	idf      []float32
+	fs       *featureSpace
+
+	// The dev set (featurizeDev): its matrix and, per label, which
+	// documents carry it.
+	dev  []dataset.Record
+	devM *matrix
+	devY [][]bool
+
+	// The setting chosen and the solutions of each output.
+	cands  []candidate
+	chosen candidate
+	best   []*solution
+
+	// Cross-validated thresholds, when there is no dev set.
+	useCV   bool
+	cvFolds int
+	cvDone  chan cvResult
+
+	model *Model
+}
+
+// cvResult is what the cross-validation goroutine hands back.
+type cvResult struct {
+	thr  []float64
+	warn []string
+	took time.Duration
+	err  error
+}
+
+// newTrainer checks the configuration and fills its defaults.
+func newTrainer(cfg TrainConfig, dev []dataset.Record) (*trainer, error) {
+	t := &trainer{cfg: cfg, dev: dev, rep: &TrainReport{}, start: time.Now()}
+	if err := t.cfg.validate(); err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
+	}
+	if t.cfg.Workers <= 0 {
+		t.cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if t.cfg.TrainName == "" {
+		t.cfg.TrainName = "train"
+	}
+	if t.cfg.DevName == "" {
+		t.cfg.DevName = "dev"
+	}
+	if len(t.cfg.Lexicon) > 0 {
+		lex, err := NewLexicon(t.cfg.Lexicon, t.cfg.Features)
+		if err != nil {
+			return nil, fmt.Errorf("classify: %w", err)
+		}
+		if lex.Len() > 0 {
+			t.lex = lex
 		}
 	}
+	return t, nil
+}
 
-	// Fix the vocabulary: features seen in enough documents, numbered in
-	// order of their hashed ids (so compact ids keep the block order).
-	base := cfg.Features.space()
-	minDF := [numBlocks]uint32{uint32(cfg.Features.WordMinDF), uint32(cfg.Features.CharMinDF), 1}
-	newID := make([]int32, len(df))
-	var ids []uint32
-	var idf []float32
+// progress reports to the configured progress reporter, if any.
+func (t *trainer) stage(name string, total int) {
+	if t.cfg.Progress != nil {
+		t.cfg.Progress.Stage(name, total)
+	}
+}
+
+func (t *trainer) advance(n int) {
+	if t.cfg.Progress != nil {
+		t.cfg.Progress.Add(n)
+	}
+}
+
+// featurize reads and featurizes the training data, counts its labels and
+// checks the mode can train on them. It returns the hashed features'
+// document frequencies.
+func (t *trainer) featurize(ctx context.Context, train dataset.Reader) ([]uint32, error) {
+	ts, labels, df, err := featurizeTrain(ctx, &t.cfg, t.lex, train)
+	if err != nil {
+		return nil, err
+	}
+	t.ts, t.labels, t.n = ts, labels, ts.m.rows()
+	t.rep.Documents = t.n
+	t.rep.Labels = labels
+	t.rep.LabelCounts = make([]int, len(labels))
+	for _, l := range ts.labs {
+		t.rep.LabelCounts[l]++
+	}
+	if err := checkLabels(&t.cfg, labels, t.rep.LabelCounts, t.n); err != nil {
+		return nil, err
+	}
+	t.nout = len(labels)
+	if t.cfg.Mode == dataset.ModeBinary {
+		t.nout = 1
+		t.positive = choosePositive(t.cfg.PositiveLabel, labels, t.rep.LabelCounts)
+		if t.positive < 0 {
+			return nil, fmt.Errorf("classify: positive label %q is not one of the training labels (%s)", t.cfg.PositiveLabel, strings.Join(labels, ", "))
+		}
+	}
+	t.allDocs = make([]int32, t.n)
+	for i := range t.allDocs {
+		t.allDocs[i] = int32(i)
+	}
+	return df, nil
+}
+
+// fixVocabulary keeps the features seen in enough documents, numbered in
+// order of their hashed ids (so compact ids keep the block order), and
+// weighs the training matrix with their idf.
+func (t *trainer) fixVocabulary(df []uint32) error {
+	base := t.cfg.Features.space()
+	minDF := [numBlocks]uint32{uint32(t.cfg.Features.WordMinDF), uint32(t.cfg.Features.CharMinDF), 1}
+	t.newID = make([]int32, len(df))
 	var blockStart [numBlocks + 1]uint32
 	blk := 0
 	for id, d := range df {
 		for blk < numBlocks && uint32(id) >= base[blk+1] {
 			blk++
-			blockStart[blk] = uint32(len(ids))
+			blockStart[blk] = uint32(len(t.ids))
 		}
 		if d == 0 || d < minDF[blk] {
-			newID[id] = -1
+			t.newID[id] = -1
 			continue
 		}
-		newID[id] = int32(len(ids))
-		ids = append(ids, uint32(id))
-		idf = append(idf, float32(math.Log(float64(1+n)/float64(1+d))+1))
+		t.newID[id] = int32(len(t.ids))
+		t.ids = append(t.ids, uint32(id))
+		t.idf = append(t.idf, float32(math.Log(float64(1+t.n)/float64(1+d))+1))
 	}
 	for blk < numBlocks {
 		blk++
-		blockStart[blk] = uint32(len(ids))
+		blockStart[blk] = uint32(len(t.ids))
 	}
-	df = nil
-	ts.m.remap(newID)
-	fs := &featureSpace{idf: idf, blockStart: blockStart, sublinear: cfg.Features.SublinearTF}
-	ts.m.normalize(idf, &blockStart, fs.sublinear)
-	ts.m.expand(fs)
-	rep.MatrixBytes = ts.m.bytes()
-	rep.Features = len(ids)
-	if len(ids) == 0 {
-		return nil, nil, fmt.Errorf("classify: %s: no features (are the texts empty?)", cfg.TrainName)
+	t.ts.m.remap(t.newID)
+	t.fs = &featureSpace{idf: t.idf, blockStart: blockStart, sublinear: t.cfg.Features.SublinearTF}
+	t.ts.m.normalize(t.idf, &t.fs.blockStart, t.fs.sublinear)
+	t.ts.m.expand(t.fs)
+	t.rep.MatrixBytes = t.ts.m.bytes()
+	t.rep.Features = len(t.ids)
+	if len(t.ids) == 0 {
+		return fmt.Errorf("classify: %s: no features (are the texts empty?)", t.cfg.TrainName)
 	}
+	return nil
+}
 
-	// Dev set.
+// featurizeDev featurizes the dev records in the training vocabulary.
+func (t *trainer) featurizeDev() error {
+	if len(t.dev) == 0 {
+		return nil
+	}
 	labelIndex := map[string]int{}
-	for i, l := range labels {
+	for i, l := range t.labels {
 		labelIndex[l] = i
 	}
-	var devM *matrix
-	var devY [][]bool // per label, per dev document
-	if len(dev) > 0 {
-		devM, devY, err = featurizeDev(&cfg, lex, dev, newID, labelIndex, rep)
-		if err != nil {
-			return nil, nil, err
-		}
-		devM.normalize(idf, &blockStart, fs.sublinear)
-		devM.expand(fs)
-		rep.DevDocuments = len(dev)
+	var err error
+	t.devM, t.devY, err = featurizeDev(&t.cfg, t.lex, t.dev, t.newID, labelIndex, t.rep)
+	if err != nil {
+		return err
 	}
-	rep.Featurize = time.Since(start)
+	t.devM.normalize(t.idf, &t.fs.blockStart, t.fs.sublinear)
+	t.devM.expand(t.fs)
+	t.rep.DevDocuments = len(t.dev)
+	return nil
+}
 
-	nout := len(labels)
-	if cfg.Mode == dataset.ModeBinary {
-		nout = 1
+// outLabel is the label output o scores.
+func (t *trainer) outLabel(o int) int {
+	if t.cfg.Mode == dataset.ModeBinary {
+		return t.positive
 	}
-	outLabel := func(o int) int {
-		if cfg.Mode == dataset.ModeBinary {
-			return positive
-		}
-		return o
-	}
-	allDocs := make([]int32, n)
-	for i := range allDocs {
-		allDocs[i] = int32(i)
-	}
-	mkProblem := func(o int, docs []int32, cand candidate) *problem {
-		c := cand.c
-		p := &problem{m: ts.m, feats: fs, docs: docs, y: make([]int8, len(docs)), bias: 1}
-		npos := 0
-		for k, d := range docs {
-			if ts.has(int(d), outLabel(o)) {
-				p.y[k] = 1
-				npos++
-			} else {
-				p.y[k] = -1
-			}
-		}
-		p.wPos, p.wNeg = 1, 1
-		if cfg.ClassWeight == "balanced" && npos > 0 && npos < len(docs) {
-			p.wPos = float64(len(docs)) / (2 * float64(npos))
-			p.wNeg = float64(len(docs)) / (2 * float64(len(docs)-npos))
-		}
-		p.setC(c)
-		if cand.nb {
-			p.d2 = nbScale(p)
-		}
-		return p
-	}
-	devProblem := func(o int, train *problem) *problem {
-		if devM == nil {
-			return nil
-		}
-		p := &problem{m: devM, feats: fs, docs: make([]int32, devM.rows()), y: make([]int8, devM.rows()), bias: 1, cPos: train.cPos, cNeg: train.cNeg}
-		for i := range p.docs {
-			p.docs[i] = int32(i)
-			p.y[i] = -1
-			if devY[outLabel(o)][i] {
-				p.y[i] = 1
-			}
-		}
-		return p
-	}
-	opts := func(o int, dev *problem) solveOptions {
-		so := solveOptions{loss: cfg.Loss, eps: cfg.Epsilon, maxEpoch: cfg.MaxEpochs, seed: cfg.Seed + uint64(o)*0x9e3779b97f4a7c15}
-		if dev != nil && cfg.Patience > 0 {
-			so.dev, so.patience = dev, cfg.Patience
-		}
-		return so
-	}
+	return o
+}
 
-	// Choose among the candidate settings (C, NB scaling) by dev score:
-	// one job per (NB choice, output) walks the C grid upwards, each C
-	// warm-started from the previous one and given a few epochs (rankings
-	// do not need more, see gridMaxEpochs); only dev scores are kept. Then
-	// the chosen setting is trained to the solver's tolerance.
-	cands := candidates(&cfg, devM != nil)
-	cs, nbs := candidateAxes(cands)
-	solveStart := time.Now()
-	chosen := cands[0]
-	if len(cands) > 1 {
-		if cfg.Progress != nil {
-			cfg.Progress.Stage("choosing C on "+cfg.DevName, len(cands)*nout)
-		}
-		raw := make([][][]float64, len(cands)) // [candidate][output][dev doc]
-		for k := range raw {
-			raw[k] = make([][]float64, nout)
-		}
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(cfg.Workers)
-		for nbi, nb := range nbs {
-			for o := 0; o < nout; o++ {
-				g.Go(func() error {
-					var init []float64
-					p := mkProblem(o, allDocs, candidate{c: cs[0], nb: nb})
-					for ci, c := range cs {
-						p.setC(c)
-						so := opts(o, nil)
-						so.maxEpoch, so.init = min(cfg.MaxEpochs, gridMaxEpochs), init
-						s, err := solve(gctx, p, so)
-						if err != nil {
-							return err
-						}
-						init = s.alpha
-						raw[nbi*len(cs)+ci][o] = scoreMatrix(devM, fs, s) // one writer per cell
-						if cfg.Progress != nil {
-							cfg.Progress.Add(1)
-						}
-					}
-					return nil
-				})
-			}
-		}
-		if err := g.Wait(); err != nil {
-			return nil, nil, err
-		}
-		bestScore := math.Inf(-1)
-		for k, c := range cands {
-			score := selectionScore(cfg.Mode, raw[k], devY, positive)
-			rep.Grid = append(rep.Grid, GridPoint{C: c.c, NB: c.nb, Score: score})
-			if score > bestScore {
-				chosen, bestScore = c, score
-			}
+// problem is output o's problem on the training documents docs.
+func (t *trainer) problem(o int, docs []int32, cand candidate) *problem {
+	p := &problem{m: t.ts.m, feats: t.fs, docs: docs, y: make([]int8, len(docs)), bias: 1}
+	npos := 0
+	for k, d := range docs {
+		if t.ts.has(int(d), t.outLabel(o)) {
+			p.y[k] = 1
+			npos++
+		} else {
+			p.y[k] = -1
 		}
 	}
-	// Without a dev set, thresholds come from cross-validation, which
-	// runs alongside the final training.
-	useCV := len(dev) == 0 && cfg.CVFolds > 1 && cfg.Mode != dataset.ModeMultiClass
-	cvFolds := min(cfg.CVFolds, n)
-	type cvResult struct {
-		thr  []float64
-		warn []string
-		took time.Duration
-		err  error
+	p.wPos, p.wNeg = 1, 1
+	if t.cfg.ClassWeight == ClassWeightBalanced && npos > 0 && npos < len(docs) {
+		p.wPos = float64(len(docs)) / (2 * float64(npos))
+		p.wNeg = float64(len(docs)) / (2 * float64(len(docs)-npos))
 	}
-	cvDone := make(chan cvResult, 1)
-	if cfg.Progress != nil {
-		total := nout
-		if useCV {
-			total += cvJobs(n, cvFolds) * nout
+	p.setC(cand.c)
+	if cand.nb {
+		p.d2 = nbScale(p)
+	}
+	return p
+}
+
+// devProblem is output o's problem on the dev documents (nil without
+// dev), with train's costs.
+func (t *trainer) devProblem(o int, train *problem) *problem {
+	if t.devM == nil {
+		return nil
+	}
+	p := &problem{m: t.devM, feats: t.fs, docs: make([]int32, t.devM.rows()), y: make([]int8, t.devM.rows()), bias: 1, cPos: train.cPos, cNeg: train.cNeg}
+	for i := range p.docs {
+		p.docs[i] = int32(i)
+		p.y[i] = -1
+		if t.devY[t.outLabel(o)][i] {
+			p.y[i] = 1
 		}
-		cfg.Progress.Stage("training", total)
 	}
-	cvCtx, cvCancel := context.WithCancel(ctx)
-	defer cvCancel() // stops cross-validation when training fails
-	if useCV {
-		go func() {
-			start := time.Now()
-			thr, warn, err := cvThresholds(cvCtx, &cfg, ts, n, nout, cvFolds, labels, positive, chosen, mkProblem, opts)
-			cvDone <- cvResult{thr, warn, time.Since(start), err}
-		}()
+	return p
+}
+
+// solveOptions are output o's solver settings; dev, when given, is used
+// for early stopping.
+func (t *trainer) solveOptions(o int, dev *problem) solveOptions {
+	so := solveOptions{loss: t.cfg.Loss, eps: t.cfg.Epsilon, maxEpoch: t.cfg.MaxEpochs, seed: t.cfg.Seed + uint64(o)*0x9e3779b97f4a7c15}
+	if dev != nil && t.cfg.Patience > 0 {
+		so.dev, so.patience = dev, t.cfg.Patience
 	}
-	best := make([]*solution, nout)
+	return so
+}
+
+// chooseSetting picks among the candidate settings (C, NB scaling) by dev
+// score: one job per (NB choice, output) walks the C grid upwards, each C
+// warm-started from the previous one and given a few epochs (rankings do
+// not need more, see gridMaxEpochs); only dev scores are kept.
+func (t *trainer) chooseSetting(ctx context.Context) error {
+	t.cands = candidates(&t.cfg, t.devM != nil)
+	t.chosen = t.cands[0]
+	if len(t.cands) < 2 {
+		return nil
+	}
+	cs, nbs := candidateAxes(t.cands)
+	t.stage("choosing C on "+t.cfg.DevName, len(t.cands)*t.nout)
+	raw := make([][][]float64, len(t.cands)) // [candidate][output][dev doc]
+	for k := range raw {
+		raw[k] = make([][]float64, t.nout)
+	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(cfg.Workers)
-	for o := 0; o < nout; o++ {
+	g.SetLimit(t.cfg.Workers)
+	for nbi, nb := range nbs {
+		for o := 0; o < t.nout; o++ {
+			g.Go(func() error {
+				var init []float64
+				p := t.problem(o, t.allDocs, candidate{c: cs[0], nb: nb})
+				for ci, c := range cs {
+					p.setC(c)
+					so := t.solveOptions(o, nil)
+					so.maxEpoch, so.init = min(t.cfg.MaxEpochs, gridMaxEpochs), init
+					s, err := solve(gctx, p, so)
+					if err != nil {
+						return err
+					}
+					init = s.alpha
+					raw[nbi*len(cs)+ci][o] = scoreMatrix(t.devM, t.fs, s) // one writer per cell
+					t.advance(1)
+				}
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	bestScore := math.Inf(-1)
+	for k, c := range t.cands {
+		score := selectionScore(t.cfg.Mode, raw[k], t.devY, t.positive)
+		t.rep.Grid = append(t.rep.Grid, GridPoint{C: c.c, NB: c.nb, Score: score})
+		if score > bestScore {
+			t.chosen, bestScore = c, score
+		}
+	}
+	return nil
+}
+
+// startCrossValidation starts tuning thresholds by cross-validation when
+// there is no dev set; it runs alongside the final training and hands its
+// result to tuneThresholds.
+func (t *trainer) startCrossValidation(ctx context.Context) {
+	t.useCV = len(t.dev) == 0 && t.cfg.CVFolds > 1 && t.cfg.Mode != dataset.ModeMultiClass
+	t.cvFolds = min(t.cfg.CVFolds, t.n)
+	total := t.nout
+	if t.useCV {
+		total += cvJobs(t.n, t.cvFolds) * t.nout
+	}
+	t.stage("training", total)
+	if !t.useCV {
+		return
+	}
+	t.cvDone = make(chan cvResult, 1)
+	go func() {
+		start := time.Now()
+		thr, warn, err := t.cvThresholds(ctx, t.cvFolds)
+		t.cvDone <- cvResult{thr, warn, time.Since(start), err}
+	}()
+}
+
+// solve trains every output with the chosen setting to the solver's
+// tolerance.
+func (t *trainer) solve(ctx context.Context) error {
+	t.best = make([]*solution, t.nout)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(t.cfg.Workers)
+	for o := 0; o < t.nout; o++ {
 		g.Go(func() error {
-			p := mkProblem(o, allDocs, chosen)
-			s, err := solve(gctx, p, opts(o, devProblem(o, p)))
+			p := t.problem(o, t.allDocs, t.chosen)
+			s, err := solve(gctx, p, t.solveOptions(o, t.devProblem(o, p)))
 			if err != nil {
 				return err
 			}
-			best[o] = s
-			if cfg.Progress != nil {
-				cfg.Progress.Add(1)
-			}
+			t.best[o] = s
+			t.advance(1)
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, err
+		return err
 	}
-	rep.Solve = time.Since(solveStart)
-	rep.C, rep.NB = chosen.c, chosen.nb
-	for _, s := range best {
-		rep.Epochs = append(rep.Epochs, s.epochs)
-		rep.Converged = append(rep.Converged, s.converged)
+	t.rep.C, t.rep.NB = t.chosen.c, t.chosen.nb
+	for _, s := range t.best {
+		t.rep.Epochs = append(t.rep.Epochs, s.epochs)
+		t.rep.Converged = append(t.rep.Converged, s.converged)
 	}
+	return nil
+}
 
-	// Assemble the model: per row the idf, then the weights of every
-	// output, as float32.
-	stride := 1 + nout
-	rows := make([]float32, len(ids)*stride)
-	for r := range ids {
-		rows[r*stride] = idf[r]
-		for o, s := range best {
+// assemble builds the model: per feature the idf, then the weights of
+// every output, as float32; and its metadata.
+func (t *trainer) assemble() error {
+	stride := 1 + t.nout
+	rows := make([]float32, len(t.ids)*stride)
+	for r := range t.ids {
+		rows[r*stride] = t.idf[r]
+		for o, s := range t.best {
 			rows[r*stride+1+o] = float32(s.w[r])
 		}
 	}
-	bias := make([]float32, nout)
-	for o, s := range best {
+	bias := make([]float32, t.nout)
+	for o, s := range t.best {
 		bias[o] = float32(s.b)
 	}
-	best = nil
+	t.best = nil
+	cfg, rep := &t.cfg, t.rep
 	meta := Metadata{
 		Format:        FormatName,
 		FormatVersion: FormatVersion,
 		OslerVersion:  version.String(),
 		Created:       time.Now().UTC().Format(time.RFC3339),
 		Mode:          string(cfg.Mode),
-		Labels:        labels,
+		Labels:        t.labels,
 		Hyperparameters: Hyperparameters{
-			Loss: cfg.Loss, C: rep.C, NB: rep.NB, ClassWeight: cfg.ClassWeight, Epsilon: cfg.Epsilon,
+			Loss: cfg.Loss, C: rep.C, NB: rep.NB, ClassWeight: string(cfg.ClassWeight), Epsilon: cfg.Epsilon,
 			MaxEpochs: cfg.MaxEpochs, Seed: cfg.Seed,
 		},
 		Features: cfg.Features,
-		Training: TrainingInfo{Documents: n, DevDocuments: rep.DevDocuments, Features: len(ids), Epochs: rep.Epochs, Converged: rep.Converged},
+		Training: TrainingInfo{Documents: t.n, DevDocuments: rep.DevDocuments, Features: len(t.ids), Epochs: rep.Epochs, Converged: rep.Converged},
 	}
-	if len(cands) > 1 {
+	if len(t.cands) > 1 {
 		meta.Hyperparameters.Grid = rep.Grid
 	}
-	if devM != nil && cfg.Patience > 0 {
+	if t.devM != nil && cfg.Patience > 0 {
 		meta.Hyperparameters.Patience = cfg.Patience
 	}
 	if cfg.Mode == dataset.ModeBinary {
-		meta.PositiveLabel = labels[positive]
+		meta.PositiveLabel = t.labels[t.positive]
 	}
-	if lex != nil {
-		meta.Lexicon = &LexiconInfo{Phrases: lex.Len(), Categories: lex.CategoryCounts(), Sources: cfg.LexiconSources}
+	if t.lex != nil {
+		meta.Lexicon = &LexiconInfo{Phrases: t.lex.Len(), Categories: t.lex.CategoryCounts(), Sources: cfg.LexiconSources}
 	}
-	model, err := newModel(meta, cfg.Features, lex, ids, rows, bias)
+	model, err := newModel(meta, cfg.Features, t.lex, t.ids, rows, bias)
 	if err != nil {
-		return nil, nil, fmt.Errorf("classify: %w", err)
+		return fmt.Errorf("classify: %w", err)
 	}
+	t.model = model
+	return nil
+}
 
-	// Thresholds.
+// tuneThresholds sets each label's threshold: F1-optimal on dev, from
+// cross-validation without dev, none for multi-class models (the top
+// label wins).
+func (t *trainer) tuneThresholds(ctx context.Context) error {
 	tuneStart := time.Now()
-	thr := make([]float64, len(labels))
+	thr := make([]float64, len(t.labels))
 	for i := range thr {
 		thr[i] = 0.5
 	}
+	rep := t.rep
 	switch {
-	case cfg.Mode == dataset.ModeMultiClass:
+	case t.cfg.Mode == dataset.ModeMultiClass:
 		rep.ThresholdSource = "none (multi-class: the top label wins)"
-	case len(dev) > 0:
-		scores := make([][]float64, len(labels))
-		var buf []float64
-		for i, r := range dev {
-			if i%1024 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, nil, err
-				}
-			}
-			buf = model.AppendScores(buf[:0], r.Text)
-			for l, s := range buf {
-				scores[l] = append(scores[l], s)
-			}
-		}
-		for l := range labels {
-			if cfg.Mode == dataset.ModeBinary && l != positive {
-				continue
-			}
-			if t, ok := bestThreshold(devY[l], scores[l]); ok {
-				thr[l] = t
-			} else {
-				rep.Warnings = append(rep.Warnings, fmt.Sprintf("label %q has no positive %s document: its threshold stays 0.5", labels[l], cfg.DevName))
-			}
+	case len(t.dev) > 0:
+		if err := t.devThresholds(ctx, thr); err != nil {
+			return err
 		}
 		rep.ThresholdSource = "dev"
-	case useCV:
-		cv := <-cvDone
+	case t.useCV:
+		cv := <-t.cvDone
 		if cv.err != nil {
-			return nil, nil, cv.err
+			return cv.err
 		}
 		copy(thr, cv.thr)
 		rep.Warnings = append(rep.Warnings, cv.warn...)
 		rep.ThresholdSource = "cross-validation"
-		if cvJobs(n, cvFolds) == 1 {
-			rep.ThresholdSource = fmt.Sprintf("held-out 1/%d of the training data", cvFolds)
+		if cvJobs(t.n, t.cvFolds) == 1 {
+			rep.ThresholdSource = fmt.Sprintf("held-out 1/%d of the training data", t.cvFolds)
 		}
-		model.meta.Hyperparameters.CVFolds = cvFolds
+		t.model.meta.Hyperparameters.CVFolds = t.cvFolds
 		rep.Tune = cv.took
 	default:
 		rep.ThresholdSource = "fixed"
 	}
-	if !useCV {
+	if !t.useCV {
 		rep.Tune = time.Since(tuneStart)
 	}
 	rep.Thresholds = thr
-	model.thresholds = thr
-	model.meta.ThresholdSource = rep.ThresholdSource
-	model.meta.Thresholds = map[string]float64{}
-	for l, name := range labels {
-		if cfg.Mode == dataset.ModeMultiClass || (cfg.Mode == dataset.ModeBinary && l != positive) {
+	m := t.model
+	m.thresholds = thr
+	m.meta.ThresholdSource = rep.ThresholdSource
+	m.meta.Thresholds = map[string]float64{}
+	for l, name := range t.labels {
+		if t.cfg.Mode == dataset.ModeMultiClass || (t.cfg.Mode == dataset.ModeBinary && l != t.positive) {
 			continue
 		}
-		model.meta.Thresholds[name] = thr[l]
+		m.meta.Thresholds[name] = thr[l]
 	}
-	model.meta.Training.Seconds = math.Round(time.Since(start).Seconds()*1000) / 1000
-	return model, rep, nil
+	return nil
+}
+
+// devThresholds sets thr to each label's F1-optimal threshold on the dev
+// records, scored by the assembled model.
+func (t *trainer) devThresholds(ctx context.Context, thr []float64) error {
+	scores := make([][]float64, len(t.labels))
+	var buf []float64
+	for i, r := range t.dev {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		buf = t.model.AppendScores(buf[:0], r.Text)
+		for l, s := range buf {
+			scores[l] = append(scores[l], s)
+		}
+	}
+	for l := range t.labels {
+		if t.cfg.Mode == dataset.ModeBinary && l != t.positive {
+			continue
+		}
+		if v, ok := bestThreshold(t.devY[l], scores[l]); ok {
+			thr[l] = v
+		} else {
+			t.rep.Warnings = append(t.rep.Warnings, fmt.Sprintf("label %q has no positive %s document: its threshold stays 0.5", t.labels[l], t.cfg.DevName))
+		}
+	}
+	return nil
 }
 
 // checkLabels refuses label sets the mode cannot train on.
@@ -660,258 +784,6 @@ func choosePositive(name string, labels []string, counts []int) int {
 		return 0
 	}
 	return 1
-}
-
-// typeDict numbers the word types (space-separated words of normalized
-// text) seen in training and keeps each type's character n-grams, so they
-// are computed once per type and stored once (see [matrix]). Workers keep
-// their own cache of it, so the lock is taken only for types new to them.
-type typeDict struct {
-	mu    sync.Mutex
-	index map[string]int32
-	lists [][]uint64 // per type: feature id<<32 | count, increasing ids
-}
-
-// typeRef is a worker's cached view of one type.
-type typeRef struct {
-	id   int32
-	list []uint64
-}
-
-// lookup returns the type of padded word w, adding it when new; cache is
-// the calling worker's own.
-func (d *typeDict) lookup(w []byte, ex *extractor, tab *countTable, cache map[string]typeRef) typeRef {
-	if r, ok := cache[string(w)]; ok {
-		return r
-	}
-	d.mu.Lock()
-	id, ok := d.index[string(w)]
-	if !ok {
-		tab.reset()
-		ex.wordCharFeatures(w, tab)
-		list := make([]uint64, len(tab.used))
-		for k, s := range tab.used {
-			list[k] = uint64(tab.id(s))<<32 | uint64(tab.count(s))
-		}
-		slices.Sort(list)
-		id = int32(len(d.lists))
-		d.lists = append(d.lists, list)
-		d.index[string(w)] = id
-	}
-	r := typeRef{id: id, list: d.lists[id]}
-	d.mu.Unlock()
-	cache[string(w)] = r
-	return r
-}
-
-// table flattens the dictionary into a typeTable (in type order).
-func (d *typeDict) table() *typeTable {
-	n := 0
-	for _, l := range d.lists {
-		n += len(l)
-	}
-	t := &typeTable{ids: make([]uint32, 0, n), cnts: make([]uint32, 0, n), off: make([]uint32, 1, len(d.lists)+1)}
-	for _, l := range d.lists {
-		for _, v := range l {
-			t.ids = append(t.ids, uint32(v>>32))
-			t.cnts = append(t.cnts, uint32(v))
-		}
-		t.off = append(t.off, uint32(len(t.ids)))
-	}
-	return t
-}
-
-// featurizeTrain reads and featurizes the training records in parallel:
-// this goroutine reads (decoding is sequential), workers featurize batches,
-// and the batches are put back in order so the result does not depend on
-// scheduling. It returns the matrix with hashed ids and their document
-// frequencies.
-func featurizeTrain(ctx context.Context, cfg *TrainConfig, lex *Lexicon, r dataset.Reader) (*trainSet, []string, []uint32, error) {
-	const batchSize = 256
-	type batch struct {
-		idx   int
-		texts []string
-	}
-	type result struct {
-		data []byte
-		ends []docEnd
-	}
-	space := cfg.Features.space()
-	loo := lex != nil && lex.hasSources()
-	chars := cfg.Features.CharNgramMax > 0
-	dict := &typeDict{index: map[string]int32{}}
-	work := make(chan batch, cfg.Workers)
-	var mu sync.Mutex
-	var results []result
-	dfs := make([][]uint32, cfg.Workers)
-	g, gctx := errgroup.WithContext(ctx)
-	for w := 0; w < cfg.Workers; w++ {
-		g.Go(func() error {
-			ex := newExtractor(cfg.Features, lex)
-			var df []uint32
-			var ids, tfs []uint32
-			var types []int32
-			var buf []byte
-			var merge, scratch countTable
-			merge.init(10)
-			scratch.init(10)
-			cache := map[string]typeRef{}
-			for b := range work {
-				if df == nil {
-					df = make([]uint32, space[numBlocks])
-					dfs[w] = df
-				}
-				var res result
-				buf = buf[:0]
-				for _, t := range b.texts {
-					var key uint64
-					if loo {
-						key = text.NearDupKey(t)
-					}
-					ex.extractWords(t, key)
-					ids, tfs = ex.sortedCounts(nil, ids[:0], tfs[:0])
-					for _, id := range ids {
-						df[id]++
-					}
-					buf = appendDoc(buf, ids, tfs)
-					mid := uint32(len(buf))
-					if chars {
-						// Word types, and the distinct character n-grams of
-						// the document for their document frequency.
-						types = types[:0]
-						merge.reset()
-						ex.eachWord(func(w []byte) {
-							r := dict.lookup(w, ex, &scratch, cache)
-							types = append(types, r.id)
-							for _, v := range r.list {
-								merge.add(uint32(v >> 32))
-							}
-						})
-						for _, s := range merge.used {
-							df[merge.id(s)]++
-						}
-						buf = appendTypes(buf, types)
-					}
-					res.ends = append(res.ends, docEnd{mid: mid, end: uint32(len(buf))})
-				}
-				res.data = slices.Clone(buf) // exactly sized: the matrix lives long
-				mu.Lock()
-				for len(results) <= b.idx {
-					results = append(results, result{})
-				}
-				results[b.idx] = res
-				mu.Unlock()
-				if cfg.Progress != nil {
-					cfg.Progress.Add(len(b.texts))
-				}
-			}
-			return nil
-		})
-	}
-	ts := &trainSet{m: &matrix{}, labOff: []uint32{0}}
-	labelIdx := map[string]int{}
-	var labels []string
-	var seen []int
-	readErr := func() error {
-		defer close(work)
-		if cfg.Progress != nil {
-			cfg.Progress.Stage("featurizing "+cfg.TrainName, -1)
-		}
-		cur := batch{}
-		nb := 0
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("classify: %w", err)
-			}
-			if (cfg.Mode == dataset.ModeBinary || cfg.Mode == dataset.ModeMultiClass) && len(rec.Labels) != 1 {
-				return fmt.Errorf("classify: %s:%d: %d labels; %s training needs exactly one per record (use --mode multi-label, or fix the record)", cfg.TrainName, rec.Line, len(rec.Labels), cfg.Mode)
-			}
-			seen = seen[:0]
-			for _, l := range rec.Labels {
-				if l == "" {
-					return fmt.Errorf("classify: %s:%d: empty label", cfg.TrainName, rec.Line)
-				}
-				i, ok := labelIdx[l]
-				if !ok {
-					if len(labels) == math.MaxUint16 {
-						return fmt.Errorf("classify: %s: more than %d labels", cfg.TrainName, math.MaxUint16)
-					}
-					i = len(labels)
-					labelIdx[l] = i
-					labels = append(labels, l)
-				}
-				if !slices.Contains(seen, i) {
-					seen = append(seen, i)
-					ts.labs = append(ts.labs, uint16(i))
-				}
-			}
-			ts.labOff = append(ts.labOff, uint32(len(ts.labs)))
-			cur.texts = append(cur.texts, rec.Text)
-			if len(cur.texts) == batchSize {
-				cur.idx = nb
-				nb++
-				select {
-				case work <- cur:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-				cur = batch{}
-			}
-		}
-		if len(cur.texts) > 0 {
-			cur.idx = nb
-			select {
-			case work <- cur:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		}
-		return nil
-	}()
-	if err := g.Wait(); err != nil {
-		return nil, nil, nil, err
-	}
-	if readErr != nil {
-		return nil, nil, nil, readErr
-	}
-	for _, res := range results {
-		ts.m.addChunk(res.data, res.ends)
-	}
-	if chars {
-		ts.m.types = dict.table()
-	}
-	// Number labels in sorted order.
-	order := slices.Clone(labels)
-	sort.Strings(order)
-	remap := make([]uint16, len(labels))
-	for i, l := range labels {
-		remap[i] = uint16(slices.Index(order, l))
-	}
-	for i, l := range ts.labs {
-		ts.labs[i] = remap[l]
-	}
-	// Merge the workers' document frequencies.
-	var df []uint32
-	for _, d := range dfs {
-		if d == nil {
-			continue
-		}
-		if df == nil {
-			df = d
-			continue
-		}
-		for i, v := range d {
-			df[i] += v
-		}
-	}
-	if df == nil {
-		df = make([]uint32, space[numBlocks])
-	}
-	return ts, order, df, nil
 }
 
 // featurizeDev featurizes dev records in the training vocabulary and
@@ -1009,27 +881,28 @@ func cvJobs(n, k int) int {
 
 // cvThresholds tunes thresholds on out-of-fold scores: the training
 // documents are dealt into k folds (shuffled with the seed), a model per
-// fold and output is trained on the other folds, and each label's
-// threshold is the F1-optimal one over the out-of-fold scores. From
-// cvHoldoutMin documents on, only the first fold is held out and scored.
-func cvThresholds(ctx context.Context, cfg *TrainConfig, ts *trainSet, n, nout, k int, labels []string, positive int, cand candidate,
-	mkProblem func(o int, docs []int32, cand candidate) *problem, opts func(o int, dev *problem) solveOptions) ([]float64, []string, error) {
+// fold and output is trained on the other folds with the chosen setting,
+// and each label's threshold is the F1-optimal one over the out-of-fold
+// scores. From cvHoldoutMin documents on, only the first fold is held out
+// and scored.
+func (t *trainer) cvThresholds(ctx context.Context, k int) ([]float64, []string, error) {
+	n := t.n
 	perm := make([]int32, n)
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6376))
+	rng := rand.New(rand.NewPCG(t.cfg.Seed, 0x6376))
 	rng.Shuffle(n, func(a, b int) { perm[a], perm[b] = perm[b], perm[a] })
 	fold := make([]int, n)
 	for pos, d := range perm {
 		fold[d] = pos % k
 	}
-	raw := make([][]float64, nout)
+	raw := make([][]float64, t.nout)
 	for o := range raw {
 		raw[o] = make([]float64, n)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(cfg.Workers)
+	g.SetLimit(t.cfg.Workers)
 	folds := cvJobs(n, k)
 	for f := 0; f < folds; f++ {
 		var trainDocs, heldOut []int32
@@ -1040,10 +913,10 @@ func cvThresholds(ctx context.Context, cfg *TrainConfig, ts *trainSet, n, nout, 
 				trainDocs = append(trainDocs, int32(d))
 			}
 		}
-		for o := 0; o < nout; o++ {
+		for o := 0; o < t.nout; o++ {
 			g.Go(func() error {
-				p := mkProblem(o, trainDocs, cand)
-				s, err := solve(gctx, p, opts(o, nil))
+				p := t.problem(o, trainDocs, t.chosen)
+				s, err := solve(gctx, p, t.solveOptions(o, nil))
 				if err != nil {
 					return err
 				}
@@ -1052,9 +925,7 @@ func cvThresholds(ctx context.Context, cfg *TrainConfig, ts *trainSet, n, nout, 
 					cols, vals := p.row(&buf, d)
 					raw[o][d] = dot(s.w, cols, vals) + s.b
 				}
-				if cfg.Progress != nil {
-					cfg.Progress.Add(1)
-				}
+				t.advance(1)
 				return nil
 			})
 		}
@@ -1062,9 +933,15 @@ func cvThresholds(ctx context.Context, cfg *TrainConfig, ts *trainSet, n, nout, 
 	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
-	// Only documents of the folds trained have out-of-fold scores.
+	return t.outOfFoldThresholds(raw, fold, folds)
+}
+
+// outOfFoldThresholds picks each label's threshold on the out-of-fold
+// scores raw (per output, per training document) of the documents in the
+// first folds folds.
+func (t *trainer) outOfFoldThresholds(raw [][]float64, fold []int, folds int) ([]float64, []string, error) {
 	var scored []int
-	for d := 0; d < n; d++ {
+	for d := 0; d < t.n; d++ {
 		if fold[d] < folds {
 			scored = append(scored, d)
 		}
@@ -1076,22 +953,22 @@ func cvThresholds(ctx context.Context, cfg *TrainConfig, ts *trainSet, n, nout, 
 		}
 		raw[o] = r
 	}
-	p := probs(cfg.Mode, raw, len(labels), positive)
-	thr := make([]float64, len(labels))
+	p := probs(t.cfg.Mode, raw, len(t.labels), t.positive)
+	thr := make([]float64, len(t.labels))
 	var warn []string
-	for l := range labels {
+	for l := range t.labels {
 		thr[l] = 0.5
-		if cfg.Mode == dataset.ModeBinary && l != positive {
+		if t.cfg.Mode == dataset.ModeBinary && l != t.positive {
 			continue
 		}
 		y := make([]bool, len(scored))
 		for k, d := range scored {
-			y[k] = ts.has(d, l)
+			y[k] = t.ts.has(d, l)
 		}
-		if t, ok := bestThreshold(y, p[l]); ok {
-			thr[l] = t
+		if v, ok := bestThreshold(y, p[l]); ok {
+			thr[l] = v
 		} else {
-			warn = append(warn, fmt.Sprintf("label %q: no positive out-of-fold document; threshold stays 0.5", labels[l]))
+			warn = append(warn, fmt.Sprintf("label %q: no positive out-of-fold document; threshold stays 0.5", t.labels[l]))
 		}
 	}
 	return thr, warn, nil

@@ -197,13 +197,16 @@ type checkBuffers struct {
 
 var checkPool = sync.Pool{New: func() any { return new(checkBuffers) }}
 
-// reset readies the buffers for a lexicon of n concepts.
+// reset readies the buffers for a lexicon of n concepts. Checkers with
+// other lexicons share the pool, so buffers sized for another lexicon are
+// replaced, not cleared: their touched concepts index that lexicon.
 func (b *checkBuffers) reset(n int) {
 	if len(b.relTo) != n {
 		b.mentions, b.relFrom, b.relTo = make([]uint8, n), make([]int32, n), make([]int32, n)
-	}
-	for _, ci := range b.touched {
-		b.mentions[ci], b.relTo[ci] = 0, 0
+	} else {
+		for _, ci := range b.touched {
+			b.mentions[ci], b.relTo[ci] = 0, 0
+		}
 	}
 	b.pos, b.relBuf, b.touched = b.pos[:0], b.relBuf[:0], b.touched[:0]
 }

@@ -425,3 +425,22 @@ func TestMentionByExplanation(t *testing.T) {
 		t.Fatalf("the consolidation is not reported omitted: %+v", r.Issues)
 	}
 }
+
+// Checkers over lexicons of different sizes share the pool of check
+// buffers: a buffer last used with the larger lexicon must not index the
+// smaller one's (it panicked).
+func TestCheckersWithDifferentLexicons(t *testing.T) {
+	site, err := ReadLexicon(strings.NewReader("finding zebra-sign group=zebra severity=acute: zebra sign\n"), "site.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	large, small := NewChecker(site), NewChecker(nil)
+	for range 20 {
+		if large.Check("No acute findings.", "Zebra sign in the right lung.").Faithful() {
+			t.Fatal("site checker: an invented zebra sign went unnoticed")
+		}
+		if small.Check("Small right pneumothorax.", "No pneumothorax.").Faithful() {
+			t.Fatal("built-in checker: a denied pneumothorax went unnoticed")
+		}
+	}
+}

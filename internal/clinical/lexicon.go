@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -438,6 +439,27 @@ func ReadLexicon(r io.Reader, name string) (*Lexicon, error) {
 	return b.build()
 }
 
+// LoadChecker returns a checker over the built-in vocabulary extended by
+// the lexicon file at path, or over the built-in vocabulary alone when
+// path is "". A file that cannot be opened gives os.Open's *fs.PathError
+// (Op "open") as it is, so a caller can name the flag or setting that gave
+// the path; a bad line gives a [*LexiconError] naming the file and line.
+func LoadChecker(path string) (*Checker, error) {
+	if path == "" {
+		return NewChecker(nil), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lex, err := ReadLexicon(f, path)
+	if err != nil {
+		return nil, err
+	}
+	return NewChecker(lex), nil
+}
+
 // builder accumulates lexicon lines before compiling the trie.
 type builder struct {
 	lex     *Lexicon
@@ -555,31 +577,7 @@ func (b *builder) definition(def string) error {
 	case "finding", "device", "procedure", "drug":
 		return b.concept(kind, args, attrs, body)
 	case "ignore":
-		// "ignore [LAYER]": phrases holding a word of that layer (concepts
-		// by default) that do not mean it: the longest match wins and
-		// means nothing ("mass effect", "apex anterior angulation").
-		if len(args) > 1 {
-			return b.errorf("ignore takes at most one layer (concept, trigger, side, zone, degree, comparison)")
-		}
-		e := entry{layer: layerConcept, value: conceptIgnore}
-		if len(args) == 1 {
-			switch args[0] {
-			case "concept":
-			case "trigger":
-				e = entry{layer: layerTrigger, value: triggerPseudo}
-			case "side":
-				e = entry{layer: layerSide, value: layerIgnore}
-			case "zone":
-				e = entry{layer: layerZone, value: layerIgnore}
-			case "degree":
-				e = entry{layer: layerDegree, value: layerIgnore}
-			case "comparison":
-				e = entry{layer: layerComparison, value: layerIgnore}
-			default:
-				return b.errorf("unknown ignore layer %q (concept, trigger, side, zone, degree, comparison)", args[0])
-			}
-		}
-		return b.addPhrases(body, e)
+		return b.defineIgnore(args, body)
 	case "trigger":
 		return b.trigger(args, attrs, body)
 	case "pseudo":
@@ -587,119 +585,189 @@ func (b *builder) definition(def string) error {
 	case "terminate":
 		return b.addPhrases(body, entry{layer: layerTrigger, value: triggerTerminate})
 	case "side":
-		if len(args) != 1 {
-			return b.errorf("side needs one of left, right, bilateral")
-		}
-		s, ok := map[string]Side{"left": Left, "right": Right, "bilateral": Bilateral}[args[0]]
-		if !ok {
-			return b.errorf("unknown side %q (left, right or bilateral)", args[0])
-		}
-		return b.addPhrases(body, entry{layer: layerSide, value: int32(s)})
+		return b.defineSide(args, body)
 	case "zone":
-		if len(args) != 1 {
-			return b.errorf("zone needs one of upper, middle, lower")
-		}
-		z, err := b.zone(args[0])
-		if err != nil {
-			return err
-		}
-		return b.addPhrases(body, entry{layer: layerZone, value: int32(z)})
+		return b.defineZone(args, body)
 	case "lobe":
-		if len(args) != 2 {
-			return b.errorf("lobe needs a side and a zone (lobe left lower: lll)")
-		}
-		s, ok := map[string]Side{"left": Left, "right": Right}[args[0]]
-		if !ok {
-			return b.errorf("unknown lobe side %q (left or right)", args[0])
-		}
-		z, err := b.zone(args[1])
-		if err != nil {
-			return err
-		}
-		if err := b.addPhrases(body, entry{layer: layerSide, value: int32(s)}); err != nil {
-			return err
-		}
-		return b.addPhrases(body, entry{layer: layerZone, value: int32(z)})
+		return b.defineLobe(args, body)
 	case "degree":
-		if len(args) != 1 {
-			return b.errorf("degree needs one of low, mid, high")
-		}
-		d, ok := map[string]Degree{"low": DegreeLow, "mid": DegreeMid, "high": DegreeHigh}[args[0]]
-		if !ok {
-			return b.errorf("unknown degree %q (low, mid or high)", args[0])
-		}
-		return b.addPhrases(body, entry{layer: layerDegree, value: int32(d)})
+		return b.defineDegree(args, body)
 	case "comparison":
-		if len(args) != 1 {
-			return b.errorf("comparison needs a class (%s)", strings.Join(comparisonNames[1:], ", "))
-		}
-		c, ok := parseComparison(args[0])
-		if !ok {
-			return b.errorf("unknown comparison class %q (%s)", args[0], strings.Join(comparisonNames[1:], ", "))
-		}
-		return b.addPhrases(body, entry{layer: layerComparison, value: int32(c)})
+		return b.defineComparison(args, body)
 	case "supports":
-		if len(args) != 1 {
-			return b.errorf("supports needs a comparison class")
-		}
-		c, ok := parseComparison(args[0])
-		if !ok {
-			return b.errorf("unknown comparison class %q", args[0])
-		}
-		for _, s := range splitTop(body) {
-			if _, ok := parseComparison(strings.TrimSpace(s)); !ok {
-				return b.errorf("unknown comparison class %q", s)
-			}
-			b.supports[c] = append(b.supports[c], strings.TrimSpace(s))
-		}
-		return nil
+		return b.defineSupports(args, body)
 	case "communication":
 		return b.addPhrases(body, entry{layer: layerCommunication})
 	case "normal":
-		if len(args) != 2 {
-			return b.errorf("normal needs a scope (chest, bone, all) and negated or affirmed")
-		}
-		var def normalDef
-		found := false
-		for i, n := range normalScopeNames {
-			if n == args[0] && n != "" {
-				def.scope, found = NormalScope(i), true
-			}
-		}
-		if !found {
-			return b.errorf("unknown normal scope %q (chest, bone or all)", args[0])
-		}
-		switch args[1] {
-		case "negated":
-			def.negated = true
-		case "affirmed":
-		default:
-			return b.errorf("normal %s needs negated or affirmed, not %q", args[0], args[1])
-		}
-		b.lex.normals = append(b.lex.normals, def)
-		return b.addPhrases(body, entry{layer: layerNormal, value: int32(len(b.lex.normals) - 1)})
+		return b.defineNormal(args, body)
 	case "region", "state":
-		if len(args) != 1 {
-			return b.errorf("%s needs a name", kind)
-		}
-		bits := b.lex.regionBits
-		layer := uint8(layerRegion)
-		if kind == "state" {
-			bits, layer = b.lex.stateBits, layerState
-		}
-		bit, ok := bits[args[0]]
-		if !ok {
-			if len(bits) >= 32 {
-				return b.errorf("too many %ss (at most 32)", kind)
-			}
-			bit = 1 << len(bits)
-			bits[args[0]] = bit
-		}
-		return b.addPhrases(body, entry{layer: layer, value: int32(bit)})
+		return b.defineBit(kind, args, body)
 	case "rule":
 		return b.rule(args, body)
 	}
 	return b.errorf("unknown kind %q (finding, device, procedure, drug, ignore, trigger, pseudo, terminate, side, zone, lobe, degree, comparison, supports, communication, normal, region, state, rule)", kind)
+}
+
+// defineIgnore handles "ignore [LAYER]": phrases holding a word of that
+// layer (concepts by default) that do not mean it: the longest match wins
+// and means nothing ("mass effect", "apex anterior angulation").
+func (b *builder) defineIgnore(args []string, body string) error {
+	if len(args) > 1 {
+		return b.errorf("ignore takes at most one layer (concept, trigger, side, zone, degree, comparison)")
+	}
+	e := entry{layer: layerConcept, value: conceptIgnore}
+	if len(args) == 1 {
+		switch args[0] {
+		case "concept":
+		case "trigger":
+			e = entry{layer: layerTrigger, value: triggerPseudo}
+		case "side":
+			e = entry{layer: layerSide, value: layerIgnore}
+		case "zone":
+			e = entry{layer: layerZone, value: layerIgnore}
+		case "degree":
+			e = entry{layer: layerDegree, value: layerIgnore}
+		case "comparison":
+			e = entry{layer: layerComparison, value: layerIgnore}
+		default:
+			return b.errorf("unknown ignore layer %q (concept, trigger, side, zone, degree, comparison)", args[0])
+		}
+	}
+	return b.addPhrases(body, e)
+}
+
+// defineSide handles "side left|right|bilateral".
+func (b *builder) defineSide(args []string, body string) error {
+	if len(args) != 1 {
+		return b.errorf("side needs one of left, right, bilateral")
+	}
+	s, ok := map[string]Side{"left": Left, "right": Right, "bilateral": Bilateral}[args[0]]
+	if !ok {
+		return b.errorf("unknown side %q (left, right or bilateral)", args[0])
+	}
+	return b.addPhrases(body, entry{layer: layerSide, value: int32(s)})
+}
+
+// defineZone handles "zone upper|middle|lower".
+func (b *builder) defineZone(args []string, body string) error {
+	if len(args) != 1 {
+		return b.errorf("zone needs one of upper, middle, lower")
+	}
+	z, err := b.zone(args[0])
+	if err != nil {
+		return err
+	}
+	return b.addPhrases(body, entry{layer: layerZone, value: int32(z)})
+}
+
+// defineLobe handles "lobe SIDE ZONE": the phrases give both.
+func (b *builder) defineLobe(args []string, body string) error {
+	if len(args) != 2 {
+		return b.errorf("lobe needs a side and a zone (lobe left lower: lll)")
+	}
+	s, ok := map[string]Side{"left": Left, "right": Right}[args[0]]
+	if !ok {
+		return b.errorf("unknown lobe side %q (left or right)", args[0])
+	}
+	z, err := b.zone(args[1])
+	if err != nil {
+		return err
+	}
+	if err := b.addPhrases(body, entry{layer: layerSide, value: int32(s)}); err != nil {
+		return err
+	}
+	return b.addPhrases(body, entry{layer: layerZone, value: int32(z)})
+}
+
+// defineDegree handles "degree low|mid|high".
+func (b *builder) defineDegree(args []string, body string) error {
+	if len(args) != 1 {
+		return b.errorf("degree needs one of low, mid, high")
+	}
+	d, ok := map[string]Degree{"low": DegreeLow, "mid": DegreeMid, "high": DegreeHigh}[args[0]]
+	if !ok {
+		return b.errorf("unknown degree %q (low, mid or high)", args[0])
+	}
+	return b.addPhrases(body, entry{layer: layerDegree, value: int32(d)})
+}
+
+// defineComparison handles "comparison CLASS".
+func (b *builder) defineComparison(args []string, body string) error {
+	if len(args) != 1 {
+		return b.errorf("comparison needs a class (%s)", strings.Join(comparisonNames[1:], ", "))
+	}
+	c, ok := parseComparison(args[0])
+	if !ok {
+		return b.errorf("unknown comparison class %q (%s)", args[0], strings.Join(comparisonNames[1:], ", "))
+	}
+	return b.addPhrases(body, entry{layer: layerComparison, value: int32(c)})
+}
+
+// defineSupports handles "supports CLASS: CLASS, ...": the comparison
+// classes of a source that back a summary's CLASS.
+func (b *builder) defineSupports(args []string, body string) error {
+	if len(args) != 1 {
+		return b.errorf("supports needs a comparison class")
+	}
+	c, ok := parseComparison(args[0])
+	if !ok {
+		return b.errorf("unknown comparison class %q", args[0])
+	}
+	for _, s := range splitTop(body) {
+		if _, ok := parseComparison(strings.TrimSpace(s)); !ok {
+			return b.errorf("unknown comparison class %q", s)
+		}
+		b.supports[c] = append(b.supports[c], strings.TrimSpace(s))
+	}
+	return nil
+}
+
+// defineNormal handles "normal SCOPE negated|affirmed".
+func (b *builder) defineNormal(args []string, body string) error {
+	if len(args) != 2 {
+		return b.errorf("normal needs a scope (chest, bone, all) and negated or affirmed")
+	}
+	var def normalDef
+	found := false
+	for i, n := range normalScopeNames {
+		if n == args[0] && n != "" {
+			def.scope, found = NormalScope(i), true
+		}
+	}
+	if !found {
+		return b.errorf("unknown normal scope %q (chest, bone or all)", args[0])
+	}
+	switch args[1] {
+	case "negated":
+		def.negated = true
+	case "affirmed":
+	default:
+		return b.errorf("normal %s needs negated or affirmed, not %q", args[0], args[1])
+	}
+	b.lex.normals = append(b.lex.normals, def)
+	return b.addPhrases(body, entry{layer: layerNormal, value: int32(len(b.lex.normals) - 1)})
+}
+
+// defineBit handles "region NAME" and "state NAME": each name gets the
+// next bit of its layer, at most 32.
+func (b *builder) defineBit(kind string, args []string, body string) error {
+	if len(args) != 1 {
+		return b.errorf("%s needs a name", kind)
+	}
+	bits := b.lex.regionBits
+	layer := uint8(layerRegion)
+	if kind == "state" {
+		bits, layer = b.lex.stateBits, layerState
+	}
+	bit, ok := bits[args[0]]
+	if !ok {
+		if len(bits) >= 32 {
+			return b.errorf("too many %ss (at most 32)", kind)
+		}
+		bit = 1 << len(bits)
+		bits[args[0]] = bit
+	}
+	return b.addPhrases(body, entry{layer: layer, value: int32(bit)})
 }
 
 func (b *builder) zone(name string) (Zone, error) {

@@ -2,6 +2,9 @@ package clinical
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -333,5 +336,45 @@ func TestPlurals(t *testing.T) {
 		if got := plurals(tc.w); !slices.Equal(got, tc.want) {
 			t.Errorf("plurals(%q) = %q, want %q", tc.w, got, tc.want)
 		}
+	}
+}
+
+// LoadChecker: no path is the built-in vocabulary, a file extends it, and
+// the errors say which step failed.
+func TestLoadChecker(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	source, summary := "No acute findings.", "Zebra sign in the right lung."
+	builtin, err := LoadChecker("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !builtin.Check(source, summary).Faithful() {
+		t.Error("built-in vocabulary: the unknown zebra sign should go unnoticed")
+	}
+	site, err := LoadChecker(write("site.txt", "finding zebra-sign group=zebra severity=acute: zebra sign\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site.Check(source, summary).Faithful() {
+		t.Error("site vocabulary: a zebra sign the source does not mention should be unsupported")
+	}
+
+	_, err = LoadChecker(filepath.Join(dir, "absent.txt"))
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op != "open" {
+		t.Errorf("missing file: %v, want os.Open's *fs.PathError", err)
+	}
+	bad := write("bad.txt", "finding no colon here\n")
+	_, err = LoadChecker(bad)
+	var le *LexiconError
+	if !errors.As(err, &le) || le.File != bad || le.Line != 1 || errors.As(err, &pe) {
+		t.Errorf("bad line: %v, want a *LexiconError at %s:1", err, bad)
 	}
 }

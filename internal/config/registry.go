@@ -143,3 +143,24 @@ func (c Registry) String() string {
 	}
 	return fmt.Sprintf("registry at %s, no master key", home)
 }
+
+// KeyWarnings says what is wrong with key, the master key these settings
+// name, without refusing it: a key file other users can read, and a key
+// that is not random (an encrypted home is never created with one; an
+// older home made with one still opens, with this warning).
+func (c Registry) KeyWarnings(key *crypt.Key) []string {
+	if key == nil {
+		return nil
+	}
+	var out []string
+	if c.KeyFile != "" {
+		if w := crypt.KeyFileWarning(c.KeyFile); w != "" {
+			out = append(out, w)
+		}
+	}
+	if why := key.Weak(); why != "" {
+		out = append(out, fmt.Sprintf("the master key from %s is not random (%s): anyone who guesses it can decrypt the registry; "+
+			"move the models to a home with a random key (openssl rand -base64 32) with osler models export and import", c.KeySource(), why))
+	}
+	return out
+}

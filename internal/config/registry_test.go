@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,5 +104,35 @@ func TestRegistryMasterKey(t *testing.T) {
 	c = Registry{Key: "not-a-key-at-all"}
 	if _, err := c.MasterKey(); err == nil || !strings.Contains(err.Error(), EnvMasterKey) || strings.Contains(err.Error(), "not-a-key-at-all") {
 		t.Fatalf("bad key: err = %v", err)
+	}
+}
+
+func TestKeyWarnings(t *testing.T) {
+	strong, err := crypt.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(path, []byte(strong.Encode()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultRegistry()
+	c.SetKeyFile(path)
+	if w := c.KeyWarnings(strong); len(w) != 1 || !strings.Contains(w[0], path) {
+		t.Errorf("world-readable key file: %q", w)
+	}
+	os.Chmod(path, 0o600)
+	if w := c.KeyWarnings(strong); len(w) != 0 {
+		t.Errorf("private key file: %q", w)
+	}
+	zero, err := crypt.ParseKey(base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := c.KeyWarnings(zero); len(w) != 1 || !strings.Contains(w[0], "is not random") {
+		t.Errorf("all-zero key: %q", w)
+	}
+	if w := c.KeyWarnings(nil); w != nil {
+		t.Errorf("no key: %q", w)
 	}
 }

@@ -147,6 +147,47 @@ func isText(b []byte) bool {
 	return true
 }
 
+// Weak says why the key cannot have come from a random source ("" when
+// nothing shows it): all 32 bytes equal (an all-zero key), fewer than 8
+// distinct byte values, or bytes in an arithmetic run (00 01 02 ...).
+// Thirty-two random bytes show none of these but with probability below
+// 2^-100. A weak key encrypts, but whoever guesses it reads everything.
+func (k *Key) Weak() string {
+	var seen [256]bool
+	distinct := 0
+	for _, c := range k.b {
+		if !seen[c] {
+			seen[c] = true
+			distinct++
+		}
+	}
+	switch {
+	case distinct == 1:
+		return fmt.Sprintf("all %d bytes are 0x%02x", KeySize, k.b[0])
+	case distinct < 8:
+		return fmt.Sprintf("its %d bytes take only %d distinct values", KeySize, distinct)
+	}
+	step := k.b[1] - k.b[0]
+	for i := 2; i < KeySize; i++ {
+		if k.b[i]-k.b[i-1] != step {
+			return ""
+		}
+	}
+	return "its bytes run in equal steps (00 01 02 ...)"
+}
+
+// KeyFileWarning says why a key file is exposed ("" when it is not): it
+// can be read by users other than its owner (group or others have read
+// permission), where it should be 0600 or 0400. The file is still used: a
+// secret mounted by a container runtime is often 0444.
+func KeyFileWarning(path string) string {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o044 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("key file %s can be read by other users (mode %04o): anyone who reads it can decrypt the registry; chmod 600 %s", path, st.Mode().Perm(), path)
+}
+
 // Encode writes the key as standard base64, the form [ParseKey] reads.
 func (k *Key) Encode() string { return base64.StdEncoding.EncodeToString(k.b[:]) }
 

@@ -62,6 +62,10 @@ type Options struct {
 	UnlabeledAs string
 	// MaxLineBytes bounds one JSONL line or CSV record. Default 64 MiB.
 	MaxLineBytes int
+	// IgnoreLabels reads records without their labels: a JSONL "labels"
+	// or "label" field may then hold anything (osler predict reads only
+	// the text, so a gold file's labels of any shape do not stop it).
+	IgnoreLabels bool
 }
 
 const defaultMaxLineBytes = 64 << 20

@@ -44,28 +44,33 @@ func (f *File) Close() error {
 // against the file name (see [Options.Resolve]).
 func Open(name string, stdin io.Reader, opts Options) (*File, error) {
 	opts = opts.Resolve(name)
-	var r io.Reader
-	var c io.Closer
+	rc, err := OpenInput(name, stdin)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	rd, err := NewReader(rc, name, opts)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return &File{Reader: rd, Name: name, Options: opts, closer: rc}, nil
+}
+
+// OpenInput opens a file of any kind for reading; "-" reads stdin (nil:
+// os.Stdin), which closing leaves open. The error of a file that cannot be
+// opened is os.Open's.
+func OpenInput(name string, stdin io.Reader) (io.ReadCloser, error) {
 	if name == "-" {
 		if stdin == nil {
 			stdin = os.Stdin
 		}
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("dataset: %w", err)
-		}
-		r, c = f, f
+		return io.NopCloser(stdin), nil
 	}
-	rd, err := NewReader(r, name, opts)
+	f, err := os.Open(name)
 	if err != nil {
-		if c != nil {
-			c.Close()
-		}
 		return nil, err
 	}
-	return &File{Reader: rd, Name: name, Options: opts, closer: c}, nil
+	return f, nil
 }
 
 // NewReader returns a reader for r in the format opts names. name is used
@@ -196,20 +201,111 @@ func (r *JSONLReader) decode(line []byte) (Record, error) {
 		return r.record()
 	}
 	r.rec = jsonlRecord{}
+	if r.opts.IgnoreLabels {
+		// Labels of any shape are skipped, not decoded.
+		var v struct {
+			ID      flexString `json:"id"`
+			Text    *string    `json:"text"`
+			Source  *string    `json:"source"`
+			Summary *string    `json:"summary"`
+			Labels  ignored    `json:"labels"`
+			Label   ignored    `json:"label"`
+			Split   string     `json:"split"`
+		}
+		if json.Unmarshal(line, &v) == nil {
+			r.rec = jsonlRecord{ID: v.ID, Text: v.Text, Source: v.Source, Summary: v.Summary, Split: v.Split}
+			return r.record()
+		}
+	}
 	if err := json.Unmarshal(line, &r.rec); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Record{}, &ParseError{File: r.name, Line: r.line, Field: te.Field, Err: fmt.Errorf("%w: %s", ErrWrongType, err),
-				Hint: `"text", "source" and "summary" are strings, "labels" is an array of strings`}
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return Record{}, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("%w: %s", ErrInvalidJSON, jsonErrorText(err)),
+				Hint: "each line must be one JSON object"}
 		}
-		if errors.Is(err, ErrWrongType) {
-			return Record{}, &ParseError{File: r.name, Line: r.line, Field: "labels", Err: err,
-				Hint: `"labels" is an array of strings`}
-		}
-		return Record{}, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("%w: %s", ErrInvalidJSON, jsonErrorText(err)),
-			Hint: "each line must be one JSON object"}
+		// Valid JSON of the wrong shape: find the field, and say what it
+		// should hold in JSON's terms (encoding/json's message names Go
+		// types, and a custom decoder's does not name its field).
+		return Record{}, r.shapeError(line, err)
 	}
 	return r.record()
+}
+
+// jsonlFields are the fields of a JSONL record: what each must hold, and
+// a decoder into the type jsonlRecord gives it.
+var jsonlFields = []struct {
+	name, want, hint string
+	decode           func(raw []byte) error
+}{
+	{"id", "a string or a number", `e.g. "id": "17"`, func(b []byte) error { var v flexString; return json.Unmarshal(b, &v) }},
+	{"text", "a string", `the document, as one JSON string`, func(b []byte) error { var v *string; return json.Unmarshal(b, &v) }},
+	{"source", "a string", `the document to summarize, as one JSON string`, func(b []byte) error { var v *string; return json.Unmarshal(b, &v) }},
+	{"summary", "a string", `the reference summary, as one JSON string`, func(b []byte) error { var v *string; return json.Unmarshal(b, &v) }},
+	{"labels", "an array of strings (or one string)", `e.g. "labels": ["sepsis", "pneumonia"]`, func(b []byte) error { var v flexLabels; return json.Unmarshal(b, &v) }},
+	{"label", "an array of strings (or one string)", `e.g. "label": "sepsis"`, func(b []byte) error { var v flexLabels; return json.Unmarshal(b, &v) }},
+	{"split", "a string", `e.g. "split": "train"`, func(b []byte) error { var v string; return json.Unmarshal(b, &v) }},
+}
+
+// shapeError describes why a line of valid JSON does not decode as a
+// record: not an object, or which field holds what instead of what it
+// should. It never quotes values, which may be patient text.
+func (r *JSONLReader) shapeError(line []byte, err error) *ParseError {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(line, &obj) != nil || obj == nil {
+		return &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("%w: the line is %s, not an object", ErrWrongType, jsonKind(bytes.TrimSpace(line))),
+			Hint: `each line must be one JSON object, e.g. {"id": "1", "text": "...", "labels": ["..."]}`}
+	}
+	for _, f := range jsonlFields {
+		if r.opts.IgnoreLabels && (f.name == "labels" || f.name == "label") {
+			continue
+		}
+		// encoding/json matches a key exactly, else case-insensitively.
+		for key, raw := range obj {
+			if key != f.name && !strings.EqualFold(key, f.name) {
+				continue
+			}
+			if f.decode(raw) == nil {
+				continue
+			}
+			what := jsonKind(raw)
+			if raw[0] == '[' && (f.name == "labels" || f.name == "label") {
+				var elems []json.RawMessage
+				if json.Unmarshal(raw, &elems) == nil {
+					for _, e := range elems {
+						if len(e) > 0 && e[0] != '"' {
+							what = "an array holding " + jsonKind(e)
+							break
+						}
+					}
+				}
+			}
+			return &ParseError{File: r.name, Line: r.line, Field: f.name,
+				Err: fmt.Errorf("%w: must be %s, not %s", ErrWrongType, f.want, what), Hint: f.hint}
+		}
+	}
+	// Not expected: every field decodes alone. Say so without Go types.
+	return &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("%w: the record does not decode", ErrWrongType),
+		Hint: `"id" is a string or a number, "text", "source" and "summary" are strings, "labels" is an array of strings`}
+}
+
+// jsonKind names the kind of a JSON value, with its article.
+func jsonKind(raw []byte) string {
+	if len(raw) == 0 {
+		return "empty"
+	}
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '[':
+		return "an array"
+	case '{':
+		return "an object"
+	case 't', 'f':
+		return "true or false"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // record converts the decoded line into a Record.
@@ -233,6 +329,9 @@ func (r *JSONLReader) record() (Record, error) {
 	rec.Labels = []string(r.rec.Labels)
 	if rec.Labels == nil && r.rec.Label != nil {
 		rec.Labels = []string(r.rec.Label)
+	}
+	if r.opts.IgnoreLabels {
+		rec.Labels = nil
 	}
 	if len(rec.Labels) == 0 && r.opts.UnlabeledAs != "" && rec.Kind == KindClassification {
 		rec.Labels = []string{r.opts.UnlabeledAs}
@@ -272,6 +371,11 @@ func invalidUTF8Field(b []byte) string {
 	}
 	return best
 }
+
+// ignored accepts any JSON value and keeps nothing.
+type ignored struct{}
+
+func (ignored) UnmarshalJSON([]byte) error { return nil }
 
 // flexString accepts a JSON string or number (ids are often numeric).
 type flexString string

@@ -67,3 +67,16 @@ func ParseMode(s string) (Mode, error) {
 	}
 	return "", &FieldError{Field: "mode", Value: s, Msg: "want binary, multi-class or multi-label"}
 }
+
+// String returns the mode's name ("" when it is to be inferred).
+func (m Mode) String() string { return string(m) }
+
+// Set parses a mode as [ParseMode] does, so a Mode is a flag.Value.
+func (m *Mode) Set(s string) error {
+	v, err := ParseMode(s)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

@@ -273,3 +273,28 @@ func TestLooksLikeTestSplit(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitAndOversampleText(t *testing.T) {
+	st := SplitStats{Names: []string{"train", "test"}, Rows: []int{8000, 2000},
+		Labels: []SplitLabelStat{{Label: "a", Total: 9000, Counts: []int{7200, 1800}}, {Label: "long_label", Total: 1000, Counts: []int{800, 200}}}}
+	var b strings.Builder
+	if err := st.WriteText(&b, func(s string) string { return "x." + s + ".jsonl" }); err != nil {
+		t.Fatal(err)
+	}
+	want := "train      8,000 rows   80.0%  x.train.jsonl\n" +
+		"test       2,000 rows   20.0%  x.test.jsonl\n\n" +
+		"label             all      train       test\n" +
+		"a               9,000      7,200      1,800\n" +
+		"long_label      1,000        800        200\n"
+	if !strings.HasPrefix(b.String(), want) || !strings.Contains(b.String(), "Largest gap") {
+		t.Errorf("split text:\n%s\nwant prefix:\n%s", b.String(), want)
+	}
+	r := &OversampleReport{Rows: 100, RowsAdded: 40, Labels: []OversampleLabel{{Label: "rare", Before: 10, Added: 40, After: 50}}}
+	b.Reset()
+	if err := r.WriteText(&b, "o.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != "label     before      added      after\nrare          10         40         50\n\nadded 40 copies to 100 rows; wrote 140 rows to o.jsonl\n" {
+		t.Errorf("oversample text:\n%q", got)
+	}
+}

@@ -161,10 +161,17 @@ type ClassificationResult struct {
 	PerLabel []LabelMetrics `json:"per_label"`
 	// ConfusionMatrix is the multi-class confusion matrix for single-label
 	// data: rows are gold labels, columns predicted ones, in Labels order.
+	// It is left out (with a note) above [MaxConfusionLabels] labels.
 	ConfusionMatrix [][]int `json:"confusion_matrix,omitempty"`
 	// Notes explain undefined metrics and other caveats, without text.
 	Notes []string `json:"notes,omitempty"`
 }
+
+// MaxConfusionLabels is the most labels a confusion matrix is computed
+// and shown for: beyond it the matrix is unreadable in a terminal or a
+// report, and its size grows with the square (10,000 labels would make
+// 10^8 cells, 800 MB).
+const MaxConfusionLabels = 50
 
 // EvaluateClassification computes every classification metric for
 // examples, matching scikit-learn 1.2 (precision_recall_fscore_support with
@@ -172,6 +179,46 @@ type ClassificationResult struct {
 // multilabel_confusion_matrix, confusion_matrix, roc_auc_score,
 // average_precision_score, precision_recall_curve, brier_score_loss).
 func EvaluateClassification(examples []ClassExample, opts ClassificationOptions) (*ClassificationResult, error) {
+	e, err := newClassEvaluator(examples, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.positiveLabel(); err != nil {
+		return nil, err
+	}
+	if err := e.decisions(); err != nil {
+		return nil, err
+	}
+	if err := e.matrices(); err != nil {
+		return nil, err
+	}
+	e.scoreMetrics()
+	pred, err := e.predictions()
+	if err != nil {
+		return nil, err
+	}
+	e.res.fillCounts(e.gold, pred, e.single, e.pos)
+	return e.res, nil
+}
+
+// classEvaluator holds what the steps of [EvaluateClassification] share:
+// the labels and mode, the gold and score matrices (one column per label)
+// and the result being filled in.
+type classEvaluator struct {
+	examples []ClassExample
+	opts     ClassificationOptions // PositiveLabel may be inferred
+	labels   []string
+	index    map[string]int // label -> column
+	mode     dataset.Mode
+	single   bool // one label per example (binary or multi-class)
+	pos      int  // column of the positive label, -1 without one
+	res      *ClassificationResult
+	gold     [][]bool
+	scores   [][]float64
+}
+
+// newClassEvaluator resolves the labels and the mode.
+func newClassEvaluator(examples []ClassExample, opts ClassificationOptions) (*classEvaluator, error) {
 	if len(examples) == 0 {
 		return nil, errors.New("eval: no examples to evaluate")
 	}
@@ -183,135 +230,140 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 	if mode == "" {
 		mode = inferMode(examples, len(labels))
 	}
-	single := mode == dataset.ModeMultiClass || mode == dataset.ModeBinary
-	index := make(map[string]int, len(labels))
+	e := &classEvaluator{
+		examples: examples, opts: opts, labels: labels, mode: mode,
+		single: mode == dataset.ModeMultiClass || mode == dataset.ModeBinary,
+		index:  make(map[string]int, len(labels)),
+		res:    &ClassificationResult{Mode: mode, N: len(examples), Labels: labels},
+		pos:    -1,
+	}
 	for i, l := range labels {
-		index[l] = i
+		e.index[l] = i
 	}
-	n, L := len(examples), len(labels)
-	res := &ClassificationResult{Mode: mode, N: n, Labels: labels}
 	if !opts.UseDecisions {
-		res.Thresholds = make(map[string]float64, L)
+		e.res.Thresholds = make(map[string]float64, len(labels))
 	}
-	pos := -1
-	if mode == dataset.ModeBinary && L == 2 && opts.PositiveLabel == "" && len(opts.Thresholds) == 1 {
+	return e, nil
+}
+
+// positiveLabel resolves the positive label of binary data: given, or the
+// one label the thresholds name.
+func (e *classEvaluator) positiveLabel() error {
+	opts, L := &e.opts, len(e.labels)
+	if e.mode == dataset.ModeBinary && L == 2 && opts.PositiveLabel == "" && len(opts.Thresholds) == 1 {
 		for l := range opts.Thresholds {
-			if _, ok := index[l]; ok {
+			if _, ok := e.index[l]; ok {
 				opts.PositiveLabel = l
-				res.Notes = append(res.Notes, fmt.Sprintf("positive label %q: the thresholds name only it", l))
+				e.res.Notes = append(e.res.Notes, fmt.Sprintf("positive label %q: the thresholds name only it", l))
 			}
 		}
 	}
-	if single && opts.PositiveLabel != "" {
-		if mode != dataset.ModeBinary || L != 2 {
-			return nil, fmt.Errorf("eval: a positive label needs binary data with two labels (have %s with %d)", mode, L)
-		}
-		var ok bool
-		if pos, ok = index[opts.PositiveLabel]; !ok {
-			return nil, fmt.Errorf("eval: positive label %q is not one of the labels %q", opts.PositiveLabel, labels)
-		}
-		res.PositiveLabel = opts.PositiveLabel
+	if !e.single || opts.PositiveLabel == "" {
+		return nil
 	}
+	if e.mode != dataset.ModeBinary || L != 2 {
+		return fmt.Errorf("eval: a positive label needs binary data with two labels (have %s with %d)", e.mode, L)
+	}
+	var ok bool
+	if e.pos, ok = e.index[opts.PositiveLabel]; !ok {
+		return fmt.Errorf("eval: positive label %q is not one of the labels %q", opts.PositiveLabel, e.labels)
+	}
+	e.res.PositiveLabel = opts.PositiveLabel
+	return nil
+}
+
+// decisions says how predictions are made and, when asked, checks that
+// the thresholds are complete.
+func (e *classEvaluator) decisions() error {
+	opts := &e.opts
 	switch {
 	case opts.UseDecisions:
-		res.Decisions = "predictions"
-	case single && pos < 0:
-		res.Decisions = "top label"
+		e.res.Decisions = "predictions"
+	case e.single && e.pos < 0:
+		e.res.Decisions = "top label"
 	default:
-		res.Decisions = "thresholds"
+		e.res.Decisions = "thresholds"
 	}
 	if opts.CompleteThresholds && !opts.UseDecisions && !opts.TuneThresholds {
-		if err := CheckThresholds(opts.Thresholds, labels, mode, opts.PositiveLabel); err != nil {
-			return nil, err
-		}
+		return CheckThresholds(opts.Thresholds, e.labels, e.mode, opts.PositiveLabel)
 	}
+	return nil
+}
 
-	// Gold and score matrices, one column per label.
-	gold := make([][]bool, L)
-	scores := make([][]float64, L)
+// matrices fills the gold and score matrices, one column per label.
+func (e *classEvaluator) matrices() error {
+	n, L := len(e.examples), len(e.labels)
+	e.gold = make([][]bool, L)
+	e.scores = make([][]float64, L)
 	for k := range L {
-		gold[k] = make([]bool, n)
-		scores[k] = make([]float64, n)
+		e.gold[k] = make([]bool, n)
+		e.scores[k] = make([]float64, n)
 	}
-	for i, ex := range examples {
-		if single && len(ex.Gold) != 1 {
-			return nil, fmt.Errorf("eval: example %s has %d gold labels; %s data needs exactly one (use multi-label mode for label sets)", exampleName(ex, i), len(ex.Gold), mode)
-		}
-		for _, g := range ex.Gold {
-			k, ok := index[g]
-			if !ok {
-				return nil, fmt.Errorf("eval: example %s: gold label %q is not among the labels being evaluated", exampleName(ex, i), g)
-			}
-			gold[k][i] = true
-		}
-		matched := 0
-		for l, s := range ex.Scores {
-			if math.IsNaN(s) {
-				return nil, fmt.Errorf("eval: example %s: the score of label %q is NaN", exampleName(ex, i), l)
-			}
-			if k, ok := index[l]; ok {
-				scores[k][i] = s
-				matched++
-			}
-		}
-		if single && pos < 0 && matched == 0 && !opts.UseDecisions {
-			if len(ex.Scores) == 0 {
-				return nil, fmt.Errorf("eval: example %s has no scores, so no label can be predicted", exampleName(ex, i))
-			}
-			return nil, fmt.Errorf("eval: example %s: none of its %d scored labels is among the labels evaluated, so no label can be predicted (add them to the label list)", exampleName(ex, i), len(ex.Scores))
+	for i := range e.examples {
+		if err := e.addExample(i); err != nil {
+			return err
 		}
 	}
+	return nil
+}
 
-	// Curves, thresholds and per-label score metrics.
-	res.PerLabel = make([]LabelMetrics, L)
+// addExample fills example i's row of the matrices, checking its gold
+// labels and scores.
+func (e *classEvaluator) addExample(i int) error {
+	ex := e.examples[i]
+	if e.single && len(ex.Gold) != 1 {
+		return fmt.Errorf("eval: example %s has %d gold labels; %s data needs exactly one (use multi-label mode for label sets)", exampleName(ex, i), len(ex.Gold), e.mode)
+	}
+	for _, g := range ex.Gold {
+		k, ok := e.index[g]
+		if !ok {
+			return fmt.Errorf("eval: example %s: gold label %q is not among the labels being evaluated", exampleName(ex, i), g)
+		}
+		e.gold[k][i] = true
+	}
+	matched := 0
+	for l, s := range ex.Scores {
+		if math.IsNaN(s) {
+			return fmt.Errorf("eval: example %s: the score of label %q is NaN", exampleName(ex, i), l)
+		}
+		if k, ok := e.index[l]; ok {
+			e.scores[k][i] = s
+			matched++
+		}
+	}
+	if e.single && e.pos < 0 && matched == 0 && !e.opts.UseDecisions {
+		if len(ex.Scores) == 0 {
+			return fmt.Errorf("eval: example %s has no scores, so no label can be predicted", exampleName(ex, i))
+		}
+		return fmt.Errorf("eval: example %s: none of its %d scored labels is among the labels evaluated, so no label can be predicted (add them to the label list)", exampleName(ex, i), len(ex.Scores))
+	}
+	return nil
+}
+
+// scoreMetrics computes each label's curves and score metrics and its
+// threshold, then the macro averages over the labels where they are
+// defined.
+func (e *classEvaluator) scoreMetrics() {
+	res := e.res
+	res.PerLabel = make([]LabelMetrics, len(e.labels))
+	for k := range e.labels {
+		e.curveMetrics(k)
+		if !e.opts.UseDecisions {
+			e.threshold(k)
+		}
+	}
 	var apSum, aucSum, brierSum float64
 	var apN, aucN int
-	for k, l := range labels {
-		lm := &res.PerLabel[k]
-		lm.Label = l
-		c := newBinaryCurve(gold[k], scores[k])
-		pr := c.prCurve()
-		hasPos := c.tps[len(c.tps)-1] > 0
-		hasNeg := c.fps[len(c.fps)-1] > 0
-		if hasPos {
-			ap := averagePrecision(pr)
-			lm.AveragePrecision = &ap
-			apSum += ap
+	for _, lm := range res.PerLabel {
+		if lm.AveragePrecision != nil {
+			apSum += *lm.AveragePrecision
 			apN++
-			best := bestF1(pr)
-			lm.BestF1 = &best
-		} else {
-			res.Notes = append(res.Notes, fmt.Sprintf("label %q has no positive example: average precision and the F1-optimal threshold are undefined", l))
 		}
-		if hasPos && hasNeg {
-			auc := rocAUC(c.rocCurve())
-			lm.ROCAUC = &auc
-			aucSum += auc
+		if lm.ROCAUC != nil {
+			aucSum += *lm.ROCAUC
 			aucN++
-		} else if hasPos {
-			res.Notes = append(res.Notes, fmt.Sprintf("label %q has no negative example: ROC AUC is undefined", l))
 		}
-		lm.Brier = brier(gold[k], scores[k])
 		brierSum += lm.Brier
-		lm.PRCurve = thinCurve(pr, opts.MaxCurvePoints)
-
-		if opts.UseDecisions {
-			continue
-		}
-		t := DefaultThreshold
-		if opts.Threshold != nil {
-			t = *opts.Threshold
-		}
-		if v, ok := opts.Thresholds[l]; ok {
-			t = v
-		}
-		if opts.TuneThresholds && lm.BestF1 != nil {
-			t = lm.BestF1.Threshold
-		}
-		res.Thresholds[l] = t
-		if !single || k == pos {
-			lm.Threshold = &t
-		}
 	}
 	if apN > 0 {
 		v := apSum / float64(apN)
@@ -321,20 +373,65 @@ func EvaluateClassification(examples []ClassExample, opts ClassificationOptions)
 		v := aucSum / float64(aucN)
 		res.MacroROCAUC = &v
 	}
-	res.Brier = brierSum / float64(L)
+	res.Brier = brierSum / float64(len(e.labels))
+}
 
-	// Predictions.
-	var pred [][]bool
-	if opts.UseDecisions {
-		pred, err = decidedMatrix(examples, index, single, mode)
+// curveMetrics fills label k's average precision, F1-optimal threshold,
+// ROC AUC, Brier score and precision-recall curve, with a note for each
+// that is undefined.
+func (e *classEvaluator) curveMetrics(k int) {
+	l, lm := e.labels[k], &e.res.PerLabel[k]
+	lm.Label = l
+	c := newBinaryCurve(e.gold[k], e.scores[k])
+	pr := c.prCurve()
+	hasPos := c.tps[len(c.tps)-1] > 0
+	hasNeg := c.fps[len(c.fps)-1] > 0
+	if hasPos {
+		ap := averagePrecision(pr)
+		lm.AveragePrecision = &ap
+		best := bestF1(pr)
+		lm.BestF1 = &best
 	} else {
-		pred = thresholdMatrix(scores, labels, res.Thresholds, single, pos)
+		e.res.Notes = append(e.res.Notes, fmt.Sprintf("label %q has no positive example: average precision and the F1-optimal threshold are undefined", l))
 	}
-	if err != nil {
-		return nil, err
+	if hasPos && hasNeg {
+		auc := rocAUC(c.rocCurve())
+		lm.ROCAUC = &auc
+	} else if hasPos {
+		e.res.Notes = append(e.res.Notes, fmt.Sprintf("label %q has no negative example: ROC AUC is undefined", l))
 	}
-	res.fillCounts(gold, pred, single, pos)
-	return res, nil
+	lm.Brier = brier(e.gold[k], e.scores[k])
+	lm.PRCurve = thinCurve(pr, e.opts.MaxCurvePoints)
+}
+
+// threshold sets label k's decision threshold: the default, the global
+// one, the label's own, or the tuned F1-optimal one, in increasing
+// precedence.
+func (e *classEvaluator) threshold(k int) {
+	l, lm, opts := e.labels[k], &e.res.PerLabel[k], &e.opts
+	t := DefaultThreshold
+	if opts.Threshold != nil {
+		t = *opts.Threshold
+	}
+	if v, ok := opts.Thresholds[l]; ok {
+		t = v
+	}
+	if opts.TuneThresholds && lm.BestF1 != nil {
+		t = lm.BestF1.Threshold
+	}
+	e.res.Thresholds[l] = t
+	if !e.single || k == e.pos {
+		lm.Threshold = &t
+	}
+}
+
+// predictions is the predicted indicator matrix: the examples' own
+// decisions, or the scores against the thresholds.
+func (e *classEvaluator) predictions() ([][]bool, error) {
+	if e.opts.UseDecisions {
+		return decidedMatrix(e.examples, e.index, e.single, e.mode)
+	}
+	return thresholdMatrix(e.scores, e.labels, e.res.Thresholds, e.single, e.pos), nil
 }
 
 // decidedMatrix is the predicted indicator matrix (one column per label)
@@ -521,7 +618,10 @@ func (res *ClassificationResult) fillCounts(gold, pred [][]bool, single bool, po
 	}
 	res.Accuracy = float64(exact) / float64(n)
 	res.SubsetAccuracy = res.Accuracy
-	if single {
+	if single && L > MaxConfusionLabels {
+		res.HammingLoss = float64(n-exact) / float64(n)
+		res.Notes = append(res.Notes, fmt.Sprintf("the confusion matrix is left out: %d labels, more than the %d it is shown for", L, MaxConfusionLabels))
+	} else if single {
 		res.HammingLoss = float64(n-exact) / float64(n)
 		res.ConfusionMatrix = make([][]int, L)
 		for a := range L {

@@ -69,6 +69,28 @@
 // and [WriteThresholds] keep tuned thresholds between a validation and a
 // test run.
 //
+// # Workflows
+//
+// What `osler eval` does with its files is done here, so the server and
+// batch jobs can do the same; the command binds flags into the options
+// below and prints the results with package report. Each call takes a
+// context first and names files, lines and fields in its errors, with no
+// package prefix so the caller can put its own in front.
+//
+//   - Classification: [ReadGoldSet] reads a gold set once;
+//     [GoldSet.EvaluatePredictions] reads a predictions file, matches it
+//     and decides its labels as [PredictionsOptions] say (the predictions'
+//     own decisions by default; [PredictionsOptions.SetThresholds] for
+//     --thresholds, [PredictionsOptions.UseModel] for a classifier's
+//     thresholds); [GoldSet.Compare] does it for several [System]s.
+//   - ROUGE comparisons: [CompareRouge] scores several systems on one
+//     reference set, with paired bootstrap differences from the first and,
+//     given the sources, each system's faithfulness report.
+//   - Faithfulness: [ReadFaithfulnessPairs] reads pairs, or sources and a
+//     system's summaries joined by id ([FaithfulnessInput]), for
+//     [EvaluateFaithfulness]; [CheckCaseFiles] runs a checklist of
+//     hand-written cases.
+//
 // # Why hand-written
 //
 // Exactness is the product: users compare Osler's numbers with rouge-score,

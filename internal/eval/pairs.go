@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/osler-health/osler/internal/dataset"
@@ -213,6 +215,42 @@ func decodeID(raw json.RawMessage) (string, error) {
 }
 
 func jsonErrText(err error) string {
+	// encoding/json's type errors name Go types ("Go value of type struct
+	// { ID json.RawMessage ... }"): say it in JSON's terms.
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		value := te.Value
+		switch {
+		case value == "array" || value == "object":
+			value = "an " + value
+		case value == "bool":
+			value = "true or false"
+		case strings.HasPrefix(value, "number"):
+			value = "a number"
+		default:
+			value = "a " + value
+		}
+		want := "another kind of value"
+		if te.Type != nil {
+			switch te.Type.Kind() {
+			case reflect.Struct, reflect.Map:
+				want = "an object"
+			case reflect.Slice, reflect.Array:
+				want = "an array"
+			case reflect.String:
+				want = "a string"
+			case reflect.Bool:
+				want = "true or false"
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16,
+				reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+				want = "a number"
+			}
+		}
+		if te.Field == "" {
+			return fmt.Sprintf("found %s where %s was expected", value, want)
+		}
+		return fmt.Sprintf("field %q holds %s where %s was expected", te.Field, value, want)
+	}
 	s := err.Error()
 	if len(s) > 5 && s[:6] == "json: " {
 		return s[6:]

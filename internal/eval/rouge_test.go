@@ -177,3 +177,13 @@ func TestSplitSentencesEqualsNewlines(t *testing.T) {
 		t.Errorf("rougeLsum should differ from rougeL on reordered sentences: %+v", a)
 	}
 }
+
+func TestRougeTypesFlag(t *testing.T) {
+	var v RougeTypes
+	if err := v.Set("rouge1, rougeLsum"); err != nil || v.String() != "rouge1,rougeLsum" {
+		t.Errorf("Set: %v %q", err, v.String())
+	}
+	if err := v.Set("rougeX"); err == nil || v.String() != "rouge1,rougeLsum" {
+		t.Errorf("bad type: %v, left %q", err, v.String())
+	}
+}

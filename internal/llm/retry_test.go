@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/osler-health/osler/internal/llm"
@@ -60,108 +61,141 @@ func TestWrapRetries(t *testing.T) {
 		{"other errors are not retried", []error{errors.New("boom")}, 1, errors.New("boom")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := failing(tc.errs...)
-			resp, err := llm.Wrap(f, quick).Generate(context.Background(), []llm.Message{llm.User("x")})
-			if got := len(f.Calls()); got != tc.wantCalls {
-				t.Errorf("calls = %d, want %d", got, tc.wantCalls)
-			}
-			switch want := tc.wantErr.(type) {
-			case nil:
-				if err != nil || resp.Text != "done" {
-					t.Errorf("err = %v, resp = %+v; want success", err, resp)
+			synctest.Test(t, func(t *testing.T) {
+				f := failing(tc.errs...)
+				resp, err := llm.Wrap(f, quick).Generate(context.Background(), []llm.Message{llm.User("x")})
+				if got := len(f.Calls()); got != tc.wantCalls {
+					t.Errorf("calls = %d, want %d", got, tc.wantCalls)
 				}
-			case *llm.StatusError:
-				var se *llm.StatusError
-				if !errors.As(err, &se) {
-					t.Errorf("err = %v, want a *llm.StatusError", err)
+				switch want := tc.wantErr.(type) {
+				case nil:
+					if err != nil || resp.Text != "done" {
+						t.Errorf("err = %v, resp = %+v; want success", err, resp)
+					}
+				case *llm.StatusError:
+					var se *llm.StatusError
+					if !errors.As(err, &se) {
+						t.Errorf("err = %v, want a *llm.StatusError", err)
+					}
+				default:
+					if err == nil || (!errors.Is(err, want) && err.Error() != want.Error()) {
+						t.Errorf("err = %v, want %v", err, want)
+					}
 				}
-			default:
-				if err == nil || (!errors.Is(err, want) && err.Error() != want.Error()) {
-					t.Errorf("err = %v, want %v", err, want)
-				}
-			}
+			})
 		})
 	}
 }
 
-func TestWrapHonoursRetryAfter(t *testing.T) {
-	var waits []time.Duration
-	p := quick
-	p.OnRetry = func(_ int, _ error, wait time.Duration) { waits = append(waits, wait) }
-	f := failing(status(429, "0.03"))
-	if _, err := llm.Wrap(f, p).Generate(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if len(waits) != 1 || waits[0] != 30*time.Millisecond {
-		t.Errorf("waits = %v, want the server's 30ms", waits)
-	}
+// The retry tests run in synctest bubbles: backoffs, Retry-After waits,
+// timeouts and latencies pass on a fake clock at once, and the time a call
+// took is exact, so they assert how long each call waited without ever
+// depending on how busy the machine is.
 
-	// A server asking for longer than MaxRetryAfter fails the call at once.
-	f = failing(status(429, "600"))
-	start := time.Now()
-	_, err := llm.Wrap(f, p).Generate(context.Background(), nil)
-	if err == nil || !strings.Contains(err.Error(), "retry after 10m0s") {
-		t.Errorf("err = %v, want a message naming the 10m wait", err)
-	}
-	var se *llm.StatusError
-	if !errors.As(err, &se) || se.StatusCode != 429 {
-		t.Errorf("the 429 is not reachable with errors.As: %v", err)
-	}
-	if time.Since(start) > time.Second {
-		t.Error("waited although the Retry-After was too long")
-	}
+func TestWrapHonoursRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var waits []time.Duration
+		p := quick
+		p.OnRetry = func(_ int, _ error, wait time.Duration) { waits = append(waits, wait) }
+		f := failing(status(429, "0.03"))
+		start := time.Now()
+		if _, err := llm.Wrap(f, p).Generate(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(waits) != 1 || waits[0] != 30*time.Millisecond {
+			t.Errorf("waits = %v, want the server's 30ms", waits)
+		}
+		if took := time.Since(start); took != 30*time.Millisecond {
+			t.Errorf("the call took %v, want the 30ms Retry-After exactly", took)
+		}
+
+		// A server asking for longer than MaxRetryAfter fails the call at once.
+		f = failing(status(429, "600"))
+		start = time.Now()
+		_, err := llm.Wrap(f, p).Generate(context.Background(), nil)
+		if err == nil || !strings.Contains(err.Error(), "retry after 10m0s") {
+			t.Errorf("err = %v, want a message naming the 10m wait", err)
+		}
+		var se *llm.StatusError
+		if !errors.As(err, &se) || se.StatusCode != 429 {
+			t.Errorf("the 429 is not reachable with errors.As: %v", err)
+		}
+		if took := time.Since(start); took != 0 {
+			t.Errorf("waited %v although the Retry-After was too long", took)
+		}
+	})
 }
 
 func TestWrapBackoffGrowsAndIsCapped(t *testing.T) {
-	var waits []time.Duration
-	p := llm.Policy{MaxRetries: 5, InitialBackoff: 4 * time.Millisecond, MaxBackoff: 16 * time.Millisecond,
-		OnRetry: func(_ int, _ error, wait time.Duration) { waits = append(waits, wait) }}
-	f := failing(status(503, ""), status(503, ""), status(503, ""), status(503, ""), status(503, ""))
-	if _, err := llm.Wrap(f, p).Generate(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	steps := []time.Duration{4, 8, 16, 16, 16}
-	if len(waits) != len(steps) {
-		t.Fatalf("waits = %v", waits)
-	}
-	for i, s := range steps {
-		s *= time.Millisecond
-		if waits[i] < s/2 || waits[i] > s {
-			t.Errorf("wait %d = %v, want within [%v, %v] (jittered step)", i, waits[i], s/2, s)
+	synctest.Test(t, func(t *testing.T) {
+		var waits []time.Duration
+		p := llm.Policy{MaxRetries: 5, InitialBackoff: 4 * time.Millisecond, MaxBackoff: 16 * time.Millisecond,
+			OnRetry: func(_ int, _ error, wait time.Duration) { waits = append(waits, wait) }}
+		f := failing(status(503, ""), status(503, ""), status(503, ""), status(503, ""), status(503, ""))
+		start := time.Now()
+		if _, err := llm.Wrap(f, p).Generate(context.Background(), nil); err != nil {
+			t.Fatal(err)
 		}
-	}
+		took := time.Since(start)
+		steps := []time.Duration{4, 8, 16, 16, 16}
+		if len(waits) != len(steps) {
+			t.Fatalf("waits = %v", waits)
+		}
+		var total time.Duration
+		for i, s := range steps {
+			s *= time.Millisecond
+			if waits[i] < s/2 || waits[i] > s {
+				t.Errorf("wait %d = %v, want within [%v, %v] (jittered step)", i, waits[i], s/2, s)
+			}
+			total += waits[i]
+		}
+		if took != total {
+			t.Errorf("the call took %v, want the %v of announced waits", took, total)
+		}
+	})
 }
 
 func TestWrapTimeoutPerAttempt(t *testing.T) {
-	f := &llmtest.Fake{Latency: time.Second}
-	p := llm.Policy{Timeout: 20 * time.Millisecond, MaxRetries: 2, InitialBackoff: time.Millisecond}
-	start := time.Now()
-	_, err := llm.Wrap(f, p).Generate(context.Background(), nil)
-	var te *llm.TimeoutError
-	if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want *llm.TimeoutError", err)
-	}
-	if len(f.Calls()) != 3 {
-		t.Errorf("calls = %d, want 3 (timeouts are retried)", len(f.Calls()))
-	}
-	if time.Since(start) > 900*time.Millisecond {
-		t.Error("the timeout did not cut the calls short")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := &llmtest.Fake{Latency: time.Hour}
+		var waits time.Duration
+		p := llm.Policy{Timeout: 20 * time.Millisecond, MaxRetries: 2, InitialBackoff: time.Millisecond,
+			OnRetry: func(_ int, _ error, wait time.Duration) { waits += wait }}
+		start := time.Now()
+		_, err := llm.Wrap(f, p).Generate(context.Background(), nil)
+		var te *llm.TimeoutError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want *llm.TimeoutError", err)
+		}
+		if len(f.Calls()) != 3 {
+			t.Errorf("calls = %d, want 3 (timeouts are retried)", len(f.Calls()))
+		}
+		// Three attempts cut at 20ms each, and the two backoffs between.
+		if took, want := time.Since(start), 3*p.Timeout+waits; took != want {
+			t.Errorf("the call took %v, want %v: the timeout did not cut the hour-long calls short", took, want)
+		}
+	})
 }
 
 func TestWrapCancelDuringBackoff(t *testing.T) {
-	f := failing(status(503, ""), status(503, ""))
-	ctx, cancel := context.WithCancel(context.Background())
-	p := llm.Policy{MaxRetries: 3, InitialBackoff: 10 * time.Second, MaxBackoff: 10 * time.Second,
-		OnRetry: func(int, error, time.Duration) { cancel() }}
-	start := time.Now()
-	_, err := llm.Wrap(f, p).Generate(ctx, nil)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if time.Since(start) > time.Second {
-		t.Error("cancellation did not interrupt the backoff wait")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := failing(status(503, ""), status(503, ""))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p := llm.Policy{MaxRetries: 3, InitialBackoff: 10 * time.Second, MaxBackoff: 10 * time.Second,
+			OnRetry: func(int, error, time.Duration) { cancel() }}
+		start := time.Now()
+		_, err := llm.Wrap(f, p).Generate(ctx, nil)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if took := time.Since(start); took != 0 {
+			t.Errorf("the call took %v: cancellation did not interrupt the 5-10s backoff wait", took)
+		}
+		if n := len(f.Calls()); n != 1 {
+			t.Errorf("calls = %d, want 1", n)
+		}
+	})
 }
 
 func TestWrapStreamingRetry(t *testing.T) {
@@ -191,25 +225,30 @@ func TestWrapStreamingRetry(t *testing.T) {
 }
 
 func TestWrapConcurrencyLimit(t *testing.T) {
-	f := &llmtest.Fake{Latency: 20 * time.Millisecond}
-	m := llm.Wrap(f, llm.Policy{Concurrency: 3})
-	var wg sync.WaitGroup
-	for i := 0; i < 12; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := m.Generate(context.Background(), nil); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if got := f.MaxInFlight(); got > 3 {
-		t.Errorf("%d calls in flight, limit 3", got)
-	}
-	if len(f.Calls()) != 12 {
-		t.Errorf("calls = %d", len(f.Calls()))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := &llmtest.Fake{Latency: 20 * time.Millisecond}
+		m := llm.Wrap(f, llm.Policy{Concurrency: 3})
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Go(func() {
+				if _, err := m.Generate(context.Background(), nil); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := f.MaxInFlight(); got != 3 {
+			t.Errorf("%d calls in flight, want the limit of 3", got)
+		}
+		if len(f.Calls()) != 12 {
+			t.Errorf("calls = %d", len(f.Calls()))
+		}
+		// 12 calls of 20ms, 3 at a time: four rounds.
+		if took := time.Since(start); took != 80*time.Millisecond {
+			t.Errorf("12 calls took %v, want 80ms (4 rounds of 3)", took)
+		}
+	})
 }
 
 func TestIsTemporary(t *testing.T) {

@@ -25,7 +25,13 @@ func (s *Store) ArtifactFS(ctx context.Context, v Version) (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &artifactFS{s: s, ctx: ctx, v: v, files: map[string]ManifestFile{}, dirs: map[string][]fs.DirEntry{".": nil}, mod: v.Created}
+	return s.manifestFS(ctx, m, v.Ref().String(), v.Created), nil
+}
+
+// manifestFS is the file system of the files m lists (which must be
+// stored); what names the artifact in errors.
+func (s *Store) manifestFS(ctx context.Context, m Manifest, what string, mod time.Time) *artifactFS {
+	a := &artifactFS{s: s, ctx: ctx, what: what, files: map[string]ManifestFile{}, dirs: map[string][]fs.DirEntry{".": nil}, mod: mod}
 	for _, f := range m.Files {
 		a.files[f.Path] = f
 		child := fileInfo{name: path.Base(f.Path), size: f.Bytes, mod: a.mod}
@@ -44,13 +50,13 @@ func (s *Store) ArtifactFS(ctx context.Context, v Version) (fs.FS, error) {
 		slices.SortFunc(entries, func(x, y fs.DirEntry) int { return strings.Compare(x.Name(), y.Name()) })
 		a.dirs[d] = entries
 	}
-	return a, nil
+	return a
 }
 
 type artifactFS struct {
 	s     *Store
 	ctx   context.Context
-	v     Version
+	what  string // the artifact, in errors (e.g. "sepsis:3")
 	files map[string]ManifestFile
 	dirs  map[string][]fs.DirEntry
 	mod   time.Time
@@ -81,7 +87,7 @@ func (a *artifactFS) ReadFile(name string) ([]byte, error) {
 		}
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
-	r, err := a.s.blobs.open(f.SHA256, f.Bytes, f.Path+" of "+a.v.Ref().String())
+	r, err := a.s.blobs.open(f.SHA256, f.Bytes, f.Path+" of "+a.what)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,12 @@ type blobStore struct {
 var blobAAD = []byte("osler blob v1")
 
 func newBlobStore(dir string, key *crypt.Key) (*blobStore, error) {
+	return openBlobStore(dir, key, true)
+}
+
+// openBlobStore opens the blob store in dir; create makes its directory
+// for blobs being written (not in a read-only registry).
+func openBlobStore(dir string, key *crypt.Key, create bool) (*blobStore, error) {
 	b := &blobStore{dir: dir, tmp: filepath.Join(dir, "tmp")}
 	if key != nil {
 		var err error
@@ -78,6 +84,9 @@ func newBlobStore(dir string, key *crypt.Key) (*blobStore, error) {
 		if b.nameKey, err = key.Derive("blob-names"); err != nil {
 			return nil, err
 		}
+	}
+	if !create {
+		return b, nil
 	}
 	if err := os.MkdirAll(b.tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("registry: %w", err)

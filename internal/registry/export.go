@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/osler-health/osler/internal/version"
@@ -135,7 +136,23 @@ type ImportOptions struct {
 	By string
 	// Source names the file imported from (informative).
 	Source string
+	// MaxBytes bounds the artifact once unpacked: the sum of its files'
+	// sizes, as its manifest declares them before any is stored (a few
+	// megabytes of gzip can unpack to gigabytes). 0 means
+	// [DefaultMaxImportBytes].
+	MaxBytes int64
+	// Check, when set, is given the artifact's kind and its files (each
+	// verified against the manifest, read back from what was stored) before
+	// the version is registered; an error stops the import and nothing is
+	// registered. Checksums only prove a file is the one exported: the CLI
+	// loads the model with Check, so an artifact its loader refuses (a
+	// re-signed, crafted file) is refused here rather than when served.
+	Check func(ctx context.Context, kind Kind, fsys fs.FS) error
 }
+
+// DefaultMaxImportBytes is the default of [ImportOptions.MaxBytes]: 2 GiB,
+// as osler serve's default --max-upload.
+const DefaultMaxImportBytes = 2 << 30
 
 // ReadExportInfo reads only the header of an export (for a preview).
 func ReadExportInfo(r io.Reader) (ExportInfo, error) {
@@ -233,6 +250,17 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Ve
 	if err != nil {
 		return Version{}, fmt.Errorf("registry: import: %w", err)
 	}
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxImportBytes
+	}
+	var unpacked int64
+	for _, f := range man.Files {
+		if f.Bytes > limit-unpacked { // sizes are not negative: no overflow
+			return Version{}, fmt.Errorf("registry: import: the artifact unpacks to more than the limit of %d bytes (%d files; %s alone is %d); nothing was stored (raise the limit with --max-bytes, or --max-upload for osler serve, if the model really is that large)", limit, len(man.Files), f.Path, f.Bytes)
+		}
+		unpacked += f.Bytes
+	}
 	for _, f := range man.Files {
 		h, err := nextEntry(tr, exportFilesDir+f.Path)
 		if err != nil {
@@ -251,6 +279,12 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Ve
 	}
 	if _, err := tr.Next(); !errors.Is(err, io.EOF) {
 		return Version{}, errors.New("registry: import: unexpected entries after the last artifact file")
+	}
+	if opts.Check != nil {
+		fsys := s.manifestFS(ctx, man, "the import of "+info.Version.Ref().String(), info.Version.Created)
+		if err := opts.Check(ctx, info.ModelKind, fsys); err != nil {
+			return Version{}, fmt.Errorf("registry: import: %w; nothing was imported", err)
+		}
 	}
 
 	v := info.Version

@@ -306,6 +306,9 @@ type keyUse struct {
 }
 
 func (s *Store) recordKeyEvent(ctx context.Context, id, action, reason string) {
+	if s.readOnly {
+		return // nothing is written to a read-only registry
+	}
 	now := s.now()
 	k := id + "\x00" + action + "\x00" + reason
 	s.useMu.Lock()

@@ -115,6 +115,38 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `},
+	{"deleted models keep their last version number", `
+-- models.last_version went with the row when a model was deleted, so a
+-- model registered again under the name started over at 1, reusing the
+-- numbers of deleted versions. A deleted model's last number stays here.
+CREATE TABLE deleted_models (
+	name         TEXT PRIMARY KEY,
+	last_version INTEGER NOT NULL
+) STRICT;
+-- Models deleted before this migration: their highest number is in the
+-- audit log's registrations and imports (target "name:version").
+INSERT INTO deleted_models (name, last_version)
+SELECT name, max(version) FROM (
+	SELECT substr(target, 1, instr(target, ':') - 1) AS name,
+	       CAST(substr(target, instr(target, ':') + 1) AS INTEGER) AS version
+	FROM audit_log
+	WHERE action IN ('version.register', 'version.import') AND instr(target, ':') > 0
+)
+WHERE name NOT IN (SELECT name FROM models)
+GROUP BY name;
+-- A model deleted and registered again before this migration may have
+-- restarted below its deleted versions: carry it past them.
+UPDATE models SET last_version = (
+	SELECT max(CAST(substr(target, instr(target, ':') + 1) AS INTEGER))
+	FROM audit_log
+	WHERE action IN ('version.register', 'version.import') AND target LIKE models.name || ':%'
+)
+WHERE last_version < coalesce((
+	SELECT max(CAST(substr(target, instr(target, ':') + 1) AS INTEGER))
+	FROM audit_log
+	WHERE action IN ('version.register', 'version.import') AND target LIKE models.name || ':%'
+), 0);
+`},
 }
 
 // migrate applies pending migrations in one write transaction and returns
@@ -153,6 +185,9 @@ func (s *Store) migrate(ctx context.Context, key *crypt.Key) (encryptionInfo, er
 			// encryption is undecided.
 			info.Encrypted = key != nil
 			if key != nil {
+				if why := key.Weak(); why != "" {
+					return fmt.Errorf("registry: refusing to create an encrypted home with this master key: %s, so it is not random and protects nothing; generate one with `openssl rand -base64 32`", why)
+				}
 				check, err := crypt.NewCheck(key)
 				if err != nil {
 					return err

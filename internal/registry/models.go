@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/osler-health/osler/internal/checksum"
+	"github.com/osler-health/osler/internal/progress"
 )
 
 // Kind is what a model does.
@@ -221,9 +222,9 @@ type Registration struct {
 	// Condition, when set, must hold on Metrics or nothing is registered
 	// and the error wraps [ErrConditionNotMet].
 	Condition *Condition
-	// Progress, when set, is called with the number of artifact bytes
-	// stored since the last call.
-	Progress func(n int64)
+	// Progress, when set, is told how the artifact's bytes are stored (a
+	// stage "storing NAME").
+	Progress progress.Reporter
 
 	// source records an import's origin (set by Import).
 	source json.RawMessage
@@ -313,8 +314,15 @@ func (s *Store) Register(ctx context.Context, r Registration) (Version, error) {
 		if err != nil {
 			return Version{}, err
 		}
+		pr := progress.Or(r.Progress)
+		var total int64
 		for _, f := range files {
-			digest, n, err := s.putFile(ctx, f, r.Progress)
+			total += f.size
+		}
+		pr.Stage("storing "+r.Name, int(total))
+		stored := func(n int64) { pr.Add(int(n)) }
+		for _, f := range files {
+			digest, n, err := s.putFile(ctx, f, stored)
 			if err != nil {
 				return Version{}, err
 			}
@@ -346,8 +354,11 @@ func (s *Store) Register(ctx context.Context, r Registration) (Version, error) {
 		err := tx.QueryRowContext(ctx, `SELECT id, kind FROM models WHERE name = ?`, r.Name).Scan(&modelID, &kind)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `INSERT INTO models (name, kind, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-				r.Name, r.Kind, r.Description, now, now)
+			// A name used before (its model deleted) goes on from its
+			// last version number: numbers are never reused.
+			res, err := tx.ExecContext(ctx, `INSERT INTO models (name, kind, description, created_at, updated_at, last_version)
+				VALUES (?, ?, ?, ?, ?, coalesce((SELECT last_version FROM deleted_models WHERE name = ?), 0))`,
+				r.Name, r.Kind, r.Description, now, now, r.Name)
 			if err != nil {
 				return fmt.Errorf("registry: %w", err)
 			}
@@ -744,7 +755,8 @@ func (s *Store) DeleteVersion(ctx context.Context, ref Ref, by string, force boo
 
 // DeleteModel removes a model and all its versions (blobs stay until
 // [Store.GC]) and returns how many versions went. With an Approved
-// version it needs force.
+// version it needs force. Version numbers are not reused: a model
+// registered again under the name continues after the last one.
 func (s *Store) DeleteModel(ctx context.Context, name, by string, force bool) (int, error) {
 	by = actor(by)
 	var n int
@@ -761,6 +773,12 @@ func (s *Store) DeleteModel(ctx context.Context, name, by string, force bool) (i
 		}
 		if approved > 0 && !force {
 			return fmt.Errorf("%w: model %s has %d Approved version(s) that may be serving; reject them first or pass --force", ErrApproved, name, approved)
+		}
+		// Remember the last number given, so a model registered again
+		// under this name does not reuse the deleted versions' numbers.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deleted_models (name, last_version) SELECT name, last_version FROM models WHERE id = ?
+			ON CONFLICT (name) DO UPDATE SET last_version = max(last_version, excluded.last_version)`, id); err != nil {
+			return fmt.Errorf("registry: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM models WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("registry: %w", err)

@@ -72,10 +72,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/osler-health/osler/internal/crypt"
@@ -104,6 +106,9 @@ var (
 	// ErrApproved means a change needs --force because the version is
 	// Approved (and so possibly serving).
 	ErrApproved = errors.New("registry: version is Approved")
+	// ErrReadOnly means a change was asked of a registry opened read-only
+	// ([Options.ReadOnly]).
+	ErrReadOnly = errors.New("registry: the registry was opened read-only (--read-only); this changes it: run it where the home can be written")
 )
 
 // Options configure [Open].
@@ -123,6 +128,16 @@ type Options struct {
 	// BusyTimeout is how long a write waits for another process's write
 	// to finish; 0 means 30 seconds.
 	BusyTimeout time.Duration
+	// ReadOnly opens an existing home without changing it: nothing is
+	// created, migrated or written (not even key use, which is then not
+	// recorded), and every change fails with [ErrReadOnly]; in a home that
+	// can be written SQLite may add the empty -wal and the -shm index any
+	// reader of a WAL database uses. It works on a read-only mount or a
+	// full disk: when the home cannot be written, the database is read as
+	// immutable, which needs it to have been closed cleanly (no pending
+	// write-ahead log). For osler serve from a read-only volume and for
+	// inspecting a home that is full.
+	ReadOnly bool
 }
 
 // Store is an open registry home. It is safe for concurrent use, and
@@ -133,6 +148,7 @@ type Store struct {
 	blobs     *blobStore
 	now       func() time.Time
 	encrypted bool
+	readOnly  bool
 
 	useInterval time.Duration
 	useMu       sync.Mutex
@@ -161,21 +177,39 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 	if strings.ContainsAny(home, "?#") {
 		return nil, fmt.Errorf("registry: home %s: the path may not contain '?' or '#'", home)
 	}
-	if _, err := os.Stat(home); errors.Is(err, os.ErrNotExist) {
-		// Private to the user: it holds models and possibly datasets.
-		if err := os.MkdirAll(home, 0o700); err != nil {
-			return nil, fmt.Errorf("registry: %w", err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("registry: %w", err)
-	}
 	busy := opts.BusyTimeout
 	if busy <= 0 {
 		busy = 30 * time.Second
 	}
+	if opts.ReadOnly {
+		return openReadOnly(ctx, home, busy, opts)
+	}
+	if _, err := os.Stat(home); errors.Is(err, os.ErrNotExist) {
+		// Private to the user: it holds models and possibly datasets.
+		if err := os.MkdirAll(home, 0o700); err != nil {
+			return nil, explainWrite(home, fmt.Errorf("registry: %w", err))
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	if err := privateDBFiles(home); err != nil {
+		return nil, err
+	}
 	dsn := filepath.Join(home, DBName) + fmt.Sprintf(
 		"?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate",
 		busy.Milliseconds())
+	s, err := newStore(home, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.init(ctx, opts.Key); err != nil {
+		s.db.Close()
+		return nil, explainWrite(home, err)
+	}
+	return s, nil
+}
+
+func newStore(home, dsn string, opts Options) (*Store, error) {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
@@ -187,6 +221,7 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 		now:         opts.Now,
 		useInterval: opts.KeyUseInterval,
 		uses:        make(map[string]*keyUse),
+		readOnly:    opts.ReadOnly,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -194,11 +229,134 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 	if s.useInterval <= 0 {
 		s.useInterval = time.Minute
 	}
-	if err := s.init(ctx, opts.Key); err != nil {
-		db.Close()
+	return s, nil
+}
+
+// openReadOnly opens an existing home for reading only (see
+// [Options.ReadOnly]). SQLite reads a database in WAL mode read-only
+// through its -shm file, which it must be able to create when it is
+// missing; where the home cannot be written (a read-only mount, a full
+// disk) the database is opened immutable instead, which is safe because
+// nothing can change it there, once no write-ahead log is pending.
+func openReadOnly(ctx context.Context, home string, busy time.Duration, opts Options) (*Store, error) {
+	db := filepath.Join(home, DBName)
+	if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("registry: no registry at %s to open read-only (%w)", home, err)
+	}
+	params := fmt.Sprintf("?mode=ro&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busy.Milliseconds())
+	if werr := probeWrite(home); werr != nil {
+		if st, err := os.Stat(db + "-wal"); err == nil && st.Size() > 0 {
+			return nil, fmt.Errorf("registry: home %s cannot be written (%s) and its write-ahead log %s-wal holds changes not yet in the database: "+
+				"open it read-write once where it can be written (any osler models list does), then read-only", home, describeWriteError(werr), DBName)
+		}
+		params = "?immutable=1&_pragma=foreign_keys(1)"
+	}
+	s, err := newStore(home, "file:"+db+params, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.initReadOnly(ctx, opts.Key); err != nil {
+		s.db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// initReadOnly checks the schema and the key without changing anything.
+func (s *Store) initReadOnly(ctx context.Context, key *crypt.Key) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("registry: open %s read-only: %w", filepath.Join(s.home, DBName), err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v > len(migrations):
+		return fmt.Errorf("%w (schema version %d; this Osler knows up to %d): upgrade Osler", ErrNewerSchema, v, len(migrations))
+	case v < len(migrations):
+		return fmt.Errorf("registry: the database's schema is version %d and this Osler reads %d: open it read-write once to upgrade it (any osler models list does), then read-only", v, len(migrations))
+	}
+	var raw string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM registry_meta WHERE key = 'encryption'`).Scan(&raw); err != nil {
+		return fmt.Errorf("registry: encryption setting: %w", err)
+	}
+	var info encryptionInfo
+	if err := json.Unmarshal([]byte(raw), &info); err != nil {
+		return fmt.Errorf("registry: encryption setting: %w", err)
+	}
+	if err := checkKey(info, key); err != nil {
+		return err
+	}
+	s.encrypted = info.Encrypted
+	s.blobs, err = openBlobStore(filepath.Join(s.home, "blobs"), key, false)
+	return err
+}
+
+// probeWrite tries to create, fill and remove a small file in dir: nil
+// when the directory can be written.
+func probeWrite(dir string) error {
+	f, err := os.CreateTemp(dir, ".osler-probe-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(make([]byte, 64<<10))
+	if err == nil {
+		err = f.Sync()
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return err
+}
+
+// describeWriteError says in words why a home cannot be written.
+func describeWriteError(err error) string {
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		return "it is on a read-only file system"
+	case errors.Is(err, syscall.ENOSPC):
+		return "no space left on its device"
+	case errors.Is(err, syscall.EDQUOT):
+		return "the disk quota is exceeded"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+// explainWrite turns a failure to open or change a home into one that says
+// why, when the reason is that the home cannot be written: SQLite itself
+// only says "unable to open database file (14)" or "disk is full (13)".
+func explainWrite(home string, err error) error {
+	werr := probeWrite(home)
+	if werr == nil || errors.Is(werr, fs.ErrNotExist) {
+		return err
+	}
+	return fmt.Errorf("registry: home %s cannot be written: %s; commands that only read (serve, models list, show, verify and export, audit, keys list) work with --read-only (%w)", home, describeWriteError(werr), err)
+}
+
+// privateDBFiles makes the database private to its owner, like the blobs:
+// it holds the audit log, key ids and hashes, names and metrics. SQLite
+// creates registry.db with the process umask (0644 in a home made
+// beforehand) and gives the -wal and -shm files the database's mode, so
+// the database is created 0600 here before SQLite opens it, and an
+// existing one (and its -wal and -shm) readable by others is narrowed to
+// 0600. A file the process does not own is left as it is.
+func privateDBFiles(home string) error {
+	db := filepath.Join(home, DBName)
+	f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case !errors.Is(err, fs.ErrExist):
+		return nil // Open reports why the database cannot be created
+	}
+	for _, name := range []string{db, db + "-wal", db + "-shm"} {
+		if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o077 != 0 {
+			os.Chmod(name, st.Mode().Perm()&0o700)
+		}
+	}
+	return nil
 }
 
 func (s *Store) init(ctx context.Context, key *crypt.Key) error {
@@ -209,6 +367,16 @@ func (s *Store) init(ctx context.Context, key *crypt.Key) error {
 	if err != nil {
 		return err
 	}
+	if err := checkKey(info, key); err != nil {
+		return err
+	}
+	s.encrypted = info.Encrypted
+	s.blobs, err = newBlobStore(filepath.Join(s.home, "blobs"), key)
+	return err
+}
+
+// checkKey checks key against the home's encryption settings.
+func checkKey(info encryptionInfo, key *crypt.Key) error {
 	switch {
 	case info.Encrypted && key == nil:
 		return ErrKeyRequired
@@ -225,9 +393,7 @@ func (s *Store) init(ctx context.Context, key *crypt.Key) error {
 			return fmt.Errorf("registry: %w", err)
 		}
 	}
-	s.encrypted = info.Encrypted
-	s.blobs, err = newBlobStore(filepath.Join(s.home, "blobs"), key)
-	return err
+	return nil
 }
 
 // Home returns the absolute home directory.
@@ -235,6 +401,9 @@ func (s *Store) Home() string { return s.home }
 
 // Encrypted reports whether artifacts and datasets are encrypted at rest.
 func (s *Store) Encrypted() bool { return s.encrypted }
+
+// ReadOnly reports whether the registry was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Close records pending key use and closes the database.
 func (s *Store) Close() error {
@@ -345,9 +514,12 @@ func parseTime(v sql.NullString) time.Time {
 // lock is taken up front, so two writers never deadlock upgrading) and
 // bumps the change counter when bump is true.
 func (s *Store) writeTx(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("registry: begin: %w", err)
+		return explainWrite(s.home, fmt.Errorf("registry: begin: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
@@ -359,7 +531,7 @@ func (s *Store) writeTx(ctx context.Context, bump bool, fn func(tx *sql.Tx) erro
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("registry: commit: %w", err)
+		return explainWrite(s.home, fmt.Errorf("registry: commit: %w", err))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"testing/synctest"
 	"time"
 
 	"github.com/osler-health/osler/internal/crypt"
@@ -652,29 +653,46 @@ func TestArtifactFS(t *testing.T) {
 	}
 }
 
+// TestWaitForChange runs in a synctest bubble: the other process's
+// approval comes 30 ms into a fake clock, so the test asserts when the
+// wait returned (within one poll interval of the change) without
+// depending on the machine's load.
 func TestWaitForChange(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t, t.TempDir(), nil)
-	v := register(t, s, "m", sampleFiles, `{}`)
-	g, _ := s.Generation(ctx)
-	// Another process (a second Store on the same home) approves.
-	other := openStore(t, s.Home(), nil)
-	go func() {
-		time.Sleep(30 * time.Millisecond)
-		other.Approve(ctx, v.Ref(), "user:a", "")
-	}()
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	g2, err := s.WaitForChange(wctx, g, 5*time.Millisecond)
-	if err != nil || g2 <= g {
-		t.Fatalf("WaitForChange: %d -> %d, %v", g, g2, err)
-	}
-	if la, err := s.LatestApproved(ctx, "m"); err != nil || la.Version != 1 {
-		t.Fatalf("after the change: %v %v", la.Version, err)
-	}
-	short, cancel2 := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel2()
-	if _, err := s.WaitForChange(short, g2, 5*time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("no change: %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := openStore(t, t.TempDir(), nil)
+		v := register(t, s, "m", sampleFiles, `{}`)
+		g, _ := s.Generation(ctx)
+		// Another process (a second Store on the same home) approves.
+		other := openStore(t, s.Home(), nil)
+		approved := make(chan error, 1)
+		go func() {
+			time.Sleep(30 * time.Millisecond)
+			_, _, err := other.Approve(ctx, v.Ref(), "user:a", "")
+			approved <- err
+		}()
+		start := time.Now()
+		g2, err := s.WaitForChange(ctx, g, 5*time.Millisecond)
+		if err != nil || g2 <= g {
+			t.Fatalf("WaitForChange: %d -> %d, %v", g, g2, err)
+		}
+		if took := time.Since(start); took < 30*time.Millisecond || took > 35*time.Millisecond {
+			t.Errorf("WaitForChange returned after %v, want within the 5ms poll interval after the change at 30ms", took)
+		}
+		if err := <-approved; err != nil {
+			t.Fatal(err)
+		}
+		if la, err := s.LatestApproved(ctx, "m"); err != nil || la.Version != 1 {
+			t.Fatalf("after the change: %v %v", la.Version, err)
+		}
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		defer cancel()
+		start = time.Now()
+		if _, err := s.WaitForChange(short, g2, 5*time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("no change: %v", err)
+		}
+		if took := time.Since(start); took != 20*time.Millisecond {
+			t.Errorf("without a change WaitForChange returned after %v, want at the 20ms deadline", took)
+		}
+	})
 }

@@ -1,5 +1,11 @@
-// Package report renders evaluation results as self-contained HTML pages:
-// tables and SVG plots drawn here by hand (box plots of per-example ROUGE,
+// Package report renders evaluation results, as self-contained HTML pages
+// and as text. It is the one place where a result's look is decided, so
+// the commands, the server and batch jobs show the same result the same
+// way.
+//
+// # HTML pages
+//
+// Tables and SVG plots drawn here by hand (box plots of per-example ROUGE,
 // precision-recall curves with the chosen threshold marked, confusion
 // matrices as heatmaps, side-by-side comparisons). A page has no external
 // assets, fonts, scripts or CDNs, so it opens offline and can be attached
@@ -7,9 +13,22 @@
 // for the page, explicit escaping inside the SVG).
 //
 // `osler eval ... --report` and `osler train classifier --report` call
-// [Rouge], [Classification], [Compare] and [Faithfulness], so the same
-// result always looks the same. Only the faithfulness page quotes the
-// evaluated texts (it highlights claims in them), and it says so.
+// [Rouge], [Classification], [Compare] and [Faithfulness]. Only the
+// faithfulness page quotes the evaluated texts (it highlights claims in
+// them), and it says so.
+//
+// # Text
+//
+// The text renderers sit next to the page of the same result and write it
+// in a [Format]: an aligned table for the terminal, a GitHub markdown
+// table, CSV (full-precision numbers, empty when undefined) or indented
+// JSON (the result's own JSON). [WriteClassification] and
+// [WriteClassificationComparison] write classification results,
+// [WriteRougeComparison] ROUGE comparisons, [WriteFaithfulness] (with
+// [WriteFaithfulnessChecks] for the per-pair JSONL) faithfulness reports,
+// and [WriteCases] checklist runs. [WriteTable], [Number] and [CSVNumber]
+// are the table and number formats they share. What they print is pinned
+// by the golden files of `osler eval`; change it deliberately.
 package report
 
 import (
@@ -22,6 +41,7 @@ import (
 	"strings"
 
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/text"
 )
 
 //go:embed templates/*.html
@@ -32,7 +52,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"f4":      func(v float64) string { return fmtNum(v, 4) },
 	"opt":     func(p *float64) string { return fmtOpt(p, 4) },
 	"pct":     func(v float64) string { return strings.TrimSuffix(fmtNum(100*v, 1), ".0") + "%" },
-	"count":   fmtCount,
+	"count":   text.Thousands,
 	"signed":  func(v float64) string { return fmt.Sprintf("%+.4f", v) },
 	"measure": measureName,
 	"add1":    func(i int) int { return i + 1 },
@@ -56,22 +76,6 @@ func fmtNum(v float64, digits int) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.*f", digits, v)
-}
-
-// fmtCount writes an integer with thousands separators.
-func fmtCount(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + fmtCount(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func fmtOpt(p *float64, digits int) string {
@@ -247,34 +251,12 @@ func trimFloat(v float64) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// RougeSystem is one row of a ROUGE comparison.
-type RougeSystem struct {
-	Name    string
-	Source  string
-	Summary *eval.RougeSummary
-	Result  *eval.RougeResult
-	// Diff is the paired bootstrap interval of this system's mean scores
-	// minus the first system's ([eval.PairedBootstrap]); nil for the first
-	// system or when not computed.
-	Diff map[eval.RougeType]eval.Interval
-	// Faithfulness is the check of the system's summaries against their
-	// sources (nil when no sources were given).
-	Faithfulness *eval.FaithfulnessReport
-}
-
-// ClassificationSystem is one row of a classification comparison.
-type ClassificationSystem struct {
-	Name   string
-	Source string
-	Result *eval.ClassificationResult
-}
-
 // ComparePage compares several systems on one reference set: either ROUGE
 // systems or classification systems.
 type ComparePage struct {
 	Header
-	Rouge          []RougeSystem
-	Classification []ClassificationSystem
+	Rouge          []eval.RougeSystem
+	Classification []eval.ClassificationSystem
 }
 
 // Compare writes a side-by-side page: one row per system, one column per

@@ -197,7 +197,7 @@ func TestComparePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	err = Compare(&buf, ComparePage{Header: Header{Title: "Compare"}, Rouge: []RougeSystem{
+	err = Compare(&buf, ComparePage{Header: Header{Title: "Compare"}, Rouge: []eval.RougeSystem{
 		{Name: "pre-trained", Summary: s1, Result: r1},
 		{Name: "fine-tuned", Summary: s2, Result: r2, Diff: diff},
 	}})
@@ -220,7 +220,7 @@ func TestComparePage(t *testing.T) {
 	}
 	buf.Reset()
 	c1, c2 := classResult(t, dataset.ModeMultiClass), classResult(t, dataset.ModeMultiLabel)
-	if err := Compare(&buf, ComparePage{Header: Header{Title: "C"}, Classification: []ClassificationSystem{{Name: "x", Result: c1}, {Name: "y", Result: c2}}}); err != nil {
+	if err := Compare(&buf, ComparePage{Header: Header{Title: "C"}, Classification: []eval.ClassificationSystem{{Name: "x", Result: c1}, {Name: "y", Result: c2}}}); err != nil {
 		t.Fatal(err)
 	}
 	checkPage(t, buf.String())

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/osler-health/osler/api"
@@ -231,27 +232,37 @@ func copyDir(t *testing.T, src, dst string) {
 
 // TestRevokedKeyStopsWorking revokes a key from another process's Store
 // (osler keys revoke) and checks a running server refuses it once the
-// verified-key cache has aged.
+// verified-key cache has aged, and not before. It runs in a synctest
+// bubble (in-memory network, fake clock), so the cache's age is exact.
 func TestRevokedKeyStopsWorking(t *testing.T) {
-	e := newTestEnv(t, envOptions{cfg: Config{KeyCacheAge: 50 * time.Millisecond}})
-	ctx := context.Background()
-	c := e.client(e.predictKey)
-	if _, err := c.Models(ctx); err != nil {
-		t.Fatal(err)
-	}
-	other, err := registry.Open(ctx, e.home, registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	if _, err := other.RevokeKey(ctx, e.predictKey, "test"); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(60 * time.Millisecond)
-	if _, err := c.Models(ctx); !api.IsCode(err, api.CodeUnauthorized) {
-		t.Errorf("revoked key after the cache age: %v", err)
-	}
-	if _, err := e.client(e.adminKey).Models(ctx); err != nil {
-		t.Errorf("the other key stopped working too: %v", err)
-	}
+	fixtureModels(t)
+	synctest.Test(t, func(t *testing.T) {
+		const age = 50 * time.Millisecond
+		e := newTestEnv(t, envOptions{skipServer: true})
+		e.startInMemory(Config{KeyCacheAge: age})
+		ctx := context.Background()
+		c := e.client(e.predictKey)
+		if _, err := c.Models(ctx); err != nil { // verified and cached now
+			t.Fatal(err)
+		}
+		other, err := registry.Open(ctx, e.home, registry.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		if _, err := other.RevokeKey(ctx, e.predictKey, "test"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(age - time.Millisecond)
+		if _, err := c.Models(ctx); err != nil {
+			t.Errorf("revoked key within the cache age: %v, want it still trusted from the cache", err)
+		}
+		time.Sleep(time.Millisecond)
+		if _, err := c.Models(ctx); !api.IsCode(err, api.CodeUnauthorized) {
+			t.Errorf("revoked key at the cache age: %v, want it refused", err)
+		}
+		if _, err := e.client(e.adminKey).Models(ctx); err != nil {
+			t.Errorf("the other key stopped working too: %v", err)
+		}
+	})
 }

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/osler-health/osler/api"
+	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/registry"
 )
 
@@ -370,7 +371,10 @@ func (s *Server) handleImport(c *call) {
 		return
 	}
 	defer done()
-	v, err := s.cfg.Store.Import(c.ctx, r, registry.ImportOptions{Name: name, By: s.actor(c), Source: "osler serve upload"})
+	// --max-upload bounds the artifact unpacked too, not only the bytes
+	// sent: a small .tar.gz can unpack to gigabytes.
+	v, err := s.cfg.Store.Import(c.ctx, r, registry.ImportOptions{Name: name, By: s.actor(c), Source: "osler serve upload", MaxBytes: s.cfg.MaxUpload,
+		Check: s.checkUpload})
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -384,6 +388,14 @@ func (s *Server) handleImport(c *call) {
 	}
 	c.entry.model, c.entry.version = v.Model, v.Version
 	c.writeJSON(http.StatusCreated, apiVersion(v, false, false))
+}
+
+// checkUpload loads an uploaded Osler model as it would be served, before
+// it is registered: an artifact whose checksums hold but whose content
+// the loader refuses (crafted and re-signed) is refused at upload, not
+// found when it is approved. Artifacts of other tools are not loaded.
+func (s *Server) checkUpload(_ context.Context, kind registry.Kind, fsys fs.FS) error {
+	return artifact.Check(fsys, kind, "the uploaded model")
 }
 
 // uploadTime is how long an admin upload may take: the server's read and
@@ -515,6 +527,10 @@ func (s *Server) handleAuth(c *call) {
 // ids, never request text) and answers 500, or 504 when the request's
 // time ran out.
 func (s *Server) internalError(c *call, what string, err error) {
+	if errors.Is(err, registry.ErrReadOnly) {
+		c.fail(http.StatusConflict, api.CodeConflict, what+" is not possible: this server opened its registry read-only (osler serve --read-only); make the change where the home can be written")
+		return
+	}
 	if c.ctx.Err() != nil {
 		c.fail(http.StatusGatewayTimeout, api.CodeTimeout, what+": the request was cancelled or timed out")
 		return

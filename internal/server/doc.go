@@ -20,9 +20,13 @@
 //
 // # Limits
 //
-// Every inference request passes a concurrency limiter that answers 429
-// with Retry-After at once when full (no unbounded queue), a body size
-// limit (413) and a per-request timeout (504). Model computations run on
+// Every inference request passes, in this order, the API key check (401
+// or 403), the reading of its body within [Config.BodyTimeout] (408) and
+// [Config.MaxBody] (413), a concurrency limiter that answers 429 with
+// Retry-After at once when full (no unbounded queue), and a per-request
+// timeout (504). Checking the key and reading the body first means
+// requests without a valid key, or whose body trickles in, never take a
+// slot from the clients that send theirs. Model computations run on
 // [Config.Workers] workers (one per CPU); requests beyond them wait in a
 // FIFO queue inside the concurrency limit, so the limit sees a backlog of
 // slow requests (summaries) instead of the Go scheduler time-slicing them

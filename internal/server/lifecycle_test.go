@@ -20,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/osler-health/osler/api"
@@ -27,97 +28,114 @@ import (
 	"github.com/osler-health/osler/internal/summarize"
 )
 
+// The lifecycle tests run the server inside testing/synctest bubbles, on
+// an in-memory network (pipeListener): reload intervals, request timeouts
+// and drain deadlines pass on the bubble's fake clock, so each test asserts
+// exactly when something happened instead of bounding it by the wall clock,
+// and never flakes on a busy machine. A server that waits forever where it
+// must not shows as a deadlock of the bubble, which fails the test.
+
 // TestReloadOnApproval approves and rejects versions from another Store
 // (as osler models approve in another process does) while requests flow,
-// and checks the server switches versions without failing a request.
+// and checks the server switches versions within one reload interval
+// without failing a request.
 func TestReloadOnApproval(t *testing.T) {
-	e := newTestEnv(t, envOptions{cfg: Config{ReloadInterval: 20 * time.Millisecond}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go e.srv.Watch(ctx)
-
-	clfDir, _ := fixtureModels(t)
-	other, err := registry.Open(ctx, e.home, registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	if _, err := other.Register(ctx, registry.Registration{Name: "ade", Kind: registry.KindClassifier, Artifact: clfDir, By: "test"}); err != nil {
-		t.Fatal(err)
-	}
-
-	var (
-		versions sync.Map // version -> count
-		failures atomic.Int64
-		failMsg  atomic.Value
-		stop     atomic.Bool
-		wg       sync.WaitGroup
-	)
-	c := e.client(e.predictKey)
-	for range 4 {
-		wg.Add(1)
+	clfDir, _ := fixtureModels(t) // trained once, outside the bubble
+	synctest.Test(t, func(t *testing.T) {
+		const interval = 20 * time.Millisecond
+		e := newTestEnv(t, envOptions{skipServer: true})
+		e.startInMemory(Config{ReloadInterval: interval})
+		ctx, cancel := context.WithCancel(context.Background())
+		watching := make(chan struct{})
 		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				res, err := c.Classify(ctx, api.ClassifyRequest{Model: "ade", Inputs: api.Text(aeSentence)})
-				if err != nil {
-					failures.Add(1)
-					failMsg.Store(err.Error())
-					continue
-				}
-				n, _ := versions.LoadOrStore(res.Version, new(atomic.Int64))
-				n.(*atomic.Int64).Add(1)
-			}
+			defer close(watching)
+			e.srv.Watch(ctx)
 		}()
-	}
-	waitVersion := func(want int) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if m := e.srv.models.Load().get("ade"); m != nil && m.version == want {
-				return
+		defer func() {
+			cancel()
+			<-watching
+		}()
+
+		other, err := registry.Open(ctx, e.home, registry.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		if _, err := other.Register(ctx, registry.Registration{Name: "ade", Kind: registry.KindClassifier, Artifact: clfDir, By: "test"}); err != nil {
+			t.Fatal(err)
+		}
+
+		var (
+			versions sync.Map // version -> count
+			failures atomic.Int64
+			failMsg  atomic.Value
+			stop     atomic.Bool
+			wg       sync.WaitGroup
+		)
+		c := e.client(e.predictKey)
+		for range 4 {
+			wg.Go(func() {
+				for !stop.Load() {
+					res, err := c.Classify(ctx, api.ClassifyRequest{Model: "ade", Inputs: api.Text(aeSentence)})
+					if err != nil {
+						failures.Add(1)
+						failMsg.Store(err.Error())
+					} else {
+						n, _ := versions.LoadOrStore(res.Version, new(atomic.Int64))
+						n.(*atomic.Int64).Add(1)
+					}
+					time.Sleep(time.Millisecond) // a request per client per fake millisecond
+				}
+			})
+		}
+		// served waits for the server to serve version want (0: none) and
+		// checks it took at most one reload interval after the change.
+		served := func(want int) {
+			t.Helper()
+			start := time.Now()
+			for {
+				m := e.srv.models.Load().get("ade")
+				if want == 0 && m == nil || m != nil && m.version == want {
+					break
+				}
+				time.Sleep(time.Millisecond)
 			}
-			time.Sleep(10 * time.Millisecond)
+			if took := time.Since(start); took > interval {
+				t.Errorf("the server took %s to serve version %d, more than the %s reload interval", took, want, interval)
+			}
 		}
-		t.Fatalf("the server did not switch to version %d", want)
-	}
-	time.Sleep(50 * time.Millisecond)
-	if _, _, err := other.Approve(ctx, registry.Ref{Name: "ade", Version: 2}, "test", "better"); err != nil {
-		t.Fatal(err)
-	}
-	waitVersion(2)
-	time.Sleep(50 * time.Millisecond)
-	if _, _, err := other.Reject(ctx, registry.Ref{Name: "ade", Version: 2}, "test", "worse after all"); err != nil {
-		t.Fatal(err)
-	}
-	waitVersion(1)
-	time.Sleep(50 * time.Millisecond)
-	stop.Store(true)
-	wg.Wait()
-	if n := failures.Load(); n > 0 {
-		t.Errorf("%d requests failed during reloads, e.g. %v", n, failMsg.Load())
-	}
-	for _, v := range []int{1, 2} {
-		n, ok := versions.Load(v)
-		if !ok || n.(*atomic.Int64).Load() == 0 {
-			t.Errorf("no request was answered by version %d", v)
+		time.Sleep(50 * time.Millisecond)
+		if _, _, err := other.Approve(ctx, registry.Ref{Name: "ade", Version: 2}, "test", "better"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	// Rejecting the last approved version unloads the model.
-	if _, _, err := other.Reject(ctx, registry.Ref{Name: "ade", Version: 1}, "test", "withdrawn"); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for e.srv.models.Load().get("ade") != nil {
-		if time.Now().After(deadline) {
-			t.Fatal("the model without an Approved version is still served")
+		served(2)
+		time.Sleep(50 * time.Millisecond)
+		if _, _, err := other.Reject(ctx, registry.Ref{Name: "ade", Version: 2}, "test", "worse after all"); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	code, _, body := e.do("POST", "/v1/classify", "application/json", e.predictKey, `{"model": "ade", "inputs": "a"}`)
-	if code != 404 {
-		t.Errorf("unloaded model: %d %s", code, body)
-	}
+		served(1)
+		time.Sleep(50 * time.Millisecond)
+		stop.Store(true)
+		wg.Wait()
+		if n := failures.Load(); n > 0 {
+			t.Errorf("%d requests failed during reloads, e.g. %v", n, failMsg.Load())
+		}
+		for _, v := range []int{1, 2} {
+			n, ok := versions.Load(v)
+			if !ok || n.(*atomic.Int64).Load() == 0 {
+				t.Errorf("no request was answered by version %d", v)
+			}
+		}
+		// Rejecting the last approved version unloads the model.
+		if _, _, err := other.Reject(ctx, registry.Ref{Name: "ade", Version: 1}, "test", "withdrawn"); err != nil {
+			t.Fatal(err)
+		}
+		served(0)
+		code, _, body := e.do("POST", "/v1/classify", "application/json", e.predictKey, `{"model": "ade", "inputs": "a"}`)
+		if code != 404 {
+			t.Errorf("unloaded model: %d %s", code, body)
+		}
+	})
 }
 
 // TestFailedLoadKeepsServing damages a newly approved version's artifact
@@ -182,55 +200,64 @@ func installSlow(s *Server) *blockingSummarizer {
 }
 
 // TestConcurrencyLimit fills the limit and checks the next request is
-// answered 429 with Retry-After at once, and that /ping stays open.
+// answered 429 with Retry-After at once (no fake time passes), and that
+// /ping stays open.
 func TestConcurrencyLimit(t *testing.T) {
-	e := newTestEnv(t, envOptions{cfg: Config{MaxConcurrency: 2}})
-	slow := installSlow(e.srv)
-	var wg sync.WaitGroup
-	codes := make([]int, 2)
-	for i := range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			codes[i], _, _ = e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "a b c"}`)
-		}()
-	}
-	<-slow.started
-	<-slow.started
-	start := time.Now()
-	code, h, body := e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "a b c"}`)
-	if code != 429 || h.Get("Retry-After") != "1" || !strings.Contains(string(body), api.CodeOverloaded) {
-		t.Errorf("third request: %d Retry-After %q: %s", code, h.Get("Retry-After"), body)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the 429 took %s: it must not wait for a slot", d)
-	}
-	if code, _, _ := e.do("GET", "/ping", "", "", ""); code != 200 {
-		t.Errorf("/ping under load: %d", code)
-	}
-	close(slow.release)
-	wg.Wait()
-	if codes[0] != 200 || codes[1] != 200 {
-		t.Errorf("the admitted requests: %v", codes)
-	}
-	code, _, body = e.do("GET", "/metrics", "", e.predictKey, "")
-	if code != 200 || !strings.Contains(string(body), "osler_http_rejected_total 1") {
-		t.Errorf("metrics:\n%s", body)
-	}
+	fixtureModels(t)
+	synctest.Test(t, func(t *testing.T) {
+		e := newTestEnv(t, envOptions{skipServer: true})
+		e.startInMemory(Config{MaxConcurrency: 2})
+		slow := installSlow(e.srv)
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i := range 2 {
+			wg.Go(func() {
+				codes[i], _, _ = e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "a b c"}`)
+			})
+		}
+		<-slow.started
+		<-slow.started
+		start := time.Now()
+		code, h, body := e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "a b c"}`)
+		if code != 429 || h.Get("Retry-After") != "1" || !strings.Contains(string(body), api.CodeOverloaded) {
+			t.Errorf("third request: %d Retry-After %q: %s", code, h.Get("Retry-After"), body)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("the 429 came after %s: it must not wait for a slot", d)
+		}
+		if code, _, _ := e.do("GET", "/ping", "", "", ""); code != 200 {
+			t.Errorf("/ping under load: %d", code)
+		}
+		close(slow.release)
+		wg.Wait()
+		if codes[0] != 200 || codes[1] != 200 {
+			t.Errorf("the admitted requests: %v", codes)
+		}
+		code, _, body = e.do("GET", "/metrics", "", e.predictKey, "")
+		if code != 200 || !strings.Contains(string(body), "osler_http_rejected_total 1") {
+			t.Errorf("metrics:\n%s", body)
+		}
+	})
 }
 
-// TestTimeout checks a request that outlives --timeout gets 504.
+// TestTimeout checks a request that outlives --timeout gets 504 at the
+// timeout.
 func TestTimeout(t *testing.T) {
-	e := newTestEnv(t, envOptions{cfg: Config{Timeout: 100 * time.Millisecond}})
-	installSlow(e.srv)
-	start := time.Now()
-	code, _, body := e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "a b c"}`)
-	if code != 504 || !strings.Contains(string(body), api.CodeTimeout) {
-		t.Errorf("%d %s", code, body)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %s", d)
-	}
+	fixtureModels(t)
+	synctest.Test(t, func(t *testing.T) {
+		const timeout = 100 * time.Millisecond
+		e := newTestEnv(t, envOptions{skipServer: true})
+		e.startInMemory(Config{Timeout: timeout})
+		installSlow(e.srv)
+		start := time.Now()
+		code, _, body := e.do("POST", "/invocations", "application/json", e.predictKey, `{"inputs": "a b c"}`)
+		if code != 504 || !strings.Contains(string(body), api.CodeTimeout) {
+			t.Errorf("%d %s", code, body)
+		}
+		if d := time.Since(start); d != timeout {
+			t.Errorf("answered after %s, want at the %s timeout", d, timeout)
+		}
+	})
 }
 
 // TestPingWithoutModels checks /ping is 503 until a model is approved.
@@ -266,97 +293,93 @@ func TestPingWithoutModels(t *testing.T) {
 // TestGracefulShutdown cancels Serve while a request is in flight: new
 // connections are refused, the in-flight request completes, Serve returns.
 func TestGracefulShutdown(t *testing.T) {
-	e := newTestEnv(t, envOptions{})
-	slow := installSlow(e.srv)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- e.srv.Serve(ctx, ln, nil) }()
-	result := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest("POST", url+"/invocations", strings.NewReader(`{"inputs": "a b c"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+e.predictKey)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			result <- -1
-			return
-		}
-		resp.Body.Close()
-		result <- resp.StatusCode
-	}()
-	<-slow.started
-	cancel()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", ln.Addr().String(), 200*time.Millisecond)
-		if err != nil {
-			break // no longer accepting
-		}
-		c.Close()
-		if time.Now().After(deadline) {
+	fixtureModels(t)
+	synctest.Test(t, func(t *testing.T) {
+		e := newTestEnv(t, envOptions{skipServer: true})
+		e.startInMemory(Config{})
+		slow := installSlow(e.srv)
+		ln := newPipeListener()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		served := make(chan error, 1)
+		go func() { served <- e.srv.Serve(ctx, ln, nil) }()
+		result := make(chan int, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", "http://osler/invocations", strings.NewReader(`{"inputs": "a b c"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.predictKey)
+			resp, err := ln.Client().Do(req)
+			if err != nil {
+				result <- -1
+				return
+			}
+			resp.Body.Close()
+			result <- resp.StatusCode
+		}()
+		<-slow.started
+		cancel()
+		synctest.Wait() // Serve has begun draining
+		if c, err := ln.DialContext(context.Background(), "", ""); err == nil {
+			c.Close()
 			t.Fatal("still accepting connections after shutdown began")
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	select {
-	case err := <-served:
-		t.Fatalf("Serve returned (%v) before the in-flight request finished", err)
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(slow.release)
-	if code := <-result; code != 200 {
-		t.Errorf("in-flight request: %d", code)
-	}
-	select {
-	case err := <-served:
-		if err != nil {
+		// Long after (on the fake clock), still within the 25 s drain
+		// deadline, Serve waits for the request.
+		time.Sleep(10 * time.Second)
+		select {
+		case err := <-served:
+			t.Fatalf("Serve returned (%v) before the in-flight request finished", err)
+		default:
+		}
+		close(slow.release)
+		if code := <-result; code != 200 {
+			t.Errorf("in-flight request: %d", code)
+		}
+		if err := <-served; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return after draining")
-	}
-	if !strings.Contains(e.logs.String(), `"msg":"draining"`) || !strings.Contains(e.logs.String(), `"msg":"stopped"`) {
-		t.Errorf("logs:\n%s", e.logs.String())
-	}
+		if !strings.Contains(e.logs.String(), `"msg":"draining"`) || !strings.Contains(e.logs.String(), `"msg":"stopped"`) {
+			t.Errorf("logs:\n%s", e.logs.String())
+		}
+	})
 }
 
 // TestDrainDeadline checks a request that does not finish is cut at the
-// drain deadline and Serve still returns.
+// drain deadline, exactly, and Serve still returns.
 func TestDrainDeadline(t *testing.T) {
-	e := newTestEnv(t, envOptions{cfg: Config{DrainTimeout: 100 * time.Millisecond}})
-	slow := installSlow(e.srv)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- e.srv.Serve(ctx, ln, nil) }()
-	go func() {
-		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/invocations", strings.NewReader(`{"inputs": "a"}`))
-		req.Header.Set("Authorization", "Bearer "+e.predictKey)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
+	fixtureModels(t)
+	synctest.Test(t, func(t *testing.T) {
+		const drain = 100 * time.Millisecond
+		e := newTestEnv(t, envOptions{skipServer: true})
+		e.startInMemory(Config{DrainTimeout: drain})
+		slow := installSlow(e.srv)
+		ln := newPipeListener()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		served := make(chan error, 1)
+		go func() { served <- e.srv.Serve(ctx, ln, nil) }()
+		go func() {
+			req, _ := http.NewRequest("POST", "http://osler/invocations", strings.NewReader(`{"inputs": "a"}`))
+			req.Header.Set("Authorization", "Bearer "+e.predictKey)
+			resp, err := ln.Client().Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+		<-slow.started
+		start := time.Now()
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
 		}
-	}()
-	<-slow.started
-	start := time.Now()
-	cancel()
-	select {
-	case <-served:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return at the drain deadline")
-	}
-	if d := time.Since(start); d < 90*time.Millisecond {
-		t.Errorf("returned after %s, before the drain deadline", d)
-	}
-	close(slow.release)
+		if d := time.Since(start); d != drain {
+			t.Errorf("Serve returned %s after shutdown began, want at the %s drain deadline", d, drain)
+		}
+		if !strings.Contains(e.logs.String(), "drain deadline passed") {
+			t.Errorf("logs do not report the cut:\n%s", e.logs.String())
+		}
+		close(slow.release)
+	})
 }
 
 // selfSigned writes a certificate and key for 127.0.0.1 and returns their

@@ -437,3 +437,36 @@ func (s *Server) watch(ctx context.Context) {
 		}
 	}
 }
+
+// Pins is a comma-separated list of pins as a flag.Value (osler serve
+// --models): "ade,impressions:3,triage:latest".
+type Pins []Pin
+
+// String joins the pins with commas.
+func (p *Pins) String() string {
+	if p == nil {
+		return ""
+	}
+	parts := make([]string, len(*p))
+	for i, pin := range *p {
+		parts[i] = pin.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set parses the list, skipping empty entries.
+func (p *Pins) Set(s string) error {
+	var out Pins
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		pin, err := ParsePin(part)
+		if err != nil {
+			return err
+		}
+		out = append(out, pin)
+	}
+	*p = out
+	return nil
+}

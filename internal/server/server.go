@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -57,9 +58,15 @@ type Config struct {
 	KeyCacheAge time.Duration
 	// MaxBody bounds inference request bodies (default 1 MiB).
 	MaxBody int64
-	// MaxUpload bounds admin uploads: model imports and datasets
-	// (default 2 GiB).
+	// MaxUpload bounds admin uploads: model imports (the bytes sent, and
+	// the artifact once unpacked) and datasets (default 2 GiB).
 	MaxUpload int64
+	// BodyTimeout bounds the time to receive an inference request's body
+	// (default 10 s, 100 KiB/s for a body of MaxBody). The body is read
+	// before the request takes a concurrency slot, so a client sending it
+	// slowly holds only its own connection; when the time runs out it is
+	// answered 408 and the connection is closed.
+	BodyTimeout time.Duration
 	// MaxBatch bounds the texts of one request (default 1000).
 	MaxBatch int
 	// Timeout bounds each inference request (default 60 s, the managed
@@ -92,6 +99,7 @@ const (
 	DefaultMaxBody        = 1 << 20
 	DefaultMaxUpload      = 2 << 30
 	DefaultMaxBatch       = 1000
+	DefaultBodyTimeout    = 10 * time.Second
 	DefaultTimeout        = 60 * time.Second
 	DefaultReloadInterval = time.Second
 	DefaultDrainTimeout   = 25 * time.Second
@@ -111,6 +119,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = DefaultBodyTimeout
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
@@ -310,7 +321,7 @@ func (s *Server) Close() { s.logw.Close() }
 // audit records a server event in the registry's audit log, when there is
 // a registry.
 func (s *Server) audit(ctx context.Context, action string, details map[string]any) {
-	if s.cfg.Store == nil {
+	if s.cfg.Store == nil || s.cfg.Store.ReadOnly() {
 		return
 	}
 	if err := s.cfg.Store.RecordAudit(ctx, "server", action, "", details); err != nil {
@@ -494,7 +505,19 @@ func (s *Server) serve(ep *endpoint, w http.ResponseWriter, r *http.Request) {
 		}
 		s.logAccess(c.ctx, &c.entry)
 	}()
+	// The key is checked before a slot is taken: a flood of requests
+	// without a valid key is answered 401 and never crowds out the
+	// clients that have one.
+	if ep.scope != "" && !s.authenticate(c, ep.scope) {
+		return
+	}
 	if ep.limited {
+		// The body is read before a slot is taken, under its own
+		// deadline: a client that trickles it holds its connection, not
+		// a slot the valid requests need.
+		if !c.readBodyWithin(s.cfg.MaxBody, s.cfg.BodyTimeout) {
+			return
+		}
 		select {
 		case s.sem <- struct{}{}:
 			defer func() { <-s.sem }()
@@ -505,11 +528,6 @@ func (s *Server) serve(ep *endpoint, w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("the server is handling its limit of %d requests; retry after 1 second", s.cfg.MaxConcurrency))
 			return
 		}
-	}
-	if ep.scope != "" && !s.authenticate(c, ep.scope) {
-		return
-	}
-	if ep.limited {
 		c.deadline = start.Add(s.cfg.Timeout)
 	}
 	ep.fn(s, c)
@@ -568,9 +586,36 @@ func validRequestID(id string) bool {
 	return true
 }
 
+// readBodyWithin reads the body as readBody does, with a read deadline
+// of timeout on the connection; when the time runs out it answers 408 and
+// leaves the deadline passed, so the connection is closed rather than
+// read further.
+func (c *call) readBodyWithin(limit int64, timeout time.Duration) bool {
+	rc := http.NewResponseController(c.w)
+	bounded := rc.SetReadDeadline(time.Now().Add(timeout)) == nil
+	if _, ok := c.readBody(limit); !ok {
+		if c.status == http.StatusRequestTimeout {
+			c.w.Header()["Connection"] = []string{"close"}
+		}
+		return false
+	}
+	if bounded {
+		// The request is read; the handler's own deadline bounds the
+		// rest. No read deadline while it runs, or net/http's check for
+		// a vanished client would cancel it when this one passed.
+		rc.SetReadDeadline(time.Time{})
+	}
+	return true
+}
+
 // readBody reads the request body up to limit bytes into a pooled buffer
-// (released when the call ends); over the limit it answers 413.
+// (released when the call ends); over the limit it answers 413, and 408
+// when a read deadline passes. A body already read (by readBodyWithin) is
+// returned as it is.
 func (c *call) readBody(limit int64) ([]byte, bool) {
+	if c.body != nil {
+		return c.body.Bytes(), true
+	}
 	if c.r.ContentLength > limit {
 		c.fail(http.StatusRequestEntityTooLarge, api.CodeBodyTooLarge, fmt.Sprintf("the body (%d bytes) is larger than the server's limit of %d bytes (--max-body)", c.r.ContentLength, limit))
 		return nil, false
@@ -581,6 +626,11 @@ func (c *call) readBody(limit int64) ([]byte, bool) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			c.fail(http.StatusRequestEntityTooLarge, api.CodeBodyTooLarge, fmt.Sprintf("the body is larger than the server's limit of %d bytes (--max-body)", limit))
+			return nil, false
+		}
+		var ne net.Error
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			c.fail(http.StatusRequestTimeout, api.CodeTimeout, "the body did not arrive in time (the server's --body-timeout): send it at once")
 			return nil, false
 		}
 		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "reading the body failed: "+safeIOError(err))

@@ -6,19 +6,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/osler-health/osler/internal/sharedtest"
 )
 
 // The web UI is tested in a real browser: Debian's chromium driven by
 // chromedp (the DevTools protocol, pure Go). Set OSLER_UI_SCREENSHOTS to a
 // directory to keep screenshots of each page.
 
-// chromiumPath finds the browser, or skips.
+// chromiumPath finds the browser. Without it the test skips, or fails
+// under OSLER_REQUIRE_SHARED=1: .ci/run installs chromium (or stops when it
+// cannot), so in CI a missing browser is an error, not a reason to skip.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -26,7 +31,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("skipping the browser test: chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
+	sharedtest.Missing(t, "the browser test needs chromium, which is not on PATH (apt-get install -y chromium; .ci/run installs it)")
 	return ""
 }
 
@@ -52,12 +57,19 @@ func browser(t *testing.T) (context.Context, *pageErrors) {
 		cancelCtx()
 		cancelAlloc()
 	})
-	errs := &pageErrors{}
+	errs := &pageErrors{ctx: ctx, barrier: make(chan struct{}, 1)}
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
 			if err != nil {
 				return
+			}
+			if m.Text == consoleBarrier {
+				select {
+				case errs.barrier <- struct{}{}:
+				default:
+				}
+				continue
 			}
 			// The first page load asks /v1/auth without a key: the 401
 			// that shows the key form is expected.
@@ -69,9 +81,16 @@ func browser(t *testing.T) (context.Context, *pageErrors) {
 	return ctx, errs
 }
 
+// consoleBarrier is logged by pageErrors.check: the page's console
+// messages arrive in order, so once it is read every earlier message has
+// been.
+const consoleBarrier = "osler-test: console barrier"
+
 type pageErrors struct {
-	mu   sync.Mutex
-	list []string
+	ctx     context.Context
+	barrier chan struct{}
+	mu      sync.Mutex
+	list    []string
 }
 
 func (p *pageErrors) add(s string) {
@@ -80,9 +99,16 @@ func (p *pageErrors) add(s string) {
 	p.mu.Unlock()
 }
 
+// check fails t for each error the page reported so far: it logs the
+// barrier and waits until the console reader has seen it.
 func (p *pageErrors) check(t *testing.T) {
 	t.Helper()
-	time.Sleep(100 * time.Millisecond) // let the console reader catch up
+	eval[any](t, p.ctx, `console.log(`+strconv.Quote(consoleBarrier)+`)`)
+	select {
+	case <-p.barrier:
+	case <-p.ctx.Done():
+		t.Fatalf("the console barrier never arrived: %v", p.ctx.Err())
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, e := range p.list {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"text/template"
 	"time"
 
@@ -170,50 +171,67 @@ func TestMapReduceSingleChunkIsOneCall(t *testing.T) {
 	}
 }
 
+// The timed chain tests run in synctest bubbles: model latencies pass on
+// a fake clock, so they assert exact durations and counts whatever the
+// machine's load.
+
 func TestMapReduceBoundedConcurrency(t *testing.T) {
-	f := echoModel()
-	f.Latency = 15 * time.Millisecond
-	cfg := chainConfig(t, f)
-	cfg.Concurrency = 3
-	c, _ := summarize.NewMapReduce(cfg)
-	if _, err := c.Summarize(context.Background(), doc(12, 90)); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.MaxInFlight(); got > 3 || got < 2 {
-		t.Errorf("%d map calls in flight, want at most 3 (and more than 1)", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := echoModel()
+		f.Latency = 15 * time.Millisecond
+		cfg := chainConfig(t, f)
+		cfg.Concurrency = 3
+		c, _ := summarize.NewMapReduce(cfg)
+		start := time.Now()
+		res, err := c.Summarize(context.Background(), doc(12, 90))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.MaxInFlight(); got != 3 {
+			t.Errorf("%d map calls in flight, want the limit of 3", got)
+		}
+		// 12 map calls, 3 at a time, then the reduce call: 5 rounds.
+		if p := res.Provenance; p.Chunks != 12 || p.LLMCalls != 13 {
+			t.Fatalf("provenance = %+v, want 12 chunks and 13 calls", p)
+		}
+		if took := time.Since(start); took != 5*f.Latency {
+			t.Errorf("took %v, want %v (4 rounds of 3 map calls and the reduce)", took, 5*f.Latency)
+		}
+	})
 }
 
 func TestMapReduceFirstErrorCancelsTheRest(t *testing.T) {
-	boom := errors.New("server exploded")
-	f := &llmtest.Fake{Reply: func(ctx context.Context, msgs []llm.Message, _ llm.Options) (string, error) {
-		p := llmtest.LastUserMessage(msgs)
-		if strings.HasPrefix(p, "MAP 2/") {
-			return "", boom
+	synctest.Test(t, func(t *testing.T) {
+		boom := errors.New("server exploded")
+		f := &llmtest.Fake{Reply: func(ctx context.Context, msgs []llm.Message, _ llm.Options) (string, error) {
+			p := llmtest.LastUserMessage(msgs)
+			if strings.HasPrefix(p, "MAP 2/") {
+				return "", boom
+			}
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(5 * time.Second):
+				return "late", nil
+			}
+		}}
+		cfg := chainConfig(t, f)
+		cfg.Concurrency = 3
+		c, _ := summarize.NewMapReduce(cfg)
+		start := time.Now()
+		_, err := c.Summarize(context.Background(), doc(10, 90))
+		if !errors.Is(err, boom) || !strings.Contains(err.Error(), "part 2 of 10") {
+			t.Fatalf("err = %v, want the failure of part 2", err)
 		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(5 * time.Second):
-			return "late", nil
+		// The other calls would take 5 s; the errgroup waits for them, so
+		// returning at once means they were cancelled.
+		if took := time.Since(start); took != 0 {
+			t.Errorf("took %v: the other calls were not cancelled", took)
 		}
-	}}
-	cfg := chainConfig(t, f)
-	cfg.Concurrency = 3
-	c, _ := summarize.NewMapReduce(cfg)
-	start := time.Now()
-	_, err := c.Summarize(context.Background(), doc(10, 90))
-	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "part 2 of 10") {
-		t.Fatalf("err = %v, want the failure of part 2", err)
-	}
-	// The other calls would take 5 s; the errgroup waits for them, so a
-	// quick return means they were cancelled.
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("took %v: the other calls were not cancelled", took)
-	}
-	if n := len(f.Calls()); n > 4 {
-		t.Errorf("%d calls started; no new call should start after the failure", n)
-	}
+		if n := len(f.Calls()); n > 4 {
+			t.Errorf("%d calls started; no new call should start after the failure", n)
+		}
+	})
 }
 
 // The collapse step keeps every reduce call under token_max.
@@ -295,21 +313,29 @@ func TestRefine(t *testing.T) {
 
 func TestChainsRejectEmptyAndCancelled(t *testing.T) {
 	for _, kind := range []summarize.ChainKind{summarize.ChainStuff, summarize.ChainMapReduce, summarize.ChainRefine} {
-		f := echoModel()
-		f.Latency = time.Second
-		c, err := summarize.NewChain(kind, chainConfig(t, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Summarize(context.Background(), summarize.Document{ID: "e", Text: " \n "}); err == nil {
-			t.Errorf("%s: empty document accepted", kind)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-		_, err = c.Summarize(ctx, doc(3, 90))
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("%s: err = %v, want the context's error", kind, err)
-		}
+		t.Run(string(kind), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := echoModel()
+				f.Latency = time.Second
+				c, err := summarize.NewChain(kind, chainConfig(t, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Summarize(context.Background(), summarize.Document{ID: "e", Text: " \n "}); err == nil {
+					t.Error("empty document accepted")
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+				defer cancel()
+				start := time.Now()
+				_, err = c.Summarize(ctx, doc(3, 90))
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("err = %v, want the context's error", err)
+				}
+				if took := time.Since(start); took != 30*time.Millisecond {
+					t.Errorf("returned after %v, want at the 30ms deadline (the model takes 1s a call)", took)
+				}
+			})
+		})
 	}
 	if _, err := summarize.NewChain("bogus", chainConfig(t, echoModel())); err == nil {
 		t.Error("unknown chain accepted")

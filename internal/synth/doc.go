@@ -60,21 +60,57 @@
 // punctuation, so they share an internal/text NearDupKey. Originals are
 // unchanged by the option and [Sample.DuplicateOf] names the original.
 //
-// # Extending the vocabularies
+// # Vocabularies
+//
+// The vocabularies are JSON files in data/, embedded in the binary and
+// decoded (strictly: unknown keys are errors) the first time a kind is
+// used: nursing.json, radiology.json, ade.json and multilabel.json. Each
+// file is one object whose keys are documented on the Go type it decodes
+// into (nursingFile, radiologyFile, adeFile, multiLabelFile); lists hold
+// one phrase a line, so a change reads as a one-line diff. The order of
+// every list matters: the generator draws by index, so reordering a list
+// changes the output for a seed (TestGolden and TestOutputHashes show it).
 //
 // Phrases are templates in a small notation (see template.go): {a|b}
 // picks one alternative, [a] is optional, <slot> is a value the generator
 // fills in (a drug, a side, a size), {#2-9} and {#1.2-4.8} are numbers in
-// a range, and a backslash escapes a special character ("SBP \<90"). To
-// add variety, add alternatives or whole phrases to the lists in ade.go
-// (drug and effect lines, templates per reason a sentence is or is not an
-// adverse event), nursing.go (presentations, diagnoses with their vitals,
-// findings, medications, interventions and dispositions),
-// radiology_templates.go (each findings sentence and its impression
-// counterparts) or multilabel.go (one mlProblem per label with its target
-// prevalence). Templates are compiled when a kind is first used; a syntax
-// error or an unknown slot panics there, and the package tests compile and
-// exercise every template, so a mistake never reaches a user. The tests
-// also check that what is generated stays consistent: run them after any
-// change.
+// a range, and a backslash escapes a special character ("SBP \\<90" in
+// JSON, a template "SBP \<90"). To add variety, add alternatives or whole
+// phrases:
+//
+//   - nursing.json: "presentations", each with its complaints (each
+//     "charted => summary"), history, exam and "diagnoses"; a diagnosis
+//     has its vital-sign ranges ("temp" in tenths of a degree F), findings,
+//     medications, "acts" (interventions, each charted with a "chance"
+//     (always when absent) and named in the summary by "summary") and
+//     "dispo" (dispositions); then the phrasings all presentations share.
+//   - radiology.json: "phrases", one object per study (chest, ctHead,
+//     abdomenUS, extremity) whose keys are the statements the report code
+//     makes (radTemplates; F for findings sentences, I for impression
+//     sentences), and "extremityParts".
+//   - ade.json: "drugs" (drug lines, below), "effects" ("term | groups"
+//     lines: the reactions a drug of those effect groups is plausibly
+//     blamed for) and "treatments" ("name | groups"), then the sentence
+//     templates: "adverseEvent", "ambiguous" and "notAE", the negatives
+//     grouped by the reason they are not adverse events, each group with
+//     its weight.
+//   - multilabel.json: "problems", one per label with its target
+//     prevalence and phrasings, then the phrasings of the rest of the
+//     note.
+//
+// A drug line is
+//
+//	names | class | dose amounts | unit and frequency | route | indications | effect groups
+//
+// where names are the generic name first, then abbreviations used in case
+// reports ("methotrexate;MTX"), several indications are separated by ";"
+// and sentences pick a reaction from the drug's effect groups most of the
+// time. Every name must be a generic (no brand names) and must not contain
+// ", " or ". ".
+//
+// A file that does not decode, lacks a list or has a template with a
+// syntax error or an unknown slot panics when its kind is first used,
+// naming the file; the package tests decode and exercise every file, so a
+// mistake never reaches a user. The tests also check that what is
+// generated stays consistent: run them after any change.
 package synth

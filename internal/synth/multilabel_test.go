@@ -69,7 +69,7 @@ func assessmentAndPlan(text string) string {
 // ("class {I|II} obesity" gives "obesity").
 func problemKeys(p mlProblem) []string {
 	var keys []string
-	for _, n := range p.names {
+	for _, n := range p.Names {
 		if i := strings.LastIndexByte(n, '}'); i >= 0 {
 			n = n[i+1:]
 		}
@@ -84,7 +84,7 @@ func TestMultiLabelAddressedProblems(t *testing.T) {
 	ss := samples(t, Options{Kind: KindMultiLabel, Seed: 1}, 5000)
 	probs := map[string]mlProblem{}
 	for _, p := range mlProblems() {
-		probs[p.label] = p
+		probs[p.Label] = p
 	}
 	distractorMentions := 0
 	for _, s := range ss {
@@ -119,10 +119,10 @@ func TestMultiLabelAddressedProblems(t *testing.T) {
 		// Problems that are not labels may still be named elsewhere.
 		lower := strings.ToLower(s.Record.Text)
 		for label, p := range probs {
-			if len(p.names[0]) < 5 || hasLabel(s.Record.Labels, label) {
+			if len(p.Names[0]) < 5 || hasLabel(s.Record.Labels, label) {
 				continue
 			}
-			if strings.Contains(lower, strings.ToLower(p.names[0])) {
+			if strings.Contains(lower, strings.ToLower(p.Names[0])) {
 				distractorMentions++
 				break
 			}

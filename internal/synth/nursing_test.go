@@ -35,8 +35,8 @@ func TestNursingSummaries(t *testing.T) {
 		}
 	}
 	var want int
-	for _, p := range nursingData() {
-		want += len(p.dxs)
+	for _, p := range nursingData().Presentations {
+		want += len(p.Dxs)
 	}
 	if len(diagnoses) < want {
 		t.Errorf("%d distinct diagnoses in summaries, want at least one per diagnosis (%d)", len(diagnoses), want)
@@ -70,13 +70,13 @@ func TestNursingVocabulary(t *testing.T) {
 			t.Errorf("no note contains %q", want)
 		}
 	}
-	for _, p := range nursingData() {
-		for _, d := range p.dxs {
-			if strings.Contains(d.name[0], "<") {
+	for _, p := range nursingData().Presentations {
+		for _, d := range p.Dxs {
+			if strings.Contains(d.Name[0], "<") {
 				continue
 			}
-			if !strings.Contains(corpus, d.name[0]) {
-				t.Errorf("diagnosis %q never charted", d.name[0])
+			if !strings.Contains(corpus, d.Name[0]) {
+				t.Errorf("diagnosis %q never charted", d.Name[0])
 			}
 		}
 	}

@@ -73,7 +73,7 @@ var radiologyVocab = sync.OnceValue(func() *radGenerator {
 		fns = append(fns, s.gen)
 		ws = append(ws, s.weight)
 	}
-	radT() // compile the templates with the vocabulary, not mid-dataset
+	radiologyData() // compile the templates with the vocabulary, not mid-dataset
 	return &radGenerator{studies: newWeighted(fns, ws)}
 })
 
@@ -98,7 +98,7 @@ type radImpression struct {
 type radReport struct {
 	r        *rng
 	e        *expander
-	t        *radTemplates
+	v        *radiologyFile
 	header   []byte
 	findings []byte
 	imp      []radImpression
@@ -109,7 +109,7 @@ type radReport struct {
 }
 
 func (a *radGenerator) generate(g *Generator, _ int) Sample {
-	c := &radReport{r: g.rng, e: &g.exp, t: radT()}
+	c := &radReport{r: g.rng, e: &g.exp, v: radiologyData()}
 	c.age = c.r.between(19, 94)
 	c.numbered = c.r.chance(0.35)
 	c.sep = pick(c.r, []string{"\n", "\n\n"})
@@ -181,6 +181,14 @@ func (c *radReport) impress(prio int, ts []*template) {
 	buf := c.e.expand(make([]byte, 0, 96), pick(c.r, ts))
 	capitalizeFrom(buf, 0)
 	c.imp = append(c.imp, radImpression{prio: prio, text: string(buf)})
+}
+
+// maybeImpress adds an impression sentence with probability p (findings
+// that radiologists mention in the impression only sometimes).
+func (c *radReport) maybeImpress(p float64, prio int, ts []*template) {
+	if c.r.chance(p) {
+		c.impress(prio, ts)
+	}
 }
 
 func (c *radReport) set(slot int, v string) { c.e.set(slot, v) }
@@ -323,6 +331,7 @@ type chestState struct {
 	fracture, oldFracture, emphysema, hernia, resolvedEffusion, resolvedPtx    bool
 	devices                                                                    []int
 	ptxSide                                                                    string
+	portable                                                                   bool // a portable AP view (lines and tubes, sick patients)
 	// Negatives the findings will state explicitly.
 	negPtx, negEff, negConsol, negEdema bool
 }
@@ -345,41 +354,37 @@ func (s *chestState) tubesOrLines() bool {
 	return false
 }
 
+// chest writes a chest radiograph: the state first, then the header and
+// the findings from lines and tubes to bones, as most radiologists dictate
+// them, then what the impression adds.
 func (c *radReport) chest() {
-	r, t := c.r, c.t
-	var s chestState
-	normal := r.chance(0.44)
-	if !normal {
+	s := c.drawChest()
+	c.chestHeader(s)
+	c.drawChestNegatives(s)
+	for _, d := range s.devices {
+		c.chestDevice(d, s)
+	}
+	c.chestHeart(s)
+	c.chestLungs(s)
+	c.chestLungNegatives(s)
+	c.newLine()
+	c.chestPleura(s)
+	c.newLine()
+	c.chestBones(s)
+	c.chestImpression(s)
+}
+
+// drawChest draws which entities the radiograph shows.
+func (c *radReport) drawChest() *chestState {
+	r := c.r
+	s := &chestState{}
+	if !r.chance(0.44) {
 		n := 1 + r.intn(2)
 		if r.chance(0.2) {
 			n++
 		}
 		for k := 0; k < n; k++ {
-			switch chestAbnormal.pick(r) {
-			case "effusion":
-				s.effusion = true
-			case "consol":
-				s.consol = true
-			case "ptx":
-				s.ptx = true
-			case "nodule":
-				s.nodule = true
-			case "cardiomegaly":
-				s.cardiomegaly = true
-			case "edema":
-				s.edema = true
-				s.cardiomegaly = s.cardiomegaly || r.chance(0.5)
-			case "atelectasis":
-				s.atelectasis = true
-			case "fracture":
-				s.fracture = true
-			case "devices":
-				s.devices = c.drawDevices()
-			case "emphysema":
-				s.emphysema = true
-			case "hernia":
-				s.hernia = true
-			}
+			c.addChestFinding(s, chestAbnormal.pick(r))
 		}
 	}
 	s.granuloma = !s.nodule && r.chance(0.06)
@@ -393,23 +398,64 @@ func (c *radReport) chest() {
 			s.devices = append(s.devices, devChestTube)
 		}
 	}
-	portable := s.tubesOrLines() || r.chance(0.15)
+	s.portable = s.tubesOrLines() || r.chance(0.15)
+	return s
+}
 
-	// Header.
-	if portable {
+// addChestFinding marks one abnormal entity (chestAbnormal) present.
+func (c *radReport) addChestFinding(s *chestState, what string) {
+	switch what {
+	case "effusion":
+		s.effusion = true
+	case "consol":
+		s.consol = true
+	case "ptx":
+		s.ptx = true
+	case "nodule":
+		s.nodule = true
+	case "cardiomegaly":
+		s.cardiomegaly = true
+	case "edema":
+		s.edema = true
+		s.cardiomegaly = s.cardiomegaly || c.r.chance(0.5)
+	case "atelectasis":
+		s.atelectasis = true
+	case "fracture":
+		s.fracture = true
+	case "devices":
+		s.devices = c.drawDevices()
+	case "emphysema":
+		s.emphysema = true
+	case "hernia":
+		s.hernia = true
+	}
+}
+
+// chestHeader writes the EXAMINATION, INDICATION, TECHNIQUE and
+// COMPARISON sections.
+func (c *radReport) chestHeader(s *chestState) {
+	r := c.r
+	if s.portable {
 		c.section("EXAMINATION", pick(r, []string{"CHEST (PORTABLE AP)", "Portable AP chest radiograph", "CHEST PORT. LINE PLACEMENT", "Chest, single AP portable view"}))
 	} else {
 		c.section("EXAMINATION", pick(r, []string{"CHEST (PA AND LAT)", "Chest radiograph, PA and lateral", "XR CHEST 2 VIEWS", "PA and lateral views of the chest", "Chest x-ray, 2 views"}))
 	}
-	c.section(pick(r, []string{"INDICATION", "INDICATION", "HISTORY", "CLINICAL HISTORY"}), c.indication(chestReasons(&s)))
+	c.section(pick(r, []string{"INDICATION", "INDICATION", "HISTORY", "CLINICAL HISTORY"}), c.indication(chestReasons(s)))
 	if r.chance(0.5) {
-		if portable {
+		if s.portable {
 			c.section("TECHNIQUE", pick(r, []string{"Single portable AP view of the chest.", "Portable upright AP radiograph of the chest.", "Semi-upright portable AP view."}))
 		} else {
 			c.section("TECHNIQUE", pick(r, []string{"PA and lateral views of the chest.", "Frontal and lateral chest radiographs.", "Two views of the chest."}))
 		}
 	}
 	c.comparison(0.5, "Chest radiograph")
+}
+
+// drawChestNegatives draws, once the prior is known, whether an effusion
+// or pneumothorax has resolved since, and which absent entities the
+// findings will state as absent.
+func (c *radReport) drawChestNegatives(s *chestState) {
+	r := c.r
 	if c.prior && !s.effusion && !s.ptx && r.chance(0.08) {
 		if r.chance(0.7) {
 			s.resolvedEffusion = true
@@ -417,45 +463,46 @@ func (c *radReport) chest() {
 			s.resolvedPtx = true
 		}
 	}
-	// Which absent entities the findings will state as absent.
 	s.negPtx = !s.ptx && !s.resolvedPtx && r.chance(0.9)
 	s.negEff = !s.effusion && !s.resolvedEffusion && r.chance(0.85)
 	s.negEdema = !s.edema && r.chance(0.35)
 	s.negConsol = !s.consol && r.chance(0.6)
+}
 
-	// Lines and tubes come first, as most radiologists dictate them.
-	for _, d := range s.devices {
-		c.chestDevice(d, &s)
-	}
-	// Heart and mediastinum.
+// chestHeart writes the heart and mediastinum.
+func (c *radReport) chestHeart(s *chestState) {
+	r, t := c.r, &c.v.Phrases.Chest
 	if s.cardiomegaly {
 		c.set(rsSev, pick(r, sevs))
 		c.setChange(c.change())
-		c.say(t.cardiomegalyF)
+		c.say(t.CardiomegalyF)
 		if s.negEdema && !s.edema {
-			c.impress(prioModerate, t.cardiomegalyNoEdemaI)
+			c.impress(prioModerate, t.CardiomegalyNoEdemaI)
 		} else {
-			c.impress(prioModerate, t.cardiomegalyI)
+			c.impress(prioModerate, t.CardiomegalyI)
 		}
 	} else {
-		c.say(t.heartNormal)
+		c.say(t.HeartNormal)
 	}
 	if r.chance(0.2) {
-		c.say(t.mediastinumExtra)
+		c.say(t.MediastinumExtra)
 	}
 	c.newLine()
-	// Lungs.
-	lungPositive := s.consol || s.edema || s.nodule || s.atelectasis
+}
+
+// chestLungs writes the lung findings.
+func (c *radReport) chestLungs(s *chestState) {
+	r, t := c.r, &c.v.Phrases.Chest
 	if s.consol {
 		c.set(rsLobe, pick(r, chestLobes))
 		c.setChange(c.change())
-		c.say(t.consolF)
-		c.impress(prioMajor, t.consolI)
+		c.say(t.ConsolF)
+		c.impress(prioMajor, t.ConsolI)
 	}
 	if s.edema {
 		c.set(rsSev, pick(r, []string{"mild", "mild", "moderate"}))
-		c.say(t.edemaF)
-		c.impress(prioMajor, t.edemaI)
+		c.say(t.EdemaF)
+		c.impress(prioMajor, t.EdemaI)
 	}
 	if s.nodule {
 		c.set(rsSide, pick(r, sides2))
@@ -466,138 +513,151 @@ func (c *radReport) chest() {
 			c.set(rsMeas, measMM(r, 5, 9))
 		}
 		c.setChange(c.change())
-		c.say(t.noduleF)
-		c.impress(prioModerate, t.noduleI)
+		c.say(t.NoduleF)
+		c.impress(prioModerate, t.NoduleI)
 	}
 	if s.granuloma {
 		c.set(rsSide, pick(r, sides2))
 		c.set(rsLoc, pick(r, []string{"upper", "mid", "lower"}))
-		c.say(t.granulomaF)
-		if r.chance(0.25) {
-			c.impress(prioIncidental, t.granulomaI)
-		}
+		c.say(t.GranulomaF)
+		c.maybeImpress(0.25, prioIncidental, t.GranulomaI)
 	}
 	if s.atelectasis {
 		c.set(rsLoc, pick(r, []string{"bibasilar", "bibasilar", "left basilar", "right basilar"}))
-		c.say(t.atelectasisF)
-		if r.chance(0.6) {
-			c.impress(prioMinor, t.atelectasisI)
-		}
+		c.say(t.AtelectasisF)
+		c.maybeImpress(0.6, prioMinor, t.AtelectasisI)
 	}
 	if s.emphysema {
-		c.say(t.emphysemaF)
-		if r.chance(0.6) {
-			c.impress(prioIncidental, t.emphysemaI)
-		}
+		c.say(t.EmphysemaF)
+		c.maybeImpress(0.6, prioIncidental, t.EmphysemaI)
 	}
 	if s.hernia {
 		c.set(rsSize, pick(r, []string{"small", "moderate", "large"}))
-		c.say(t.herniaF)
-		if r.chance(0.5) {
-			c.impress(prioIncidental, t.herniaI)
-		}
+		c.say(t.HerniaF)
+		c.maybeImpress(0.5, prioIncidental, t.HerniaI)
 	}
+}
+
+// chestLungNegatives writes clear lungs or the stated absences.
+func (c *radReport) chestLungNegatives(s *chestState) {
+	t := &c.v.Phrases.Chest
+	lungPositive := s.consol || s.edema || s.nodule || s.atelectasis
 	if !lungPositive && !s.negConsol {
-		c.say(t.lungsClear)
+		c.say(t.LungsClear)
 	}
 	if s.negConsol {
-		c.say(t.noConsol)
+		c.say(t.NoConsol)
 	}
 	if s.negEdema {
-		c.say(t.noEdema)
-	} else if !s.edema && r.chance(0.2) {
-		c.say(t.vascularityNormal)
+		c.say(t.NoEdema)
+	} else if !s.edema && c.r.chance(0.2) {
+		c.say(t.VascularityNormal)
 	}
-	c.newLine()
-	// Pleura.
+}
+
+// chestPleura writes effusions and pneumothoraces, present, resolved or
+// stated absent.
+func (c *radReport) chestPleura(s *chestState) {
+	r, t := c.r, &c.v.Phrases.Chest
 	if s.effusion {
 		side := pick(r, sides3)
 		c.set(rsSide, side)
 		c.set(rsSize, pick(r, sizesSML))
 		c.setChange(c.change())
 		if side == "bilateral" {
-			c.say(t.effusionBilatF)
-			c.impress(prioModerate, t.effusionBilatI)
+			c.say(t.EffusionBilatF)
+			c.impress(prioModerate, t.EffusionBilatI)
 		} else {
-			c.say(t.effusionF)
-			c.impress(prioModerate, t.effusionI)
+			c.say(t.EffusionF)
+			c.impress(prioModerate, t.EffusionI)
 		}
 	}
 	if s.ptx {
-		c.set(rsSide, s.ptxSide)
-		c.set(rsSize, pick(r, []string{"small", "small", "moderate", "large"}))
-		if r.chance(0.5) {
-			c.set(rsMeas, measCM(r, 5, 45))
-			c.say(t.ptxMeasF)
-			if r.chance(0.6) {
-				c.impress(prioCritical, t.ptxMeasI)
-			} else {
-				c.impress(prioCritical, t.ptxI)
-			}
-		} else {
-			c.say(t.ptxF)
-			c.impress(prioCritical, t.ptxI)
-		}
+		c.chestPneumothorax(s)
 	}
 	if s.resolvedEffusion {
 		c.set(rsSide, pick(r, sides2))
-		c.say(t.effusionResolvedF)
-		c.impress(prioMinor, t.effusionResolvedI)
+		c.say(t.EffusionResolvedF)
+		c.impress(prioMinor, t.EffusionResolvedI)
 	}
 	if s.resolvedPtx {
 		c.set(rsSide, pick(r, sides2))
-		c.say(t.ptxResolvedF)
-		c.impress(prioMinor, t.ptxResolvedI)
+		c.say(t.PtxResolvedF)
+		c.impress(prioMinor, t.PtxResolvedI)
 	}
 	switch {
 	case s.negEff && s.negPtx && r.chance(0.5):
-		c.say(t.noEffPtx)
+		c.say(t.NoEffPtx)
 	default:
 		if s.negEff {
-			c.say(t.noEff)
+			c.say(t.NoEff)
 		}
 		if s.negPtx {
-			c.say(t.noPtx)
+			c.say(t.NoPtx)
 		}
 	}
-	c.newLine()
-	// Bones.
+}
+
+// chestPneumothorax writes a pneumothorax, measured half of the time.
+func (c *radReport) chestPneumothorax(s *chestState) {
+	r, t := c.r, &c.v.Phrases.Chest
+	c.set(rsSide, s.ptxSide)
+	c.set(rsSize, pick(r, []string{"small", "small", "moderate", "large"}))
+	if !r.chance(0.5) {
+		c.say(t.PtxF)
+		c.impress(prioCritical, t.PtxI)
+		return
+	}
+	c.set(rsMeas, measCM(r, 5, 45))
+	c.say(t.PtxMeasF)
+	if r.chance(0.6) {
+		c.impress(prioCritical, t.PtxMeasI)
+	} else {
+		c.impress(prioCritical, t.PtxI)
+	}
+}
+
+// chestBones writes rib fractures, acute or old, or normal bones.
+func (c *radReport) chestBones(s *chestState) {
+	r, t := c.r, &c.v.Phrases.Chest
 	switch {
 	case s.fracture:
 		c.ribs(r.between(1, 3) > 1)
 		c.set(rsLoc, pick(r, []string{"posterior", "lateral", "anterior", "posterolateral"}))
-		c.say(t.ribFractureF)
+		c.say(t.RibFractureF)
 		if s.negPtx && r.chance(0.5) {
-			c.impress(prioMajor, t.ribFractureNoPtxI)
+			c.impress(prioMajor, t.RibFractureNoPtxI)
 		} else {
-			c.impress(prioMajor, t.ribFractureI)
+			c.impress(prioMajor, t.RibFractureI)
 		}
 	case s.oldFracture:
 		c.ribs(false)
-		c.say(t.oldRibFractureF)
-		if r.chance(0.3) {
-			c.impress(prioIncidental, t.oldRibFractureI)
-		}
+		c.say(t.OldRibFractureF)
+		c.maybeImpress(0.3, prioIncidental, t.OldRibFractureI)
 	default:
-		c.say(t.bonesNormal)
+		c.say(t.BonesNormal)
 	}
+}
 
-	// What the impression says besides the findings above.
+// chestImpression adds what the impression says besides the findings: no
+// acute process when nothing acute was found, no pneumothorax after lines.
+func (c *radReport) chestImpression(s *chestState) {
+	r, t := c.r, &c.v.Phrases.Chest
 	acute := s.consol || s.edema || s.ptx || s.effusion || s.fracture || s.cardiomegaly
 	if !acute {
 		switch {
 		case len(c.imp) == 0 && c.prior && r.chance(0.3):
-			c.impress(prioNoAcute, t.chestStableI)
+			c.impress(prioNoAcute, t.ChestStableI)
 		case len(c.imp) == 0 && s.negConsol && r.chance(0.25):
-			c.impress(prioNoAcute, t.noPneumoniaI)
+			c.impress(prioNoAcute, t.NoPneumoniaI)
 		case len(c.imp) == 0 && r.chance(0.3):
-			c.impress(prioNoAcute, t.chestNormalI)
+			c.impress(prioNoAcute, t.ChestNormalI)
 		default:
-			c.impress(prioNoAcute, t.chestNoAcuteI)
+			c.impress(prioNoAcute, t.ChestNoAcuteI)
 		}
 	}
 	if s.tubesOrLines() && s.negPtx && r.chance(0.5) {
-		c.impress(prioNegative, t.noPtxI)
+		c.impress(prioNegative, t.NoPtxI)
 	}
 }
 
@@ -659,23 +719,23 @@ func chestReasons(s *chestState) []string {
 }
 
 func (c *radReport) chestDevice(d int, s *chestState) {
-	r, t := c.r, c.t
+	r, t := c.r, &c.v.Phrases.Chest
 	switch d {
 	case devETT:
 		if r.chance(0.85) {
 			c.set(rsMeas, measCM(r, 30, 60))
-			c.say(t.ettF)
-			c.impress(prioDevice, t.ettI)
+			c.say(t.EttF)
+			c.impress(prioDevice, t.EttI)
 		} else {
 			c.set(rsMeas, measCM(r, 2, 12))
-			c.say(t.ettLowF)
-			c.impress(prioCritical, t.ettLowI)
+			c.say(t.EttLowF)
+			c.impress(prioCritical, t.EttLowI)
 		}
 	case devNGT:
 		c.set(rsDevice, pick(r, []string{"nasogastric tube", "orogastric tube", "enteric tube", "feeding tube"}))
-		c.say(t.ngtF)
+		c.say(t.NgtF)
 		if r.chance(0.6) {
-			c.impress(prioDevice, t.ngtI)
+			c.impress(prioDevice, t.NgtI)
 		}
 	case devCVC, devPICC:
 		c.set(rsSide, pick(r, sides2))
@@ -685,23 +745,23 @@ func (c *radReport) chestDevice(d int, s *chestState) {
 			c.set(rsDevice, pick(r, []string{"PICC line", "PICC", "peripherally inserted central catheter"}))
 		}
 		c.set(rsTip, pick(r, []string{"the mid SVC", "the distal SVC", "the cavoatrial junction", "the low SVC", "the upper right atrium"}))
-		c.say(t.lineF)
-		c.impress(prioDevice, t.lineI)
+		c.say(t.LineF)
+		c.impress(prioDevice, t.LineI)
 	case devPacer:
 		c.set(rsSide, pick(r, []string{"left", "left", "right"}))
 		c.set(rsDevice, pick(r, []string{"pacemaker", "dual-chamber pacemaker", "AICD", "pacer-defibrillator"}))
-		c.say(t.pacerF)
+		c.say(t.PacerF)
 		if r.chance(0.3) {
-			c.impress(prioDevice, t.pacerI)
+			c.impress(prioDevice, t.PacerI)
 		}
 	case devChestTube:
 		c.set(rsSide, s.ptxSide)
-		c.say(t.chestTubeF)
+		c.say(t.ChestTubeF)
 		if r.chance(0.5) {
-			c.impress(prioDevice, t.chestTubeI)
+			c.impress(prioDevice, t.ChestTubeI)
 		}
 	case devSternotomy:
-		c.say(t.sternotomyF)
+		c.say(t.SternotomyF)
 	}
 }
 
@@ -709,51 +769,80 @@ func (c *radReport) chestDevice(d int, s *chestState) {
 
 var brainLobes = []string{"frontal", "parietal", "temporal", "occipital"}
 
+// headState is what a head CT shows.
+type headState struct {
+	sdh, iph, sah, infarct, mass, skullFx bool
+	smallVessel, atrophy, chronicInfarct  bool
+	shift, shiftSide                      string // midline shift ("" for none) and the side of the lesion causing it
+	negHem                                bool   // the findings state that there is no hemorrhage
+}
+
+func (s *headState) hemorrhage() bool { return s.sdh || s.iph || s.sah }
+
+func (s *headState) acute() bool {
+	return s.sdh || s.iph || s.sah || s.infarct || s.mass || s.skullFx
+}
+
+// ctHead writes a noncontrast head CT: header, lesions, negatives and
+// chronic changes, bones and sinuses, and a normal impression when
+// nothing acute was found.
 func (c *radReport) ctHead() {
-	r, t := c.r, c.t
-	normal := r.chance(0.5)
-	var sdh, iph, sah, infarct, mass, skullFx bool
-	if !normal {
+	s := c.drawHead()
+	c.headHeader(s)
+	c.headLesions(s)
+	c.newLine()
+	c.headNegatives(s)
+	c.headChronic(s)
+	c.newLine()
+	c.headBonesAndSinuses(s)
+	if !s.acute() {
+		t := &c.v.Phrases.Head
+		if s.negHem && c.r.chance(0.3) {
+			c.impress(prioNoAcute, t.HeadNoHemI)
+		} else {
+			c.impress(prioNoAcute, t.HeadNormalI)
+		}
+	}
+}
+
+// drawHead draws the lesions (at most one kind, with the combinations
+// trauma brings) and the age-related changes.
+func (c *radReport) drawHead() *headState {
+	r := c.r
+	s := &headState{}
+	if !r.chance(0.5) {
 		switch r.intn(9) {
 		case 0, 1:
-			sdh = true
+			s.sdh = true
 		case 2:
-			iph = true
+			s.iph = true
 		case 3:
-			sah = true
+			s.sah = true
 		case 4, 5:
-			infarct = true
+			s.infarct = true
 		case 6:
-			mass = true
+			s.mass = true
 		case 7:
-			skullFx = true
-			sdh = r.chance(0.3)
+			s.skullFx = true
+			s.sdh = r.chance(0.3)
 		default:
-			sah = true
-			skullFx = r.chance(0.5)
+			s.sah = true
+			s.skullFx = r.chance(0.5)
 		}
 	}
 	age := c.age
-	smallVessel := age > 55 && r.chance(0.45)
-	atrophy := age > 60 && r.chance(0.4)
-	chronicInfarct := !infarct && age > 50 && r.chance(0.08)
-	hemorrhage := sdh || iph || sah
-	var shift string
-	shiftSide := ""
+	s.smallVessel = age > 55 && r.chance(0.45)
+	s.atrophy = age > 60 && r.chance(0.4)
+	s.chronicInfarct = !s.infarct && age > 50 && r.chance(0.08)
+	return s
+}
 
+// headHeader writes the EXAMINATION, INDICATION, TECHNIQUE and
+// COMPARISON sections.
+func (c *radReport) headHeader(s *headState) {
+	r := c.r
 	c.section("EXAMINATION", pick(r, []string{"CT HEAD W/O CONTRAST", "CT head without contrast", "NONCONTRAST HEAD CT", "CT BRAIN WITHOUT IV CONTRAST"}))
-	reasons := []string{"headache", "altered mental status", "fall, head strike", "dizziness", "syncope", "confusion", "weakness"}
-	switch {
-	case skullFx || sdh:
-		reasons = []string{"fall with head strike", "fall on anticoagulation", "head trauma", "assault, head injury", "found down"}
-	case infarct:
-		reasons = []string{"acute onset left-sided weakness", "acute onset right-sided weakness", "aphasia", "facial droop", "code stroke", "slurred speech"}
-	case iph || sah:
-		reasons = []string{"worst headache of life", "sudden severe headache", "hypertensive emergency with headache", "decreased level of consciousness"}
-	case mass:
-		reasons = []string{"new seizure", "progressive headaches", "personality change", "new focal deficit"}
-	}
-	c.section(pick(r, []string{"INDICATION", "HISTORY", "CLINICAL INDICATION"}), c.indication(reasons))
+	c.section(pick(r, []string{"INDICATION", "HISTORY", "CLINICAL INDICATION"}), c.indication(headReasons(s)))
 	if r.chance(0.6) {
 		c.section("TECHNIQUE", pick(r, []string{
 			"Contiguous axial images were obtained through the brain without intravenous contrast. Coronal and sagittal reformats were generated.",
@@ -762,139 +851,193 @@ func (c *radReport) ctHead() {
 		}))
 	}
 	c.comparison(0.35, "Head CT")
+}
 
-	if sdh {
-		side := pick(r, sides2)
-		c.set(rsSide, side)
-		acuity := pick(r, []string{"acute", "acute", "subacute", "chronic", "acute-on-chronic"})
-		c.set(rsSev, acuity)
-		c.set(rsWhat, withArticle(acuity))
-		c.set(rsLoc, pick(r, []string{"holohemispheric", "frontoparietal", "convexity", "frontotemporal"}))
-		thick := r.between(3, 22)
-		c.set(rsMeas, itoa(thick)+" mm")
-		if thick >= 8 {
-			shift = measMM(r, 2, min(thick, 12))
-			shiftSide = side
-		}
-		c.setShift(shift, shiftSide)
-		c.say(t.sdhF)
-		if shift != "" {
-			c.say(t.shiftF)
-			c.impress(prioCritical, t.sdhShiftI)
-		} else {
-			c.impress(prioCritical, t.sdhI)
-		}
-	}
-	if iph {
-		c.set(rsSide, pick(r, sides2))
-		c.set(rsLoc, pick(r, []string{"frontal lobe", "parietal lobe", "temporal lobe", "occipital lobe", "basal ganglia", "thalamus", "cerebellar hemisphere"}))
-		c.set(rsMeas, measCM(r, 8, 52))
-		c.say(t.iphF)
-		c.impress(prioCritical, t.iphI)
-	}
-	if sah {
-		c.set(rsSide, pick(r, sides2))
-		c.set(rsSize, pick(r, []string{"small volume", "trace", "scattered"}))
-		c.set(rsLoc, pick(r, []string{"sylvian fissure", "frontal sulci", "parietal sulci", "temporal sulci"}))
-		c.say(t.sahF)
-		c.impress(prioCritical, t.sahI)
-	}
-	if infarct {
-		c.set(rsSide, pick(r, sides2))
-		c.set(rsLoc, pick(r, []string{"MCA", "MCA", "PCA", "ACA"}))
-		acuity := pick(r, []string{"acute", "acute", "subacute", "evolving"})
-		c.set(rsSev, acuity)
-		c.set(rsWhat, withArticle(acuity))
-		c.say(t.infarctF)
-		c.impress(prioCritical, t.infarctI)
-	}
-	if mass {
-		side := pick(r, sides2)
-		c.set(rsSide, side)
-		c.set(rsLoc, pick(r, brainLobes))
-		c.set(rsMeas, measCM(r, 12, 55))
-		c.set(rsWhat, pick(r, []string{"heterogeneous", "hypodense", "hyperdense", "partially cystic"}))
-		if r.chance(0.5) {
-			shift = measMM(r, 2, 9)
-			shiftSide = side
-		}
-		c.setShift(shift, shiftSide)
-		c.say(t.massF)
-		if shift != "" {
-			c.say(t.shiftF)
-			c.impress(prioCritical, t.massShiftI)
-		} else {
-			c.impress(prioCritical, t.massI)
-		}
-	}
-	if skullFx {
-		c.set(rsSide, pick(r, sides2))
-		c.set(rsBone, pick(r, brainLobes))
-		c.set(rsSev, pick(r, []string{"nondisplaced", "nondisplaced", "minimally displaced", "depressed"}))
-		c.say(t.skullFxF)
-		c.impress(prioMajor, t.skullFxI)
-	}
-	if chronicInfarct {
-		c.set(rsSide, pick(r, sides2))
-		c.set(rsLoc, pick(r, []string{"MCA", "PCA", "ACA"}))
-		c.say(t.chronicInfarctF)
-		if r.chance(0.4) {
-			c.impress(prioIncidental, t.chronicInfarctI)
-		}
-	}
-	c.newLine()
-	// Negatives: only for absent entities; the combined form needs all
-	// three absent.
-	negHem := !hemorrhage && r.chance(0.9)
+func headReasons(s *headState) []string {
 	switch {
-	case negHem && shift == "" && !mass && !infarct && r.chance(0.5):
-		c.say(t.headNoHemMassInfarct)
+	case s.skullFx || s.sdh:
+		return []string{"fall with head strike", "fall on anticoagulation", "head trauma", "assault, head injury", "found down"}
+	case s.infarct:
+		return []string{"acute onset left-sided weakness", "acute onset right-sided weakness", "aphasia", "facial droop", "code stroke", "slurred speech"}
+	case s.iph || s.sah:
+		return []string{"worst headache of life", "sudden severe headache", "hypertensive emergency with headache", "decreased level of consciousness"}
+	case s.mass:
+		return []string{"new seizure", "progressive headaches", "personality change", "new focal deficit"}
+	}
+	return []string{"headache", "altered mental status", "fall, head strike", "dizziness", "syncope", "confusion", "weakness"}
+}
+
+// headLesions writes each lesion present with its impression.
+func (c *radReport) headLesions(s *headState) {
+	if s.sdh {
+		c.headSubdural(s)
+	}
+	if s.iph {
+		c.headParenchymalHemorrhage()
+	}
+	if s.sah {
+		c.headSubarachnoidHemorrhage()
+	}
+	if s.infarct {
+		c.headInfarct()
+	}
+	if s.mass {
+		c.headMass(s)
+	}
+	if s.skullFx {
+		c.headSkullFracture()
+	}
+	if s.chronicInfarct {
+		c.headChronicInfarct()
+	}
+}
+
+// headSubdural writes a subdural hematoma; a thick one shifts the midline.
+func (c *radReport) headSubdural(s *headState) {
+	r, t := c.r, &c.v.Phrases.Head
+	side := pick(r, sides2)
+	c.set(rsSide, side)
+	acuity := pick(r, []string{"acute", "acute", "subacute", "chronic", "acute-on-chronic"})
+	c.set(rsSev, acuity)
+	c.set(rsWhat, withArticle(acuity))
+	c.set(rsLoc, pick(r, []string{"holohemispheric", "frontoparietal", "convexity", "frontotemporal"}))
+	thick := r.between(3, 22)
+	c.set(rsMeas, itoa(thick)+" mm")
+	if thick >= 8 {
+		s.shift = measMM(r, 2, min(thick, 12))
+		s.shiftSide = side
+	}
+	c.setShift(s.shift, s.shiftSide)
+	c.say(t.SdhF)
+	if s.shift != "" {
+		c.say(t.ShiftF)
+		c.impress(prioCritical, t.SdhShiftI)
+	} else {
+		c.impress(prioCritical, t.SdhI)
+	}
+}
+
+func (c *radReport) headParenchymalHemorrhage() {
+	r, t := c.r, &c.v.Phrases.Head
+	c.set(rsSide, pick(r, sides2))
+	c.set(rsLoc, pick(r, []string{"frontal lobe", "parietal lobe", "temporal lobe", "occipital lobe", "basal ganglia", "thalamus", "cerebellar hemisphere"}))
+	c.set(rsMeas, measCM(r, 8, 52))
+	c.say(t.IphF)
+	c.impress(prioCritical, t.IphI)
+}
+
+func (c *radReport) headSubarachnoidHemorrhage() {
+	r, t := c.r, &c.v.Phrases.Head
+	c.set(rsSide, pick(r, sides2))
+	c.set(rsSize, pick(r, []string{"small volume", "trace", "scattered"}))
+	c.set(rsLoc, pick(r, []string{"sylvian fissure", "frontal sulci", "parietal sulci", "temporal sulci"}))
+	c.say(t.SahF)
+	c.impress(prioCritical, t.SahI)
+}
+
+func (c *radReport) headInfarct() {
+	r, t := c.r, &c.v.Phrases.Head
+	c.set(rsSide, pick(r, sides2))
+	c.set(rsLoc, pick(r, []string{"MCA", "MCA", "PCA", "ACA"}))
+	acuity := pick(r, []string{"acute", "acute", "subacute", "evolving"})
+	c.set(rsSev, acuity)
+	c.set(rsWhat, withArticle(acuity))
+	c.say(t.InfarctF)
+	c.impress(prioCritical, t.InfarctI)
+}
+
+// headMass writes a mass, which shifts the midline half of the time.
+func (c *radReport) headMass(s *headState) {
+	r, t := c.r, &c.v.Phrases.Head
+	side := pick(r, sides2)
+	c.set(rsSide, side)
+	c.set(rsLoc, pick(r, brainLobes))
+	c.set(rsMeas, measCM(r, 12, 55))
+	c.set(rsWhat, pick(r, []string{"heterogeneous", "hypodense", "hyperdense", "partially cystic"}))
+	if r.chance(0.5) {
+		s.shift = measMM(r, 2, 9)
+		s.shiftSide = side
+	}
+	c.setShift(s.shift, s.shiftSide)
+	c.say(t.MassF)
+	if s.shift != "" {
+		c.say(t.ShiftF)
+		c.impress(prioCritical, t.MassShiftI)
+	} else {
+		c.impress(prioCritical, t.MassI)
+	}
+}
+
+func (c *radReport) headSkullFracture() {
+	r, t := c.r, &c.v.Phrases.Head
+	c.set(rsSide, pick(r, sides2))
+	c.set(rsBone, pick(r, brainLobes))
+	c.set(rsSev, pick(r, []string{"nondisplaced", "nondisplaced", "minimally displaced", "depressed"}))
+	c.say(t.SkullFxF)
+	c.impress(prioMajor, t.SkullFxI)
+}
+
+func (c *radReport) headChronicInfarct() {
+	r, t := c.r, &c.v.Phrases.Head
+	c.set(rsSide, pick(r, sides2))
+	c.set(rsLoc, pick(r, []string{"MCA", "PCA", "ACA"}))
+	c.say(t.ChronicInfarctF)
+	c.maybeImpress(0.4, prioIncidental, t.ChronicInfarctI)
+}
+
+// headNegatives states absent entities: only those absent, and the
+// combined form only when all three are.
+func (c *radReport) headNegatives(s *headState) {
+	r, t := c.r, &c.v.Phrases.Head
+	s.negHem = !s.hemorrhage() && r.chance(0.9)
+	switch {
+	case s.negHem && s.shift == "" && !s.mass && !s.infarct && r.chance(0.5):
+		c.say(t.HeadNoHemMassInfarct)
 	default:
-		if negHem {
-			c.say(t.headNoHem)
+		if s.negHem {
+			c.say(t.HeadNoHem)
 		}
-		if shift == "" && !mass && r.chance(0.7) {
-			c.say(t.headNoShift)
+		if s.shift == "" && !s.mass && r.chance(0.7) {
+			c.say(t.HeadNoShift)
 		}
-		if !infarct && r.chance(0.5) {
-			c.say(t.headNoInfarct)
+		if !s.infarct && r.chance(0.5) {
+			c.say(t.HeadNoInfarct)
 		}
 	}
-	if !infarct && r.chance(0.6) {
-		c.say(t.headGrayWhite)
+	if !s.infarct && r.chance(0.6) {
+		c.say(t.HeadGrayWhite)
 	}
-	if smallVessel {
+}
+
+// headChronic writes small vessel disease and atrophy, or normal
+// ventricles.
+func (c *radReport) headChronic(s *headState) {
+	r, t := c.r, &c.v.Phrases.Head
+	if s.smallVessel {
 		c.set(rsSev, pick(r, []string{"mild", "moderate", "extensive"}))
-		c.say(t.smallVesselF)
-		if r.chance(0.5) {
-			c.impress(prioIncidental, t.smallVesselI)
-		}
+		c.say(t.SmallVesselF)
+		c.maybeImpress(0.5, prioIncidental, t.SmallVesselI)
 	}
-	if atrophy {
+	if s.atrophy {
 		c.set(rsSev, pick(r, []string{"mild", "moderate"}))
-		c.say(t.atrophyF)
-		if r.chance(0.2) {
-			c.impress(prioIncidental, t.atrophyI)
-		}
+		c.say(t.AtrophyF)
+		c.maybeImpress(0.2, prioIncidental, t.AtrophyI)
 	} else if r.chance(0.6) {
-		c.say(t.headVentricles)
+		c.say(t.HeadVentricles)
 	}
-	c.newLine()
-	if !skullFx && r.chance(0.7) {
-		c.say(t.headNoFracture)
+}
+
+// headBonesAndSinuses writes the calvarium and the paranasal sinuses.
+func (c *radReport) headBonesAndSinuses(s *headState) {
+	r, t := c.r, &c.v.Phrases.Head
+	if !s.skullFx && r.chance(0.7) {
+		c.say(t.HeadNoFracture)
 	}
 	if r.chance(0.3) {
 		c.set(rsSide, pick(r, sides2))
-		c.say(t.sinusDisease)
+		c.say(t.SinusDisease)
 	} else if r.chance(0.7) {
-		c.say(t.sinusClear)
-	}
-	if !(sdh || iph || sah || infarct || mass || skullFx) {
-		if negHem && r.chance(0.3) {
-			c.impress(prioNoAcute, t.headNoHemI)
-		} else {
-			c.impress(prioNoAcute, t.headNormalI)
-		}
+		c.say(t.SinusClear)
 	}
 }
 
@@ -909,328 +1052,412 @@ func (c *radReport) setShift(shift, side string) {
 
 // ------------------------------------------------------- abdominal US
 
+// abdomenState is what an abdominal ultrasound shows; complete studies
+// include the left kidney, the spleen and the aorta, limited (RUQ) ones
+// do not.
+type abdomenState struct {
+	complete                                                            bool
+	stones, cholecystitis, cbd, steatosis, cyst, hydro, ascites, spleen bool
+}
+
+// abdomenUS writes an abdominal or right upper quadrant ultrasound, organ
+// by organ, with a normal impression when nothing was found.
 func (c *radReport) abdomenUS() {
-	r, t := c.r, c.t
-	complete := r.chance(0.4)
-	normal := r.chance(0.4)
-	var stones, cholecystitis, cbd, steatosis, cyst, hydro, ascites, spleen bool
-	if !normal {
-		n := 1 + r.intn(2)
-		for k := 0; k < n; k++ {
-			switch r.intn(10) {
-			case 0, 1, 2:
-				stones = true
-				cholecystitis = cholecystitis || r.chance(0.3)
-			case 3:
-				cholecystitis = true
-				stones = stones || r.chance(0.8)
-			case 4:
-				cbd = true
-			case 5, 6:
-				steatosis = true
-			case 7:
-				cyst = true
-			case 8:
-				hydro = true
-			default:
-				ascites = true
-				spleen = complete && r.chance(0.5)
-			}
+	s := c.drawAbdomen()
+	c.abdomenHeader(s)
+	c.abdomenLiver(s)
+	c.newLine()
+	c.abdomenGallbladder(s)
+	c.abdomenBileDucts(s)
+	c.newLine()
+	if c.r.chance(0.7) {
+		c.say(c.v.Phrases.Abdomen.Pancreas)
+	}
+	c.abdomenKidneys(s)
+	c.abdomenSpleenAndAscites(s)
+	if len(c.imp) == 0 {
+		t := &c.v.Phrases.Abdomen
+		if s.complete {
+			c.impress(prioNoAcute, t.AbdomenNormalI)
+		} else {
+			c.impress(prioNoAcute, t.RuqNormalI)
 		}
 	}
-	if complete {
+}
+
+// drawAbdomen draws the study and one or two findings (or none).
+func (c *radReport) drawAbdomen() *abdomenState {
+	r := c.r
+	s := &abdomenState{complete: r.chance(0.4)}
+	if r.chance(0.4) {
+		return s
+	}
+	n := 1 + r.intn(2)
+	for k := 0; k < n; k++ {
+		switch r.intn(10) {
+		case 0, 1, 2:
+			s.stones = true
+			s.cholecystitis = s.cholecystitis || r.chance(0.3)
+		case 3:
+			s.cholecystitis = true
+			s.stones = s.stones || r.chance(0.8)
+		case 4:
+			s.cbd = true
+		case 5, 6:
+			s.steatosis = true
+		case 7:
+			s.cyst = true
+		case 8:
+			s.hydro = true
+		default:
+			s.ascites = true
+			s.spleen = s.complete && r.chance(0.5)
+		}
+	}
+	return s
+}
+
+// abdomenHeader writes the EXAMINATION, INDICATION and COMPARISON
+// sections.
+func (c *radReport) abdomenHeader(s *abdomenState) {
+	r := c.r
+	if s.complete {
 		c.section("EXAMINATION", pick(r, []string{"US ABDOMEN COMPLETE", "Complete abdominal ultrasound", "ULTRASOUND OF THE ABDOMEN"}))
 	} else {
 		c.section("EXAMINATION", pick(r, []string{"US ABDOMEN LIMITED (RUQ)", "Right upper quadrant ultrasound", "RUQ US", "ULTRASOUND RIGHT UPPER QUADRANT"}))
 	}
-	reasons := []string{"RUQ pain", "elevated LFTs", "abnormal liver function tests", "nausea and vomiting", "epigastric pain", "abdominal pain"}
-	switch {
-	case cholecystitis:
-		reasons = []string{"RUQ pain and fever", "RUQ pain, positive Murphy sign on exam", "fever, leukocytosis, RUQ tenderness"}
-	case stones || cbd:
-		reasons = []string{"RUQ pain after fatty meals", "jaundice", "elevated bilirubin", "postprandial RUQ pain"}
-	case ascites:
-		reasons = []string{"abdominal distension", "cirrhosis, increasing girth", "evaluate for ascites"}
-	case hydro:
-		reasons = []string{"flank pain", "acute kidney injury", "hematuria", "flank pain and dysuria"}
-	}
-	c.section(pick(r, []string{"INDICATION", "HISTORY", "CLINICAL HISTORY"}), c.indication(reasons))
+	c.section(pick(r, []string{"INDICATION", "HISTORY", "CLINICAL HISTORY"}), c.indication(abdomenReasons(s)))
 	c.comparison(0.25, "Ultrasound")
+}
 
-	// Liver.
+func abdomenReasons(s *abdomenState) []string {
 	switch {
-	case steatosis:
+	case s.cholecystitis:
+		return []string{"RUQ pain and fever", "RUQ pain, positive Murphy sign on exam", "fever, leukocytosis, RUQ tenderness"}
+	case s.stones || s.cbd:
+		return []string{"RUQ pain after fatty meals", "jaundice", "elevated bilirubin", "postprandial RUQ pain"}
+	case s.ascites:
+		return []string{"abdominal distension", "cirrhosis, increasing girth", "evaluate for ascites"}
+	case s.hydro:
+		return []string{"flank pain", "acute kidney injury", "hematuria", "flank pain and dysuria"}
+	}
+	return []string{"RUQ pain", "elevated LFTs", "abnormal liver function tests", "nausea and vomiting", "epigastric pain", "abdominal pain"}
+}
+
+// abdomenLiver writes steatosis and a cyst or lesion.
+func (c *radReport) abdomenLiver(s *abdomenState) {
+	r, t := c.r, &c.v.Phrases.Abdomen
+	switch {
+	case s.steatosis:
 		c.set(rsSev, pick(r, sevs))
-		c.say(t.steatosisF)
-		c.impress(prioMinor, t.steatosisI)
+		c.say(t.SteatosisF)
+		c.impress(prioMinor, t.SteatosisI)
 	case r.chance(0.8):
-		c.say(t.liverNormal)
+		c.say(t.LiverNormal)
 	}
-	if cyst {
-		c.set(rsSide, pick(r, sides2))
-		c.set(rsMeas, measCM(r, 6, 48))
-		if r.chance(0.7) {
-			c.say(t.liverCystF)
-			c.impress(prioIncidental, t.liverCystI)
-		} else {
-			c.say(t.liverLesionF)
-			c.impress(prioModerate, t.liverLesionI)
+	if !s.cyst {
+		if r.chance(0.5) {
+			c.say(t.NoLiverLesion)
 		}
-	} else if r.chance(0.5) {
-		c.say(t.noLiverLesion)
+		return
 	}
-	c.newLine()
-	// Gallbladder.
-	if stones {
+	c.set(rsSide, pick(r, sides2))
+	c.set(rsMeas, measCM(r, 6, 48))
+	if r.chance(0.7) {
+		c.say(t.LiverCystF)
+		c.impress(prioIncidental, t.LiverCystI)
+	} else {
+		c.say(t.LiverLesionF)
+		c.impress(prioModerate, t.LiverLesionI)
+	}
+}
+
+// abdomenGallbladder writes gallstones and cholecystitis, or a normal
+// gallbladder.
+func (c *radReport) abdomenGallbladder(s *abdomenState) {
+	r, t := c.r, &c.v.Phrases.Abdomen
+	if s.stones {
 		if r.chance(0.3) {
 			c.set(rsMeas, measCM(r, 4, 28))
-			c.say(t.singleStoneF)
+			c.say(t.SingleStoneF)
 		} else {
 			c.set(rsMeas, measCM(r, 4, 28))
-			c.say(t.stonesF)
+			c.say(t.StonesF)
 		}
 	}
-	if cholecystitis {
+	if s.cholecystitis {
 		c.set(rsMeas2, measMM(r, 4, 9))
-		fluid := r.chance(0.6)
-		if fluid {
-			c.say(t.gbWallFluidF)
+		if r.chance(0.6) {
+			c.say(t.GbWallFluidF)
 		} else {
-			c.say(t.gbWallF)
+			c.say(t.GbWallF)
 		}
-		c.say(t.murphyPosF)
-		switch {
-		case stones:
-			c.impress(prioMajor, t.calculousCholecystitisI)
-		default:
-			c.impress(prioMajor, t.cholecystitisI)
+		c.say(t.MurphyPosF)
+		if s.stones {
+			c.impress(prioMajor, t.CalculousCholecystitisI)
+		} else {
+			c.impress(prioMajor, t.CholecystitisI)
 		}
-	} else {
-		if !stones {
-			c.say(t.gbNormal)
-		}
-		c.say(t.noGbWall)
-		if r.chance(0.7) {
-			c.say(t.murphyNegF)
-		}
-		if stones {
-			if r.chance(0.7) {
-				c.impress(prioModerate, t.stonesNoCholecystitisI)
-			} else {
-				c.impress(prioModerate, t.stonesI)
-			}
-		}
+		return
 	}
-	// Bile ducts.
-	if cbd {
-		c.set(rsMeas2, measMM(r, 8, 16))
-		c.say(t.cbdDilatedF)
-		c.impress(prioModerate, t.cbdDilatedI)
-	} else {
-		c.set(rsMeas2, measMM(r, 2, 6))
-		c.say(t.cbdNormalF)
-		if r.chance(0.7) {
-			c.say(t.noDuctalDilatation)
-		}
+	if !s.stones {
+		c.say(t.GbNormal)
 	}
-	c.newLine()
+	c.say(t.NoGbWall)
 	if r.chance(0.7) {
-		c.say(t.pancreas)
+		c.say(t.MurphyNegF)
 	}
-	// Kidneys: the right in every study, the left in complete ones.
+	if s.stones {
+		if r.chance(0.7) {
+			c.impress(prioModerate, t.StonesNoCholecystitisI)
+		} else {
+			c.impress(prioModerate, t.StonesI)
+		}
+	}
+}
+
+// abdomenBileDucts writes the common bile duct, dilated or not.
+func (c *radReport) abdomenBileDucts(s *abdomenState) {
+	r, t := c.r, &c.v.Phrases.Abdomen
+	if s.cbd {
+		c.set(rsMeas2, measMM(r, 8, 16))
+		c.say(t.CbdDilatedF)
+		c.impress(prioModerate, t.CbdDilatedI)
+		return
+	}
+	c.set(rsMeas2, measMM(r, 2, 6))
+	c.say(t.CbdNormalF)
+	if r.chance(0.7) {
+		c.say(t.NoDuctalDilatation)
+	}
+}
+
+// abdomenKidneys writes the right kidney in every study and the left in
+// complete ones, with hydronephrosis on one side or both.
+func (c *radReport) abdomenKidneys(s *abdomenState) {
+	r, t := c.r, &c.v.Phrases.Abdomen
 	hydroSide := ""
-	if hydro {
-		if complete {
+	if s.hydro {
+		if s.complete {
 			hydroSide = pick(r, sides3)
 		} else {
 			hydroSide = "right"
 		}
 	}
 	for _, side := range []string{"right", "left"} {
-		if side == "left" && !complete {
+		if side == "left" && !s.complete {
 			break
 		}
 		c.set(rsSide, side)
 		c.set(rsMeas, measCM(r, 92, 126))
 		if hydroSide == side || hydroSide == "bilateral" {
 			c.set(rsSev, pick(r, sevs))
-			c.say(t.kidneyHydroF)
+			c.say(t.KidneyHydroF)
 			if hydroSide == side {
-				c.impress(prioModerate, t.hydroI)
+				c.impress(prioModerate, t.HydroI)
 			}
 		} else {
-			c.say(t.kidneyNormalF)
+			c.say(t.KidneyNormalF)
 		}
 	}
 	if hydroSide == "bilateral" {
 		c.set(rsSide, "bilateral")
-		c.impress(prioModerate, t.hydroBilatI)
+		c.impress(prioModerate, t.HydroBilatI)
 	}
-	if complete {
-		if spleen {
+}
+
+// abdomenSpleenAndAscites writes the spleen and aorta of a complete study
+// and ascites, present or stated absent.
+func (c *radReport) abdomenSpleenAndAscites(s *abdomenState) {
+	r, t := c.r, &c.v.Phrases.Abdomen
+	if s.complete {
+		if s.spleen {
 			c.set(rsMeas, measCM(r, 135, 190))
-			c.say(t.spleenEnlargedF)
-			c.impress(prioMinor, t.splenomegalyI)
+			c.say(t.SpleenEnlargedF)
+			c.impress(prioMinor, t.SplenomegalyI)
 		} else {
 			c.set(rsMeas, measCM(r, 80, 120))
-			c.say(t.spleenNormalF)
+			c.say(t.SpleenNormalF)
 		}
 		if r.chance(0.6) {
-			c.say(t.aortaNormal)
+			c.say(t.AortaNormal)
 		}
 	}
-	if ascites {
+	if s.ascites {
 		c.set(rsSize, pick(r, []string{"small", "small", "moderate", "large"}))
-		c.say(t.ascitesF)
-		c.impress(prioModerate, t.ascitesI)
+		c.say(t.AscitesF)
+		c.impress(prioModerate, t.AscitesI)
 	} else if r.chance(0.6) {
-		c.say(t.noAscites)
-	}
-	if len(c.imp) == 0 {
-		if complete {
-			c.impress(prioNoAcute, t.abdomenNormalI)
-		} else {
-			c.impress(prioNoAcute, t.ruqNormalI)
-		}
+		c.say(t.NoAscites)
 	}
 }
 
 // ----------------------------------------------------------- extremity
 
 type extremityPart struct {
-	name, exam string
-	bones      []string
-	angulation []string
-	dislocate  string // "" when dislocation is not drawn for this part
-	effusion   bool   // joint effusion is reported for this part
-	hardware   []string
+	Name       string   `json:"name"`
+	Exam       string   `json:"exam"`
+	Bones      []string `json:"bones"`
+	Angulation []string `json:"angulation"`
+	Dislocate  string   `json:"dislocation,omitempty"` // "" when dislocation is not drawn for this part
+	Effusion   bool     `json:"effusion,omitempty"`    // joint effusion is reported for this part
+	Hardware   []string `json:"hardware,omitempty"`
 }
 
-var extremityParts = []extremityPart{
-	{"wrist", "WRIST", []string{"distal radius", "distal radius", "ulnar styloid", "scaphoid waist", "distal radial metaphysis"}, []string{"dorsal", "volar"}, "", false, []string{"volar plate and screw fixation of the distal radius"}},
-	{"hand", "HAND", []string{"fifth metacarpal neck", "fourth metacarpal shaft", "proximal phalanx of the fourth finger", "first metacarpal base", "distal phalanx of the index finger"}, []string{"volar", "dorsal"}, "", false, nil},
-	{"elbow", "ELBOW", []string{"radial head", "olecranon", "lateral humeral condyle", "coronoid process"}, []string{"posterior"}, "posterior dislocation of the elbow", true, nil},
-	{"shoulder", "SHOULDER", []string{"surgical neck of the humerus", "greater tuberosity", "distal clavicle", "midshaft clavicle"}, []string{"apex anterior", "apex lateral"}, "anterior glenohumeral dislocation", false, []string{"reverse total shoulder arthroplasty"}},
-	{"hip", "HIP", []string{"femoral neck", "femoral neck", "intertrochanteric femur", "greater trochanter", "superior pubic ramus"}, []string{"varus"}, "posterior hip dislocation", false, []string{"total hip arthroplasty", "dynamic hip screw fixation"}},
-	{"knee", "KNEE", []string{"lateral tibial plateau", "patella", "distal femoral metaphysis", "fibular head"}, []string{"apex anterior"}, "", true, []string{"total knee arthroplasty"}},
-	{"ankle", "ANKLE", []string{"lateral malleolus", "lateral malleolus", "medial malleolus", "distal fibula", "posterior malleolus"}, []string{"apex lateral"}, "", true, []string{"lateral plate and screw fixation of the distal fibula"}},
-	{"foot", "FOOT", []string{"base of the fifth metatarsal", "second metatarsal shaft", "calcaneus", "proximal phalanx of the great toe"}, []string{"plantar"}, "", false, nil},
+// extremityState is what an extremity radiograph shows.
+type extremityState struct {
+	part                                                    *extremityPart
+	side                                                    string
+	fracture, dislocation, effusion, oa, swelling, hardware bool
 }
 
+// extremity writes a radiograph of one part of a limb: header, fracture
+// and alignment, joint, soft tissues and bone, with a normal impression
+// when there is no fracture or dislocation.
 func (c *radReport) extremity() {
-	r, t := c.r, c.t
-	p := &extremityParts[r.intn(len(extremityParts))]
-	side := pick(r, sides2)
-	c.set(rsSide, side)
-	c.set(rsPart, p.name)
-	normal := r.chance(0.45)
-	var fracture, dislocation, effusion, oa, swelling, hardware bool
-	if !normal {
-		switch r.intn(6) {
-		case 0, 1, 2:
-			fracture = true
-			swelling = r.chance(0.6)
-			effusion = p.effusion && r.chance(0.4)
-			dislocation = p.dislocate != "" && r.chance(0.15)
-		case 3:
-			oa = true
-			effusion = p.effusion && r.chance(0.3)
-		case 4:
-			if p.dislocate != "" {
-				dislocation = true
-			} else {
-				fracture = true
-			}
-			swelling = r.chance(0.5)
-		default:
-			if len(p.hardware) > 0 {
-				hardware = true
-			} else {
-				swelling = true
-			}
-			oa = r.chance(0.4)
-		}
-	} else {
-		oa = r.chance(0.15)
+	s := c.drawExtremity()
+	c.extremityHeader(s)
+	if s.fracture {
+		c.extremityFracture(s)
 	}
+	c.extremityAlignment(s)
+	c.newLine()
+	c.extremityJointAndSoftTissues(s)
+	if !s.fracture && !s.dislocation {
+		c.impress(prioNoAcute, c.v.Phrases.Extremity.LimbNormalI)
+	}
+}
+
+// drawExtremity draws the part and side, and one kind of finding (or
+// none) with what comes with it.
+func (c *radReport) drawExtremity() *extremityState {
+	r := c.r
+	parts := c.v.ExtremityParts
+	p := &parts[r.intn(len(parts))]
+	s := &extremityState{part: p, side: pick(r, sides2)}
+	c.set(rsSide, s.side)
+	c.set(rsPart, p.Name)
+	if r.chance(0.45) {
+		s.oa = r.chance(0.15)
+		return s
+	}
+	switch r.intn(6) {
+	case 0, 1, 2:
+		s.fracture = true
+		s.swelling = r.chance(0.6)
+		s.effusion = p.Effusion && r.chance(0.4)
+		s.dislocation = p.Dislocate != "" && r.chance(0.15)
+	case 3:
+		s.oa = true
+		s.effusion = p.Effusion && r.chance(0.3)
+	case 4:
+		if p.Dislocate != "" {
+			s.dislocation = true
+		} else {
+			s.fracture = true
+		}
+		s.swelling = r.chance(0.5)
+	default:
+		if len(p.Hardware) > 0 {
+			s.hardware = true
+		} else {
+			s.swelling = true
+		}
+		s.oa = r.chance(0.4)
+	}
+	return s
+}
+
+// extremityHeader writes the EXAMINATION, INDICATION and COMPARISON
+// sections.
+func (c *radReport) extremityHeader(s *extremityState) {
+	r := c.r
 	views := pick(r, []string{"2 VIEWS", "3 VIEWS", "3 VIEWS", "MIN 3 VIEWS"})
-	c.section("EXAMINATION", strings.ToUpper(side)+" "+p.exam+", "+views)
+	c.section("EXAMINATION", strings.ToUpper(s.side)+" "+s.part.Exam+", "+views)
 	reasons := []string{"pain", "pain after fall", "swelling and pain", "twisting injury", "trauma", "chronic pain", "pain, evaluate for fracture"}
-	if hardware {
+	if s.hardware {
 		reasons = []string{"postoperative follow-up", "follow-up after fixation", "pain at the operative site"}
-	} else if oa && !fracture {
+	} else if s.oa && !s.fracture {
 		reasons = []string{"chronic pain", "stiffness", "pain with weight bearing", "evaluate for arthritis"}
 	}
 	c.section(pick(r, []string{"INDICATION", "HISTORY", "CLINICAL HISTORY"}), c.indication(reasons))
 	c.comparison(0.2, "Radiograph")
+}
 
-	if fracture {
-		c.set(rsBone, pick(r, p.bones))
-		c.set(rsDir, pick(r, []string{"transverse", "oblique", "comminuted", "impacted", "spiral"}))
-		// Details of the fracture, the same in findings and impression:
-		// " with 8 mm of displacement and 20 degrees of dorsal angulation".
-		var details []string
-		switch r.intn(4) {
-		case 0, 1:
-			c.set(rsSev, "nondisplaced")
-		case 2:
-			c.set(rsSev, "minimally displaced")
-		default:
-			c.set(rsSev, "displaced")
-			details = append(details, measMM(r, 3, 15)+" of displacement")
-		}
-		if r.chance(0.35) {
-			details = append(details, itoa(5*r.between(2, 8))+" degrees of "+pick(r, p.angulation)+" angulation")
-		}
-		if r.chance(0.2) {
-			details = append(details, "intra-articular extension")
-		}
-		c.set(rsN, withList(details))
-		c.say(t.limbFractureF)
-		c.impress(prioCritical, t.limbFractureI)
+// extremityFracture writes the fracture with its details, the same in
+// findings and impression: " with 8 mm of displacement and 20 degrees of
+// dorsal angulation".
+func (c *radReport) extremityFracture(s *extremityState) {
+	r, t := c.r, &c.v.Phrases.Extremity
+	c.set(rsBone, pick(r, s.part.Bones))
+	c.set(rsDir, pick(r, []string{"transverse", "oblique", "comminuted", "impacted", "spiral"}))
+	var details []string
+	switch r.intn(4) {
+	case 0, 1:
+		c.set(rsSev, "nondisplaced")
+	case 2:
+		c.set(rsSev, "minimally displaced")
+	default:
+		c.set(rsSev, "displaced")
+		details = append(details, measMM(r, 3, 15)+" of displacement")
 	}
-	if dislocation {
-		c.set(rsWhat, p.dislocate)
-		c.say(t.dislocationF)
-		c.impress(prioCritical, t.dislocationI)
+	if r.chance(0.35) {
+		details = append(details, itoa(5*r.between(2, 8))+" degrees of "+pick(r, s.part.Angulation)+" angulation")
+	}
+	if r.chance(0.2) {
+		details = append(details, "intra-articular extension")
+	}
+	c.set(rsN, withList(details))
+	c.say(t.LimbFractureF)
+	c.impress(prioCritical, t.LimbFractureI)
+}
+
+// extremityAlignment writes a dislocation or normal alignment, hardware,
+// and the absence of fracture and dislocation.
+func (c *radReport) extremityAlignment(s *extremityState) {
+	r, t := c.r, &c.v.Phrases.Extremity
+	if s.dislocation {
+		c.set(rsWhat, s.part.Dislocate)
+		c.say(t.DislocationF)
+		c.impress(prioCritical, t.DislocationI)
 	} else if r.chance(0.6) {
-		c.say(t.alignmentNormal)
+		c.say(t.AlignmentNormal)
 	}
-	if hardware {
-		c.set(rsDevice, pick(r, p.hardware))
-		c.say(t.hardwareF)
-		c.impress(prioMinor, t.hardwareI)
+	if s.hardware {
+		c.set(rsDevice, pick(r, s.part.Hardware))
+		c.say(t.HardwareF)
+		c.impress(prioMinor, t.HardwareI)
 	}
-	if !fracture && !dislocation {
-		c.say(t.noFractureDislocation)
+	if !s.fracture && !s.dislocation {
+		c.say(t.NoFractureDislocation)
 	}
-	c.newLine()
-	if effusion {
+}
+
+// extremityJointAndSoftTissues writes the joint effusion, arthritis, soft
+// tissues and bone mineralization.
+func (c *radReport) extremityJointAndSoftTissues(s *extremityState) {
+	r, t := c.r, &c.v.Phrases.Extremity
+	if s.effusion {
 		c.set(rsSize, pick(r, []string{"small", "moderate", "large"}))
-		c.say(t.jointEffusionF)
-		c.impress(prioMinor, t.jointEffusionI)
-	} else if p.effusion && r.chance(0.6) {
-		c.say(t.noJointEffusion)
+		c.say(t.JointEffusionF)
+		c.impress(prioMinor, t.JointEffusionI)
+	} else if s.part.Effusion && r.chance(0.6) {
+		c.say(t.NoJointEffusion)
 	}
-	if oa {
+	if s.oa {
 		c.set(rsSev, pick(r, sevs))
-		c.say(t.oaF)
-		if r.chance(0.7) {
-			c.impress(prioIncidental, t.oaI)
-		}
+		c.say(t.OaF)
+		c.maybeImpress(0.7, prioIncidental, t.OaI)
 	} else if r.chance(0.6) {
-		c.say(t.jointSpacesNormal)
+		c.say(t.JointSpacesNormal)
 	}
-	if swelling {
-		c.say(t.swellingF)
+	if s.swelling {
+		c.say(t.SwellingF)
 	} else if r.chance(0.6) {
-		c.say(t.softTissuesNormal)
+		c.say(t.SoftTissuesNormal)
 	}
 	if r.chance(0.3) {
-		c.say(t.mineralization)
-	}
-	if !fracture && !dislocation {
-		c.impress(prioNoAcute, t.limbNormalI)
+		c.say(t.Mineralization)
 	}
 }
 

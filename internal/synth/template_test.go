@@ -163,7 +163,7 @@ func FuzzCompileTemplate(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	for _, src := range adeAETemplates[:5] {
+	for _, src := range adeData().AdverseEvent[:5] {
 		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

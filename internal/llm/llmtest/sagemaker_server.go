@@ -171,7 +171,7 @@ func (s *SageMakerServer) serve(w http.ResponseWriter, r *http.Request) {
 
 	step, done := s.begin(req)
 	defer done()
-	if !wait(r.Context(), step.Latency) {
+	if !s.wait(r.Context(), step.Latency) {
 		return
 	}
 	if step.RetryAfter != "" {

@@ -22,6 +22,10 @@ type Step struct {
 	RetryAfter string
 	// Latency delays the answer (cut short when the client goes away).
 	Latency time.Duration
+	// Arrived, when set, is sent a value (without blocking) when the
+	// request arrives, before Latency: a test cancels a call in flight
+	// with it rather than after a guessed delay.
+	Arrived chan<- struct{}
 	// Reply replaces the server's Reply function for a successful answer.
 	Reply string
 	// Malformed answers 200 with a body that is not JSON (and that quotes
@@ -101,11 +105,13 @@ func FixedLengthReply(n int) ReplyFunc {
 // the scripted steps, the recorded requests and the in-flight count.
 type scriptState struct {
 	mu          sync.Mutex
+	idle        sync.Cond // signalled when inFlight drops to 0
 	steps       []Step
 	def         Step
 	requests    []Request
 	inFlight    int
 	maxInFlight int
+	abandoned   int
 }
 
 // Script sets the answers to the next requests, one step each; once they
@@ -138,6 +144,33 @@ func (s *scriptState) MaxInFlight() int {
 	return s.maxInFlight
 }
 
+// Abandoned is how many requests the client gave up on (cancelled, timed
+// out, closed the connection) while the server was still delaying its
+// answer. Call WaitIdle first: the server notices a client leaving a
+// moment after the client has moved on.
+func (s *scriptState) Abandoned() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.abandoned
+}
+
+// WaitIdle waits until no request is being handled.
+func (s *scriptState) WaitIdle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.inFlight > 0 {
+		s.cond().Wait()
+	}
+}
+
+// cond returns s.idle bound to s.mu; call it with s.mu held.
+func (s *scriptState) cond() *sync.Cond {
+	if s.idle.L == nil {
+		s.idle.L = &s.mu
+	}
+	return &s.idle
+}
+
 // begin records a request and returns its step and a func to call when
 // the answer is sent.
 func (s *scriptState) begin(r Request) (Step, func()) {
@@ -152,15 +185,25 @@ func (s *scriptState) begin(r Request) (Step, func()) {
 	if s.inFlight > s.maxInFlight {
 		s.maxInFlight = s.inFlight
 	}
+	if step.Arrived != nil {
+		select {
+		case step.Arrived <- struct{}{}:
+		default:
+		}
+	}
 	return step, func() {
 		s.mu.Lock()
 		s.inFlight--
+		if s.inFlight == 0 {
+			s.cond().Broadcast()
+		}
 		s.mu.Unlock()
 	}
 }
 
-// wait sleeps for d unless ctx ends first; it reports whether to go on.
-func wait(ctx context.Context, d time.Duration) bool {
+// wait sleeps for d unless ctx ends first; it reports whether to go on,
+// and counts a request the client abandoned.
+func (s *scriptState) wait(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
@@ -170,6 +213,9 @@ func wait(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	case <-ctx.Done():
+		s.mu.Lock()
+		s.abandoned++
+		s.mu.Unlock()
 		return false
 	}
 }

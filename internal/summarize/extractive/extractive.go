@@ -11,7 +11,7 @@
 // sentence ("no", "without", "negative for") survives into the summary.
 //
 // The ranking is hand-written: TextRank and LexRank are a power iteration
-// over a similarity matrix of a few dozen sentences, smaller than any
+// over the similarities of a few dozen sentences, smaller than any
 // dependency, and must use Osler's clinical sentence splitter and negation
 // marking (a word in a negation scope is a different term from the same
 // word affirmed, so "No effusion." and "Small effusion." are not
@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -89,7 +90,35 @@ type Options struct {
 	Skip []text.SectionKind
 	// Separator joins the chosen sentences (default " ").
 	Separator string
+	// Window links each candidate sentence to the Window candidates
+	// before and after it in the similarity graph (default
+	// [DefaultWindow]), so the graph's memory and time grow linearly with
+	// the document, not with its square; a document of at most
+	// 2*Window+1 candidates gets the complete graph TextRank and LexRank
+	// define.
+	Window int
+	// MaxCandidates is the most sentences considered per document
+	// (default [DefaultMaxCandidates]); a longer document is summarized
+	// from its first MaxCandidates candidates, and the provenance says so.
+	MaxCandidates int
+	// MaxBytes is the most text read per document (default
+	// [DefaultMaxBytes]); a longer document is summarized from its
+	// beginning, without the sentence the cut falls in, and the
+	// provenance says so.
+	MaxBytes int
 }
+
+// Defaults of the limits on the work per document: a 229 KB document of
+// 12,000 sentences once took 2.3 GB (a dense similarity matrix); now the
+// graph holds at most DefaultMaxCandidates x DefaultWindow similarities
+// (1.6 MB). The window of 100 gives the complete graph to documents of up
+// to 201 candidate sentences, which every report of the IU X-ray and
+// MTSamples dev sets is: their summaries are unchanged.
+const (
+	DefaultWindow        = 100
+	DefaultMaxCandidates = 2000
+	DefaultMaxBytes      = 4 << 20
+)
 
 func (o Options) withDefaults() Options {
 	if o.MaxSentences <= 0 {
@@ -116,6 +145,15 @@ func (o Options) withDefaults() Options {
 	if o.Separator == "" {
 		o.Separator = " "
 	}
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.MaxCandidates <= 0 {
+		o.MaxCandidates = DefaultMaxCandidates
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
 	return o
 }
 
@@ -128,8 +166,8 @@ var _ summarize.Summarizer = (*Summarizer)(nil)
 
 // New returns a summarizer with opts.
 func New(opts Options) (*Summarizer, error) {
-	if opts.MaxSentences < 0 || opts.MaxWords < 0 {
-		return nil, errors.New("extractive: budgets must not be negative")
+	if opts.MaxSentences < 0 || opts.MaxWords < 0 || opts.Window < 0 || opts.MaxCandidates < 0 || opts.MaxBytes < 0 {
+		return nil, errors.New("extractive: budgets and limits must not be negative")
 	}
 	if opts.Lambda < 0 || opts.Lambda > 1 {
 		return nil, fmt.Errorf("extractive: lambda %g is outside [0, 1]", opts.Lambda)
@@ -154,20 +192,47 @@ var ErrEmptyDocument = errors.New("document has no sentence to extract")
 
 // Summarize picks the document's most central, least redundant sentences
 // and returns them in document order. Provenance names them by their index
-// in [text.SplitSentences] of the document.
+// in [text.SplitSentences] of the document. The work is bounded per
+// document (its first [Options.MaxBytes], at most [Options.MaxCandidates]
+// sentences, each compared with the [Options.Window] around it), and ctx
+// is checked throughout, so a cancelled or timed-out call returns its
+// error promptly.
 func (s *Summarizer) Summarize(ctx context.Context, doc summarize.Document) (summarize.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return summarize.Result{}, err
 	}
-	sents := text.SplitSentences(doc.Text)
+	src, cut := doc.Text, false
+	if len(src) > s.opts.MaxBytes {
+		src, cut = src[:s.opts.MaxBytes], true
+	}
+	sents := text.SplitSentences(src)
+	if cut && len(sents) > 1 {
+		sents = sents[:len(sents)-1] // the cut may fall inside it
+	}
 	pool, section := s.pool(sents)
 	if len(pool) == 0 {
 		return summarize.Result{}, fmt.Errorf("extractive: document %q: %w", doc.ID, ErrEmptyDocument)
 	}
-	vecs := vectors(sents, pool)
-	sim := similarities(vecs)
-	scores := s.rank(sim)
-	chosen, over := s.selectMMR(sents, pool, sim, scores)
+	candidates := len(pool)
+	if len(pool) > s.opts.MaxCandidates {
+		pool = pool[:s.opts.MaxCandidates]
+	}
+	vecs, err := vectors(ctx, sents, pool)
+	if err != nil {
+		return summarize.Result{}, err
+	}
+	g, err := s.newGraph(ctx, vecs)
+	if err != nil {
+		return summarize.Result{}, err
+	}
+	scores, err := s.rank(ctx, g)
+	if err != nil {
+		return summarize.Result{}, err
+	}
+	chosen, over, err := s.selectMMR(ctx, sents, pool, vecs, scores)
+	if err != nil {
+		return summarize.Result{}, err
+	}
 	sort.Ints(chosen)
 
 	var b strings.Builder
@@ -183,6 +248,12 @@ func (s *Summarizer) Summarize(ctx context.Context, doc summarize.Document) (sum
 		prov.Notes = append(prov.Notes, fmt.Sprintf("drew from the %s section", section))
 	}
 	prov.Notes = append(prov.Notes, fmt.Sprintf("chose %d of %d candidate sentences", len(chosen), len(pool)))
+	if cut {
+		prov.Notes = append(prov.Notes, fmt.Sprintf("read the first %d of %d bytes (the limit per document)", s.opts.MaxBytes, len(doc.Text)))
+	}
+	if candidates > len(pool) {
+		prov.Notes = append(prov.Notes, fmt.Sprintf("considered the first %d of %d candidate sentences (the limit per document)", len(pool), candidates))
+	}
 	if over {
 		prov.Notes = append(prov.Notes, fmt.Sprintf("no sentence fits %d words; returned the shortest", s.opts.MaxWords))
 	}
@@ -220,22 +291,54 @@ func (s *Summarizer) pool(sents []text.Sentence) ([]int, text.SectionKind) {
 	return out, text.SectionNone
 }
 
-// vec is a sparse, L2-normalised term vector.
-type vec map[string]float64
+// ctxEvery is how many units of work (sentences, graph rows) pass
+// between checks of the context.
+const ctxEvery = 256
+
+// svec is a sparse, L2-normalised term vector: term ids ascending.
+type svec struct {
+	idx []int32
+	val []float64
+}
+
+// dot is the cosine similarity of two normalised vectors.
+func dot(a, b svec) float64 {
+	var d float64
+	for i, j := 0, 0; i < len(a.idx) && j < len(b.idx); {
+		switch {
+		case a.idx[i] < b.idx[j]:
+			i++
+		case a.idx[i] > b.idx[j]:
+			j++
+		default:
+			d += a.val[i] * b.val[j]
+			i++
+			j++
+		}
+	}
+	return d
+}
 
 // vectors returns TF-IDF vectors of the pool's sentences, with the
 // sentences as documents (smooth idf). Words in a negation scope become
 // "NOT_word"; stop words are dropped.
-func vectors(sents []text.Sentence, pool []int) []vec {
-	tfs := make([]map[string]float64, len(pool))
-	df := map[string]int{}
+func vectors(ctx context.Context, sents []text.Sentence, pool []int) ([]svec, error) {
+	vocab := map[string]int32{}
+	var df []int
 	var spans []text.Span
 	var negs []text.Negation
+	var ids []int32
+	out := make([]svec, len(pool))
 	for k, i := range pool {
+		if k%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		st := sents[i].Text
 		spans = text.AppendWords(spans[:0], st)
 		negs = text.AppendNegations(negs[:0], st, spans)
-		tf := map[string]float64{}
+		ids = ids[:0]
 		for _, sp := range spans {
 			w := strings.ToLower(st[sp.Start:sp.End])
 			if stopWords[w] || text.IsPlaceholder(st[sp.Start:sp.End]) {
@@ -244,75 +347,110 @@ func vectors(sents []text.Sentence, pool []int) []vec {
 			if text.IsNegated(negs, sp.Start, sp.End) {
 				w = "NOT_" + w
 			}
-			tf[w]++
+			id, ok := vocab[w]
+			if !ok {
+				id = int32(len(df))
+				vocab[w] = id
+				df = append(df, 0)
+			}
+			ids = append(ids, id)
 		}
-		for w := range tf {
-			df[w]++
-		}
-		tfs[k] = tf
-	}
-	n := float64(len(pool))
-	out := make([]vec, len(pool))
-	for k, tf := range tfs {
-		v := vec{}
-		var norm float64
-		for w, c := range tf {
-			x := c * (math.Log((1+n)/(1+float64(df[w]))) + 1)
-			v[w] = x
-			norm += x * x
-		}
-		norm = math.Sqrt(norm)
-		for w := range v {
-			v[w] /= norm
+		slices.Sort(ids)
+		var v svec
+		for a := 0; a < len(ids); {
+			b := a
+			for b < len(ids) && ids[b] == ids[a] {
+				b++
+			}
+			v.idx = append(v.idx, ids[a])
+			v.val = append(v.val, float64(b-a)) // term frequency, for now
+			df[ids[a]]++
+			a = b
 		}
 		out[k] = v
 	}
-	return out
-}
-
-func similarities(vs []vec) [][]float64 {
-	n := len(vs)
-	sim := make([][]float64, n)
-	for i := range sim {
-		sim[i] = make([]float64, n)
-	}
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			a, b := vs[i], vs[j]
-			if len(b) < len(a) {
-				a, b = b, a
-			}
-			var d float64
-			for w, x := range a {
-				d += x * b[w]
-			}
-			sim[i][j], sim[j][i] = d, d
+	n := float64(len(pool))
+	for _, v := range out {
+		var norm float64
+		for t, id := range v.idx {
+			x := v.val[t] * (math.Log((1+n)/(1+float64(df[id]))) + 1)
+			v.val[t] = x
+			norm += x * x
+		}
+		norm = math.Sqrt(norm)
+		for t := range v.val {
+			v.val[t] /= norm
 		}
 	}
-	return sim
+	return out, nil
+}
+
+// graph is the similarity graph of the pool's sentences, each linked to
+// the window sentences on either side of it: band[i][d-1] is the
+// similarity of sentences i and i+d, for d in 1..window. Memory is linear
+// in the number of sentences; with at most 2*window+1 sentences every
+// pair is linked.
+type graph struct {
+	n      int
+	window int
+	band   [][]float64
+}
+
+func (s *Summarizer) newGraph(ctx context.Context, vs []svec) (*graph, error) {
+	g := &graph{n: len(vs), window: s.opts.Window, band: make([][]float64, len(vs))}
+	for i := range vs {
+		if i%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		hi := min(len(vs)-1, i+g.window)
+		row := make([]float64, hi-i)
+		for j := i + 1; j <= hi; j++ {
+			row[j-i-1] = dot(vs[i], vs[j])
+		}
+		g.band[i] = row
+	}
+	return g, nil
+}
+
+// neighbors returns the range of sentences linked to i (i included).
+func (g *graph) neighbors(i int) (lo, hi int) {
+	return max(0, i-g.window), min(g.n-1, i+g.window)
+}
+
+// sim is the similarity of linked sentences i != j.
+func (g *graph) sim(i, j int) float64 {
+	if i > j {
+		i, j = j, i
+	}
+	return g.band[i][j-i-1]
+}
+
+// weight is the edge weight from i to j: the similarity for TextRank, 1
+// at or above the threshold for LexRank.
+func (s *Summarizer) weight(g *graph, i, j int) float64 {
+	x := g.sim(i, j)
+	if s.opts.Method == LexRank {
+		if x >= s.opts.Threshold {
+			return 1
+		}
+		return 0
+	}
+	return x
 }
 
 // rank runs PageRank on the similarity graph (weighted for TextRank,
 // thresholded for LexRank) and returns each sentence's centrality.
-func (s *Summarizer) rank(sim [][]float64) []float64 {
-	n := len(sim)
-	w := make([][]float64, n)
+func (s *Summarizer) rank(ctx context.Context, g *graph) ([]float64, error) {
+	n := g.n
 	out := make([]float64, n) // row sums
-	for i := range sim {
-		w[i] = make([]float64, n)
-		for j, x := range sim[i] {
-			if i == j {
-				continue
+	for i := 0; i < n; i++ {
+		lo, hi := g.neighbors(i)
+		for j := lo; j <= hi; j++ {
+			if j != i {
+				out[i] += s.weight(g, i, j)
 			}
-			switch s.opts.Method {
-			case LexRank:
-				if x >= s.opts.Threshold {
-					w[i][j] = 1
-				}
-			default:
-				w[i][j] = x
-			}
-			out[i] += w[i][j]
 		}
 	}
 	d := s.opts.Damping
@@ -322,6 +460,9 @@ func (s *Summarizer) rank(sim [][]float64) []float64 {
 		p[i] = 1 / float64(n)
 	}
 	for iter := 0; iter < 200; iter++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		// A sentence with no edge spreads its score evenly (a dangling
 		// node), so scores keep summing to one.
 		var dangling float64
@@ -333,9 +474,13 @@ func (s *Summarizer) rank(sim [][]float64) []float64 {
 		var delta float64
 		for i := range next {
 			x := (1-d)/float64(n) + d*dangling/float64(n)
-			for j := range p {
-				if w[j][i] > 0 {
-					x += d * p[j] * w[j][i] / out[j]
+			lo, hi := g.neighbors(i)
+			for j := lo; j <= hi; j++ {
+				if j == i {
+					continue
+				}
+				if w := s.weight(g, j, i); w > 0 {
+					x += d * p[j] * w / out[j]
 				}
 			}
 			next[i] = x
@@ -346,13 +491,15 @@ func (s *Summarizer) rank(sim [][]float64) []float64 {
 			break
 		}
 	}
-	return p
+	return p, nil
 }
 
 // selectMMR picks sentences by maximal marginal relevance within the
 // budget. It returns positions in pool; over is true when no sentence fit
-// the word budget and the shortest was returned.
-func (s *Summarizer) selectMMR(sents []text.Sentence, pool []int, sim [][]float64, scores []float64) ([]int, bool) {
+// the word budget and the shortest was returned. The redundancy of each
+// sentence (its highest similarity to one chosen) is kept up to date as
+// sentences are chosen, so each pick costs one pass.
+func (s *Summarizer) selectMMR(ctx context.Context, sents []text.Sentence, pool []int, vecs []svec, scores []float64) ([]int, bool, error) {
 	maxScore := 0.0
 	for _, x := range scores {
 		maxScore = math.Max(maxScore, x)
@@ -363,8 +510,12 @@ func (s *Summarizer) selectMMR(sents []text.Sentence, pool []int, sim [][]float6
 	}
 	var chosen []int
 	used := make([]bool, len(pool))
+	red := make([]float64, len(pool))
 	total := 0
 	for len(chosen) < s.opts.MaxSentences {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
 		best, bestV := -1, math.Inf(-1)
 		for k := range pool {
 			if used[k] || s.opts.MaxWords > 0 && total+words[k] > s.opts.MaxWords {
@@ -374,14 +525,10 @@ func (s *Summarizer) selectMMR(sents []text.Sentence, pool []int, sim [][]float6
 			if maxScore > 0 {
 				rel /= maxScore
 			}
-			red := 0.0
-			for _, c := range chosen {
-				red = math.Max(red, sim[k][c])
-			}
-			if red >= s.opts.MaxSimilarity {
+			if red[k] >= s.opts.MaxSimilarity {
 				continue
 			}
-			v := s.opts.Lambda*rel - (1-s.opts.Lambda)*red
+			v := s.opts.Lambda*rel - (1-s.opts.Lambda)*red[k]
 			if v > bestV+1e-12 {
 				best, bestV = k, v
 			}
@@ -392,6 +539,11 @@ func (s *Summarizer) selectMMR(sents []text.Sentence, pool []int, sim [][]float6
 		used[best] = true
 		chosen = append(chosen, best)
 		total += words[best]
+		for k := range pool {
+			if !used[k] {
+				red[k] = math.Max(red[k], dot(vecs[k], vecs[best]))
+			}
+		}
 	}
 	if len(chosen) == 0 {
 		shortest := 0
@@ -400,9 +552,9 @@ func (s *Summarizer) selectMMR(sents []text.Sentence, pool []int, sim [][]float6
 				shortest = k
 			}
 		}
-		return []int{shortest}, true
+		return []int{shortest}, true, nil
 	}
-	return chosen, false
+	return chosen, false, nil
 }
 
 // stopWords are dropped before similarity; negation words are not stop

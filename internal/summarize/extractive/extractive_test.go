@@ -99,8 +99,8 @@ func TestMMRRemovesRedundancy(t *testing.T) {
 func TestNegatedAndAffirmedSentencesDiffer(t *testing.T) {
 	// With negation marking, "No effusion" is not similar to "Small
 	// effusion", so MMR keeps both statements about effusion.
-	v := vectors(text.SplitSentences("No pleural effusion. Small pleural effusion."), []int{0, 1})
-	if sim := similarities(v)[0][1]; sim != 0 {
+	v, _ := vectors(context.Background(), text.SplitSentences("No pleural effusion. Small pleural effusion."), []int{0, 1})
+	if sim := dot(v[0], v[1]); sim != 0 {
 		t.Fatalf("similarity of a negated and an affirmed finding = %v, want 0", sim)
 	}
 }
@@ -109,15 +109,17 @@ func TestLexRankThreshold(t *testing.T) {
 	s, _ := New(Options{Method: LexRank, Threshold: 0.99})
 	// With a threshold no pair reaches, every sentence is isolated and
 	// scores are uniform.
-	sim := similarities(vectors(text.SplitSentences(report), []int{2, 3, 4, 5, 6}))
-	scores := s.rank(sim)
+	ctx := context.Background()
+	vs, _ := vectors(ctx, text.SplitSentences(report), []int{2, 3, 4, 5, 6})
+	g, _ := s.newGraph(ctx, vs)
+	scores, _ := s.rank(ctx, g)
 	for _, x := range scores {
 		if diff := x - scores[0]; diff > 1e-12 || diff < -1e-12 {
 			t.Fatalf("isolated sentences should score alike: %v", scores)
 		}
 	}
 	tr, _ := New(Options{Method: TextRank})
-	scores = tr.rank(sim)
+	scores, _ = tr.rank(ctx, g)
 	var sum float64
 	for _, x := range scores {
 		sum += x

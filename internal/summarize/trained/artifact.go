@@ -215,7 +215,16 @@ func fromPayload(p *payload) (*Model, error) {
 	if p.SentBits == 0 || p.SentBits > 24 {
 		return nil, fmt.Errorf("sentence scorer has %d hash bits", p.SentBits)
 	}
-	m := &Model{opts: p.Options.withDefaults(), vec: newTFIDF(p.TFIDF, p.Terms, p.IDF), docIDs: p.DocIDs,
+	// The options size the work of every summary: a model asking for
+	// more than the limits would load and then hang summarize.
+	if err := p.Options.Validate(); err != nil {
+		return nil, fmt.Errorf("options: %w", err)
+	}
+	opts := p.Options.withDefaults()
+	if maxTrees := opts.Trees * opts.Ensemble; len(p.Ranker.Trees) > maxTrees {
+		return nil, fmt.Errorf("ranker has %d trees, more than the %d its options grow (trees %d x ensemble %d)", len(p.Ranker.Trees), maxTrees, opts.Trees, opts.Ensemble)
+	}
+	m := &Model{opts: opts, vec: newTFIDF(p.TFIDF, p.Terms, p.IDF), docIDs: p.DocIDs,
 		docSummary: p.DocSummary, summaries: p.Summaries, summaryCount: p.SummaryCount}
 	m.docVecs = make([]sparse, n)
 	for i := 0; i < n; i++ {
@@ -235,6 +244,11 @@ func fromPayload(p *payload) (*Model, error) {
 			return nil, errors.New("summary id out of range")
 		}
 	}
+	for i, s := range p.Summaries {
+		if len(s) > MaxSummaryBytes {
+			return nil, fmt.Errorf("summary %d is %d bytes, over the %d a summary may have", i, len(s), MaxSummaryBytes)
+		}
+	}
 	m.ix = newIndex(m.docVecs, len(p.Terms))
 	m.sent = &sentenceScorer{Bits: p.SentBits, Weights: make([]float32, 1<<p.SentBits)}
 	for k, i := range p.SentIdx {
@@ -243,16 +257,25 @@ func fromPayload(p *payload) (*Model, error) {
 		}
 		m.sent.Weights[i] = p.SentVal[k]
 	}
-	for _, t := range p.Ranker.Trees {
+	for i, t := range p.Ranker.Trees {
+		if len(t.Nodes) == 0 {
+			return nil, errors.New("ranker tree is empty")
+		}
+		// Children come after their parent, so walks always end; and no
+		// leaf is deeper than the options' depth, so each walk is short.
+		depth := make([]int32, len(t.Nodes))
 		for k, nd := range t.Nodes {
-			// Children come after their parent, so walks always end.
 			if nd.Feature >= numFeatures || nd.Feature >= 0 && (int(nd.Left) <= k || int(nd.Right) <= k ||
 				int(nd.Left) >= len(t.Nodes) || int(nd.Right) >= len(t.Nodes)) {
 				return nil, errors.New("ranker tree is malformed")
 			}
-		}
-		if len(t.Nodes) == 0 {
-			return nil, errors.New("ranker tree is empty")
+			if depth[k] > int32(opts.Depth) {
+				return nil, fmt.Errorf("ranker tree %d is deeper than its options' depth %d", i, opts.Depth)
+			}
+			if nd.Feature >= 0 {
+				depth[nd.Left] = max(depth[nd.Left], depth[k]+1)
+				depth[nd.Right] = max(depth[nd.Right], depth[k]+1)
+			}
 		}
 	}
 	r := p.Ranker

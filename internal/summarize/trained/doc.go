@@ -60,7 +60,13 @@
 // # Artifacts
 //
 // [Model.Save] writes a directory (model.json, model.bin, SHA256SUMS)
-// atomically; [Load] and [LoadFS] verify it before use. A model keeps the
+// atomically; [Load] and [LoadFS] verify it before use: checksums first,
+// then everything read from it is bounded, because a re-signed artifact
+// must not make the loader or a later summary panic, hang or exhaust
+// memory (model.bin expands to at most 1 GiB; its options must pass
+// [Options.Validate], whose limits such as [MaxNeighborsLimit] bound the
+// candidates of every summary; ranker trees are no deeper than the options'
+// depth and no more than trees x ensemble). A model keeps the
 // training summaries and TF-IDF vectors of the training sources, not the
 // sources' text. [Evaluate] scores any summarizer with exact rouge-score
 // ROUGE (internal/eval) on all pairs and on the abnormal ones;

@@ -7,10 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 
 	"github.com/osler-health/osler/internal/modeldir"
 )
+
+// maxPayloadBytes bounds model.bin once decompressed (1 GiB, far above
+// what the tables of a model trained on a large report corpus take); Load
+// refuses a larger one as corrupt. A variable so tests can lower it.
+var maxPayloadBytes int64 = 1 << 30
 
 // LoadFS reads a model saved by [Model.Save] from the directory dir of
 // fsys ("." for its root), with the same checks as [Load]. It lets a
@@ -44,6 +50,9 @@ func LoadFS(fsys fs.FS, dir, name string) (*Model, error) {
 	if meta.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("trained: load %s: format version %d is not supported by this Osler (it reads version %d); retrain the model", name, meta.FormatVersion, FormatVersion)
 	}
+	if err := meta.Options.Validate(); err != nil {
+		return nil, corrupt(metadataName, "options: %v", err)
+	}
 	fsum, ok := meta.Files[dataName]
 	if !ok {
 		return nil, corrupt(metadataName, "no entry for %s", dataName)
@@ -56,9 +65,18 @@ func LoadFS(fsys fs.FS, dir, name string) (*Model, error) {
 	if err != nil {
 		return nil, corrupt(dataName, "%v", err)
 	}
+	// A few kilobytes of gzip can expand to gigabytes: decode through a
+	// limit, so what the decoder allocates is bounded by it.
+	lr := &io.LimitedReader{R: zr, N: maxPayloadBytes + 1}
 	var p payload
-	if err := gob.NewDecoder(zr).Decode(&p); err != nil {
+	if err := gob.NewDecoder(lr).Decode(&p); err != nil {
+		if lr.N <= 0 {
+			return nil, corrupt(dataName, "expands to more than %d bytes", maxPayloadBytes)
+		}
 		return nil, corrupt(dataName, "%v", err)
+	}
+	if lr.N <= 0 {
+		return nil, corrupt(dataName, "expands to more than %d bytes", maxPayloadBytes)
 	}
 	m, err := fromPayload(&p)
 	if err != nil {

@@ -175,22 +175,66 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Validate reports settings that cannot work.
+// Upper bounds on the options that size the work done for every document
+// (candidates retrieved, checked, combined and ranked). Each is well above
+// what training needs (the defaults are 30, 10, 20, 12, 5, 3, 150, 4 and
+// 5); they exist so that a model, trained or loaded from an artifact,
+// cannot make one summary take unbounded time or memory. [Options.Validate]
+// enforces them, and so Train and Load.
+const (
+	MaxNeighborsLimit  = 200  // neighbors, mbr_neighbors
+	MaxFrequentLimit   = 200  // frequent
+	MaxSinglesLimit    = 50   // max_singles
+	MaxCombineTopLimit = 10   // combine_top: at most 45 pairs and 120 triples
+	MaxExtractLimit    = 5    // max_extract
+	MaxTreesLimit      = 2000 // trees per ranker
+	MaxDepthLimit      = 12   // depth
+	MaxEnsembleLimit   = 50   // ensemble
+	MaxCVFoldsLimit    = 100  // cv_folds
+)
+
+// MaxSummaryBytes bounds a training summary (the longest in the reference
+// datasets is 6 KB): every summary is a candidate, compared token by token
+// with others (ROUGE-L takes time quadratic in length) and checked for
+// claims, so Train refuses a longer one and Load an artifact holding one.
+const MaxSummaryBytes = 32 << 10
+
+// Validate reports settings that cannot work or exceed the limits above;
+// the error names the option by its model.json name.
 func (o Options) Validate() error {
-	if o.Neighbors < 0 || o.MBRNeighbors < 0 || o.Frequent < 0 || o.MaxSingles < 0 || o.CombineTop < 0 || o.Trees < 0 || o.Depth < 0 || o.Ensemble < 0 {
-		return errors.New("trained: options must not be negative")
+	for _, c := range []struct {
+		name     string
+		v, limit int
+		what     string
+	}{
+		{"neighbors", o.Neighbors, MaxNeighborsLimit, "similar training sources"},
+		{"mbr_neighbors", o.MBRNeighbors, MaxNeighborsLimit, "voting neighbours"},
+		{"frequent", o.Frequent, MaxFrequentLimit, "frequent summaries"},
+		{"max_singles", o.MaxSingles, MaxSinglesLimit, "single sentences"},
+		{"combine_top", o.CombineTop, MaxCombineTopLimit, "sentences combined"},
+		{"max_extract", o.MaxExtract, MaxExtractLimit, "sentences per extract"},
+		{"trees", o.Trees, MaxTreesLimit, "trees"},
+		{"depth", o.Depth, MaxDepthLimit, "levels"},
+		{"ensemble", o.Ensemble, MaxEnsembleLimit, "rankers"},
+		{"cv_folds", o.CVFolds, MaxCVFoldsLimit, "folds"},
+	} {
+		if c.v < 0 {
+			return fmt.Errorf("trained: %s %d: options must not be negative", c.name, c.v)
+		}
+		if c.v > c.limit {
+			return fmt.Errorf("trained: %s %d is too many %s (at most %d)", c.name, c.v, c.what, c.limit)
+		}
 	}
-	if o.Depth > 12 {
-		return fmt.Errorf("trained: depth %d is too deep (at most 12)", o.Depth)
-	}
-	if o.MaxExtract > 5 {
-		return fmt.Errorf("trained: max extract %d is too many sentences (at most 5)", o.MaxExtract)
-	}
-	if o.Ensemble > 50 {
-		return fmt.Errorf("trained: ensemble of %d rankers is too many (at most 50)", o.Ensemble)
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"temperature", o.Temperature}, {"learning_rate", o.LearningRate}, {"min_reuse_similarity", o.MinReuseSimilarity}} {
+		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 {
+			return fmt.Errorf("trained: %s %g must be a number, not negative", c.name, c.v)
+		}
 	}
 	if o.LearningRate > 1 {
-		return fmt.Errorf("trained: learning rate %g is above 1", o.LearningRate)
+		return fmt.Errorf("trained: learning_rate %g is above 1", o.LearningRate)
 	}
 	for _, t := range o.Objective {
 		if _, err := eval.ParseRougeTypes(string(t)); err != nil {
@@ -200,8 +244,8 @@ func (o Options) Validate() error {
 	if _, err := ParseKeepPolicy(string(o.Keep)); err != nil {
 		return err
 	}
-	if o.MinReuseSimilarity < 0 || o.MinReuseSimilarity > 1 {
-		return fmt.Errorf("trained: min reuse similarity %g must be between 0 and 1", o.MinReuseSimilarity)
+	if o.MinReuseSimilarity > 1 {
+		return fmt.Errorf("trained: min_reuse_similarity %g must be between 0 and 1", o.MinReuseSimilarity)
 	}
 	return nil
 }

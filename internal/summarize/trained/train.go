@@ -182,12 +182,75 @@ type docCands struct {
 // retrieval index, the summary tables, the sentence scorer, and the
 // leave-one-out candidates the ranker learns from.
 func prepare(ctx context.Context, examples []Example, opts Options, pr progress.Reporter) (*Model, *trainingSet, *TrainReport, error) {
-	if err := opts.Validate(); err != nil {
+	p, err := newPreparer(ctx, examples, opts, pr)
+	if err != nil {
 		return nil, nil, nil, err
 	}
+	for _, stage := range []func() error{p.analyse, p.sentenceScorer, p.candidates} {
+		if err := stage(); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return p.m, p.ts, p.rep, nil
+}
+
+// preparer holds what prepare's stages share: the model and training set
+// being built, the report, and what one stage leaves for the next.
+type preparer struct {
+	ctx       context.Context
+	examples  []Example
+	o         Options // with defaults
+	workers   int
+	pr        progress.Reporter
+	rep       *TrainReport
+	stage     time.Time // when the current stage started
+	m         *Model
+	ts        *trainingSet
+	objective *eval.RougeScorer // what the ranker's targets measure
+
+	docs        []*document       // analysed training sources (analyse)
+	keys        []uint64          // their near-duplicate keys (analyse)
+	foldScorers []*sentenceScorer // the sentence scorer without each fold (sentenceScorer)
+}
+
+// newPreparer checks the options and examples and sets up the scorers.
+func newPreparer(ctx context.Context, examples []Example, opts Options, pr progress.Reporter) (*preparer, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	o := opts.withDefaults()
+	if err := checkExamples(examples); err != nil {
+		return nil, err
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	p := &preparer{
+		ctx: ctx, examples: examples, o: o, workers: workers, pr: pr,
+		rep:   &TrainReport{Examples: len(examples), StageSeconds: map[string]float64{}},
+		stage: time.Now(),
+		m:     &Model{opts: o, checker: clinical.NewChecker(nil)},
+		ts:    &trainingSet{examples: examples, workers: workers},
+	}
+	var err error
+	if p.m.features, err = eval.NewRougeScorer(eval.RougeOptions{Types: []eval.RougeType{eval.Rouge1, eval.RougeL}}); err != nil {
+		return nil, err
+	}
+	if p.objective, err = eval.NewRougeScorer(eval.RougeOptions{Types: o.Objective}); err != nil {
+		return nil, err
+	}
+	if p.ts.report, err = eval.NewRougeScorer(eval.RougeOptions{}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkExamples requires MinExamples pairs, each with a source and a
+// summary.
+func checkExamples(examples []Example) error {
 	if len(examples) < MinExamples {
-		return nil, nil, nil, fmt.Errorf("trained: %d examples: %w (need at least %d (source, summary) pairs)", len(examples), ErrTooFewExamples, MinExamples)
+		return fmt.Errorf("trained: %d examples: %w (need at least %d (source, summary) pairs)", len(examples), ErrTooFewExamples, MinExamples)
 	}
 	for i, ex := range examples {
 		if strings.TrimSpace(ex.Source) == "" || strings.TrimSpace(ex.Summary) == "" {
@@ -195,68 +258,73 @@ func prepare(ctx context.Context, examples []Example, opts Options, pr progress.
 			if strings.TrimSpace(ex.Source) != "" {
 				field = "summary"
 			}
-			return nil, nil, nil, fmt.Errorf("trained: example %d (id %q): empty %s; every pair needs a source and a summary", i+1, ex.ID, field)
+			return fmt.Errorf("trained: example %d (id %q): empty %s; every pair needs a source and a summary", i+1, ex.ID, field)
+		}
+		if len(ex.Summary) > MaxSummaryBytes {
+			return fmt.Errorf("trained: example %d (id %q): the summary is %d bytes, over the %d a summary may have; is the summary column the source?", i+1, ex.ID, len(ex.Summary), MaxSummaryBytes)
 		}
 	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	rep := &TrainReport{Examples: len(examples), StageSeconds: map[string]float64{}}
-	stage := time.Now()
-	lap := func(name string) {
-		rep.StageSeconds[name] = time.Since(stage).Seconds()
-		stage = time.Now()
-	}
+	return nil
+}
 
-	m := &Model{opts: o, checker: clinical.NewChecker(nil)}
-	var err error
-	if m.features, err = eval.NewRougeScorer(eval.RougeOptions{Types: []eval.RougeType{eval.Rouge1, eval.RougeL}}); err != nil {
-		return nil, nil, nil, err
-	}
-	objective, err := eval.NewRougeScorer(eval.RougeOptions{Types: o.Objective})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	ts := &trainingSet{examples: examples, workers: workers}
-	if ts.report, err = eval.NewRougeScorer(eval.RougeOptions{}); err != nil {
-		return nil, nil, nil, err
-	}
+// lap records how long the stage name took and starts the next.
+func (p *preparer) lap(name string) {
+	p.rep.StageSeconds[name] = time.Since(p.stage).Seconds()
+	p.stage = time.Now()
+}
 
-	// 1. Documents, retrieval vectors, distinct summaries; what the
-	// references keep of their sources.
-	n := len(examples)
-	docs := make([]*document, n)
+// analyse is stage 1: documents, retrieval vectors, distinct summaries;
+// what the references keep of their sources.
+func (p *preparer) analyse() error {
+	n := len(p.examples)
+	p.docs = make([]*document, n)
 	coverage := make([]keepCoverage, n)
-	pr.Stage("analysing", n)
-	if err := parallel(ctx, workers, n, func(i int) error {
-		docs[i] = analyzeDocument(examples[i].Source)
-		coverage[i] = m.referenceCoverage(examples[i])
+	p.pr.Stage("analysing", n)
+	if err := parallel(p.ctx, p.workers, n, func(i int) error {
+		p.docs[i] = analyzeDocument(p.examples[i].Source)
+		coverage[i] = p.m.referenceCoverage(p.examples[i])
 		return nil
-	}, pr); err != nil {
-		return nil, nil, nil, err
+	}, p.pr); err != nil {
+		return err
 	}
-	m.resolveKeep(coverage, rep)
+	p.m.resolveKeep(coverage, p.rep)
+	p.index()
+	p.summaries()
+	p.rep.Vocabulary = len(p.m.vec.terms)
+	p.lap("analyse")
+	return nil
+}
+
+// index fits the retrieval vectors of the training sources and indexes
+// them, keeping each source's ID and near-duplicate key.
+func (p *preparer) index() {
+	m, n := p.m, len(p.examples)
 	retr := make([]string, n)
-	for i, d := range docs {
+	for i, d := range p.docs {
 		retr[i] = d.retrieval
 	}
 	m.vec = fitTFIDF(retr, tfidfOptions{MaxN: 2, Sublinear: true})
 	m.docVecs = make([]sparse, n)
 	m.docIDs = make([]string, n)
-	keys := make([]uint64, n)
-	for i := range docs {
+	p.keys = make([]uint64, n)
+	for i := range p.docs {
 		m.docVecs[i] = m.vec.transform(retr[i])
-		m.docIDs[i] = examples[i].ID
+		m.docIDs[i] = p.examples[i].ID
 		if m.docIDs[i] == "" {
 			m.docIDs[i] = fmt.Sprintf("#%d", i+1)
 		}
-		keys[i] = text.NearDupKey(retr[i])
+		p.keys[i] = text.NearDupKey(retr[i])
 	}
 	m.ix = newIndex(m.docVecs, len(m.vec.terms))
+}
+
+// summaries collects the distinct training summaries, how often each
+// occurs, and which one each document has.
+func (p *preparer) summaries() {
+	m := p.m
 	sumIDs := map[string]int32{}
-	m.docSummary = make([]int32, n)
-	for i, ex := range examples {
+	m.docSummary = make([]int32, len(p.examples))
+	for i, ex := range p.examples {
 		s := strings.TrimSpace(ex.Summary)
 		id, ok := sumIDs[s]
 		if !ok {
@@ -269,30 +337,32 @@ func prepare(ctx context.Context, examples []Example, opts Options, pr progress.
 		m.summaryCount[id]++
 	}
 	m.deriveSummaryTables()
-	rep.DistinctSummaries = len(m.summaries)
-	rep.FrequentSummaries = len(m.frequent)
-	rep.Vocabulary = len(m.vec.terms)
-	lap("analyse")
+	p.rep.DistinctSummaries = len(m.summaries)
+	p.rep.FrequentSummaries = len(m.frequent)
+}
 
-	// 2. Sentence scorer, cross-fitted: each training document's sentence
-	// scores come from the scorer of the folds it is not in.
-	ts.folds = foldsOf(n, o.CVFolds, o.Seed)
+// sentenceScorer is stage 2: the sentence scorer, cross-fitted: each
+// training document's sentence scores come from the scorer of the folds
+// it is not in; the model keeps the one trained on all folds.
+func (p *preparer) sentenceScorer() error {
+	n, o := len(p.examples), p.o
+	p.ts.folds = foldsOf(n, o.CVFolds, o.Seed)
 	sentRows := make([][]sentenceExample, n)
-	pr.Stage("sentence scorer", n+o.CVFolds+1)
-	if err := parallel(ctx, workers, n, func(i int) error {
-		sentRows[i] = sentenceRows(docs[i], examples[i].Summary, ts.report)
+	p.pr.Stage("sentence scorer", n+o.CVFolds+1)
+	if err := parallel(p.ctx, p.workers, n, func(i int) error {
+		sentRows[i] = sentenceRows(p.docs[i], p.examples[i].Summary, p.ts.report)
 		return nil
-	}, pr); err != nil {
-		return nil, nil, nil, err
+	}, p.pr); err != nil {
+		return err
 	}
-	foldScorers := make([]*sentenceScorer, o.CVFolds)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
+	p.foldScorers = make([]*sentenceScorer, o.CVFolds)
+	g, gctx := errgroup.WithContext(p.ctx)
+	g.SetLimit(p.workers)
 	for k := 0; k <= o.CVFolds; k++ {
 		g.Go(func() error {
 			var rows []sentenceExample
 			for i := range sentRows {
-				if k == o.CVFolds || ts.folds[i] != k {
+				if k == o.CVFolds || p.ts.folds[i] != k {
 					rows = append(rows, sentRows[i]...)
 				}
 			}
@@ -301,56 +371,69 @@ func prepare(ctx context.Context, examples []Example, opts Options, pr progress.
 				return err
 			}
 			if k == o.CVFolds {
-				m.sent = s
+				p.m.sent = s
 			} else {
-				foldScorers[k] = s
+				p.foldScorers[k] = s
 			}
-			pr.Add(1)
+			p.pr.Add(1)
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	lap("sentence_scorer")
+	p.lap("sentence_scorer")
+	return nil
+}
 
-	// 3. Leave-one-out candidates and their targets.
-	ts.docs = make([]docCands, n)
-	pr.Stage("candidates", n)
-	if err := parallel(ctx, workers, n, func(i int) error {
-		exclude := func(j int) bool { return j == i || keys[j] == keys[i] }
-		q := m.newQuery(examples[i].Source, exclude, foldScorers[ts.folds[i]], int(m.docSummary[i]))
-		q.generate()
-		q.featurize(m.features)
-		dc := docCands{nearest: -1}
-		refs := []string{examples[i].Summary}
-		var sc []eval.Score
-		for ci, c := range q.cands {
-			sc = objective.AppendScores(sc[:0], refs, c.text)
-			var t float64
-			for _, s := range sc {
-				t += s.FMeasure
-			}
-			dc.feats = append(dc.feats, c.feats)
-			dc.target = append(dc.target, t/float64(len(sc)))
-			dc.texts = append(dc.texts, c.text)
-			dc.kinds = append(dc.kinds, c.kind)
-			if len(q.nbs) > 0 && c.summary == int(m.docSummary[q.nbs[0].doc]) && c.kind == kindNeighbor {
-				dc.nearest = ci
-			}
-		}
-		ts.docs[i] = dc
+// candidates is stage 3: each training document's leave-one-out
+// candidates and their targets.
+func (p *preparer) candidates() error {
+	n := len(p.examples)
+	p.ts.docs = make([]docCands, n)
+	p.pr.Stage("candidates", n)
+	if err := parallel(p.ctx, p.workers, n, func(i int) error {
+		p.ts.docs[i] = p.docCandidates(i)
 		return nil
-	}, pr); err != nil {
-		return nil, nil, nil, err
+	}, p.pr); err != nil {
+		return err
 	}
 	total := 0
-	for _, dc := range ts.docs {
+	for _, dc := range p.ts.docs {
 		total += len(dc.texts)
 	}
-	rep.Candidates = float64(total) / float64(n)
-	lap("candidates")
-	return m, ts, rep, nil
+	p.rep.Candidates = float64(total) / float64(n)
+	p.lap("candidates")
+	return nil
+}
+
+// docCandidates builds document i's candidates without it (and sources
+// identical to it), with their features and objective scores against its
+// reference.
+func (p *preparer) docCandidates(i int) docCands {
+	m, keys := p.m, p.keys
+	exclude := func(j int) bool { return j == i || keys[j] == keys[i] }
+	q := m.newQuery(p.examples[i].Source, exclude, p.foldScorers[p.ts.folds[i]], int(m.docSummary[i]))
+	q.generate()
+	q.featurize(m.features)
+	dc := docCands{nearest: -1}
+	refs := []string{p.examples[i].Summary}
+	var sc []eval.Score
+	for ci, c := range q.cands {
+		sc = p.objective.AppendScores(sc[:0], refs, c.text)
+		var t float64
+		for _, s := range sc {
+			t += s.FMeasure
+		}
+		dc.feats = append(dc.feats, c.feats)
+		dc.target = append(dc.target, t/float64(len(sc)))
+		dc.texts = append(dc.texts, c.text)
+		dc.kinds = append(dc.kinds, c.kind)
+		if len(q.nbs) > 0 && c.summary == int(m.docSummary[q.nbs[0].doc]) && c.kind == kindNeighbor {
+			dc.nearest = ci
+		}
+	}
+	return dc
 }
 
 // rankData gathers the candidates of the documents keep accepts.
