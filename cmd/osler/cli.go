@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/osler-health/osler/internal/config"
 	"golang.org/x/term"
 )
 
@@ -234,6 +235,16 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
+
+// usageOf returns err as a usageError when a library says the options it
+// was given are at fault ([config.OptionError]), and err itself otherwise.
+func usageOf(err error) error {
+	var oe *config.OptionError
+	if errors.As(err, &oe) {
+		return usageError{err}
+	}
+	return err
+}
 
 // exitError ends the process with a specific code after the command has
 // already reported why (e.g. validation found errors: exit 1).

@@ -1,25 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/osler-health/osler/internal/atomicfile"
-	"github.com/osler-health/osler/internal/classify"
+	"github.com/osler-health/osler/internal/classify/predict"
 	"github.com/osler-health/osler/internal/dataset"
-	"github.com/osler-health/osler/internal/eval"
-	"github.com/osler-health/osler/internal/jsonstr"
-	"github.com/osler-health/osler/internal/ordered"
 	"github.com/osler-health/osler/internal/progress"
 )
 
@@ -59,7 +49,9 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	rf.registerRead(fs)
 	input := fs.String("input", "-", `documents to classify ("-": standard input)`)
 	output := fs.String("output", "-", `where to write predictions ("-": standard output)`)
-	format := fs.String("format", "osler", `output shape: osler ({"id","labels","scores"}) or comprehend ({"File","Line","Classes"|"Labels","Predicted"})`)
+	var enums enumFlags
+	format := predict.FormatOsler
+	enums.Var(fs, &format, "format", `output shape: osler ({"id","labels","scores"}) or comprehend ({"File","Line","Classes"|"Labels","Predicted"})`)
 	thresholds := fs.String("thresholds", "", `decide with these thresholds instead of the model's: a JSON file {"label": t} naming every label (a binary model's positive label), or one number for every label`)
 	threshold := fs.Float64("threshold", -1, "decide every label at this score instead of the model's thresholds (the same as --thresholds N)")
 	workers := fs.Int("workers", 0, "goroutines scoring batches (default: GOMAXPROCS)")
@@ -77,55 +69,25 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	if *modelPath == "" {
 		return usageError{errors.New("predict: --model is required (see --help)")}
 	}
-	if *format != "osler" && *format != "comprehend" {
-		return usageError{fmt.Errorf("predict: --format %q: want osler or comprehend", *format)}
+	if err := enums.set(); err != nil {
+		return err
 	}
-	var thresholdsFile string
-	if *thresholds != "" {
-		if *threshold >= 0 {
-			return usageError{errors.New("predict: give --thresholds or --threshold, not both")}
-		}
-		if v, err := strconv.ParseFloat(*thresholds, 64); err == nil {
-			*threshold = v
-			if v < 0 {
-				return usageError{fmt.Errorf("predict: --thresholds %g: scores are between 0 and 1", v)}
-			}
-		} else {
-			thresholdsFile = *thresholds
-		}
-	}
-	if *threshold > 1 || math.IsNaN(*threshold) {
-		return usageError{fmt.Errorf("predict: --threshold %g: scores are between 0 and 1", *threshold)}
+	decision, err := predict.ParseDecision(*thresholds, *threshold)
+	if err != nil {
+		return usageOf(err)
 	}
 	opts, err := df.options()
 	if err != nil {
 		return err
 	}
 	opts.IgnoreLabels = true // only the text is read: labels of any shape are fine
-	if *workers <= 0 {
-		*workers = runtime.GOMAXPROCS(0)
-	}
 	lc, err := m.loadClassifier(ctx, "predict", *modelPath, &rf)
 	if err != nil {
 		return err
 	}
-	model := lc.Model
-	if (*threshold >= 0 || thresholdsFile != "") && model.Mode() == dataset.ModeMultiClass {
-		return usageError{fmt.Errorf("predict: %s is a multi-class model: it predicts its top-scored label, and thresholds do not change that", *modelPath)}
-	}
-	if thresholdsFile != "" {
-		fh, err := os.Open(thresholdsFile)
-		if err != nil {
-			return usageError{fmt.Errorf("predict: --thresholds %q is neither a number nor a readable file: %w", thresholdsFile, err)}
-		}
-		th, err := eval.ReadThresholds(fh, thresholdsFile)
-		fh.Close()
-		if err != nil {
-			return fmt.Errorf("predict: %w", err)
-		}
-		if model, err = model.WithThresholds(th, "file "+thresholdsFile); err != nil {
-			return fmt.Errorf("predict: --thresholds %s: %w", thresholdsFile, err)
-		}
+	model, err := decision.Apply(ctx, lc.Model, *modelPath)
+	if err != nil {
+		return usageOf(err)
 	}
 	in, err := dataset.Open(*input, m.Stdin, opts)
 	if err != nil {
@@ -142,21 +104,12 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 		defer af.Abort()
 		out = af
 	}
-	bw := bufio.NewWriterSize(out, 256<<10)
-	file := filepath.Base(*input)
-	if *input == "-" {
-		file = "stdin"
-	}
-	f := newPredFormatter(model, *format == "comprehend", file, *threshold)
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr), -1, "predicting")
+	bar := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
 	start := time.Now()
-	n, err := predictStream(ctx, in, bw, f, *workers, bar.Add)
+	n, err := predict.Run(ctx, model, in, out, predict.Options{Format: format, Input: *input, Threshold: decision.Threshold, Workers: *workers, Progress: bar})
 	bar.Finish()
 	if err != nil {
 		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("predict: %w", err)
 	}
 	if af != nil {
 		if err := af.Commit(); err != nil {
@@ -166,139 +119,4 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "predicted %d documents in %.2f s (%.0f/s); wrote %s\n", n, el, float64(n)/max(el, 1e-9), *output)
 	}
 	return nil
-}
-
-const predBatchSize = 512
-
-// predictStream reads every record of in, scores it and writes its line to
-// w in input order, on workers goroutines (internal/ordered). It returns
-// the number of records.
-func predictStream(ctx context.Context, in dataset.Reader, w io.Writer, f *predFormatter, workers int, progress func(int)) (int, error) {
-	scratch := sync.Pool{New: func() any { return f.newScratch() }}
-	n := 0
-	err := ordered.Map(ctx, ordered.Options{Workers: workers, Batch: predBatchSize},
-		func(rec *dataset.Record) error {
-			r, err := in.Read()
-			*rec = r
-			return err
-		},
-		func(_ context.Context, rec *dataset.Record, line *[]byte) error {
-			s := scratch.Get().(*predScratch)
-			*line = f.appendLine((*line)[:0], rec, s)
-			scratch.Put(s)
-			return nil
-		},
-		func(_ *dataset.Record, line *[]byte) error {
-			if _, err := w.Write(*line); err != nil {
-				return fmt.Errorf("predict: %w", err)
-			}
-			if n++; n%predBatchSize == 0 {
-				progress(predBatchSize)
-			}
-			return nil
-		})
-	progress(n % predBatchSize)
-	return n, err
-}
-
-// predFormatter writes prediction lines. Label names are encoded once.
-type predFormatter struct {
-	model      *classify.Model
-	comprehend bool
-	threshold  float64
-	labels     [][]byte // each label as a JSON string
-	file       []byte   // comprehend: the input's name as a JSON string
-	key        string   // comprehend: "Classes" or "Labels"
-}
-
-func newPredFormatter(m *classify.Model, comprehend bool, file string, threshold float64) *predFormatter {
-	f := &predFormatter{model: m, comprehend: comprehend, threshold: threshold, file: jsonstr.Append(nil, file), key: "Classes"}
-	if m.Mode() == dataset.ModeMultiLabel {
-		f.key = "Labels"
-	}
-	for _, l := range m.Labels() {
-		f.labels = append(f.labels, jsonstr.Append(nil, l))
-	}
-	return f
-}
-
-// predScratch is one goroutine's buffers.
-type predScratch struct {
-	scores []float64
-	pred   []int
-	order  []int
-}
-
-func (f *predFormatter) newScratch() *predScratch {
-	n := len(f.labels)
-	return &predScratch{scores: make([]float64, 0, n), pred: make([]int, 0, n), order: make([]int, n)}
-}
-
-// appendLine appends rec's output line (with its newline) to dst.
-func (f *predFormatter) appendLine(dst []byte, rec *dataset.Record, s *predScratch) []byte {
-	s.scores = f.model.AppendScores(s.scores[:0], rec.Text)
-	s.pred = f.model.Decide(s.pred[:0], s.scores, f.threshold)
-	if f.comprehend {
-		dst = append(dst, `{"File":`...)
-		dst = append(dst, f.file...)
-		dst = append(dst, `,"Line":"`...)
-		dst = strconv.AppendInt(dst, int64(rec.Line-1), 10)
-		dst = append(dst, `","`...)
-		dst = append(dst, f.key...)
-		dst = append(dst, `":[`...)
-		// Every label, highest score first (label order on ties).
-		for i := range s.order {
-			s.order[i] = i
-		}
-		for i := 1; i < len(s.order); i++ {
-			for j := i; j > 0 && s.scores[s.order[j]] > s.scores[s.order[j-1]]; j-- {
-				s.order[j], s.order[j-1] = s.order[j-1], s.order[j]
-			}
-		}
-		for k, i := range s.order {
-			if k > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"Name":`...)
-			dst = append(dst, f.labels[i]...)
-			dst = append(dst, `,"Score":`...)
-			dst = strconv.AppendFloat(dst, s.scores[i], 'g', -1, 64)
-			dst = append(dst, '}')
-		}
-		// The decisions, which the service's output lacks, in an extra
-		// member its consumers skip.
-		dst = append(dst, `],"Predicted":[`...)
-		for k, i := range s.pred {
-			if k > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, f.labels[i]...)
-		}
-		return append(dst, "]}\n"...)
-	}
-	dst = append(dst, `{"id":`...)
-	if rec.ID != "" {
-		dst = jsonstr.Append(dst, rec.ID)
-	} else {
-		dst = append(dst, '"')
-		dst = strconv.AppendInt(dst, int64(rec.Line), 10)
-		dst = append(dst, '"')
-	}
-	dst = append(dst, `,"labels":[`...)
-	for k, i := range s.pred {
-		if k > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, f.labels[i]...)
-	}
-	dst = append(dst, `],"scores":{`...)
-	for i, sc := range s.scores {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, f.labels[i]...)
-		dst = append(dst, ':')
-		dst = strconv.AppendFloat(dst, sc, 'g', -1, 64)
-	}
-	return append(dst, "}}\n"...)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/osler-health/osler/internal/classify"
+	"github.com/osler-health/osler/internal/classify/predict"
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/sharedtest"
 )
@@ -38,12 +39,11 @@ func BenchmarkPredictADE(b *testing.B) {
 	}
 	input := bytes.Repeat(dev, 50)
 	lines := bytes.Count(input, []byte("\n"))
-	f := newPredFormatter(model, false, "dev.jsonl", -1)
 	b.SetBytes(int64(len(input)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r := dataset.NewJSONLReader(bytes.NewReader(input), "dev.jsonl", dataset.Options{})
-		n, err := predictStream(context.Background(), r, io.Discard, f, 1, func(int) {})
+		n, err := predict.Run(context.Background(), model, r, io.Discard, predict.Options{Input: "dev.jsonl", Threshold: -1, Workers: 1})
 		if err != nil || n != lines {
 			b.Fatalf("%d lines, %v", n, err)
 		}

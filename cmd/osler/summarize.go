@@ -1,25 +1,20 @@
 package main
 
 import (
-	"bufio"
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/osler-health/osler/internal/atomicfile"
-	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/dataset"
-	"github.com/osler-health/osler/internal/llm/backend"
-	"github.com/osler-health/osler/internal/ordered"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/summarize"
+	"github.com/osler-health/osler/internal/summarize/batch"
+	"github.com/osler-health/osler/internal/summarize/method"
 )
 
 var summarizeDoc = cmdDoc{
@@ -44,405 +39,159 @@ osler summarize --input articles.jsonl --output summaries.jsonl --task article -
 cat findings.jsonl | osler summarize --task radiology --chain stuff --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 --verify retry > impressions.jsonl`,
 }
 
-// summarizeOptions are the flags of osler summarize.
-type summarizeOptions struct {
+// summarizeFlags are the flags of osler summarize, bound straight into the
+// library's options.
+type summarizeFlags struct {
 	input, output string
-	method        string
-	concurrency   int
-	provenance    bool
-	keepGoing     bool
+	method        method.Spec
+	opts          method.Options
+	batch         batch.Options
 	verbose       bool
-	verify        string
-	verifyRetries int
 	vocab         string
-
-	// LLM chains.
-	llm          llmFlags
-	chain        string
-	task         string
-	promptsFile  string
-	chunkSize    int
-	chunkOverlap int
-	length       string
-	tokenMax     int
-	mapConc      int
+	enums         enumFlags
+	// chainEnums are the llm method's settings, parsed only for it: other
+	// methods ignore them, as they always have.
+	chainEnums enumFlags
 }
 
-func (o *summarizeOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.input, "input", "-", `input file ("-" for stdin)`)
-	fs.StringVar(&o.output, "output", "-", `output JSONL file ("-" for stdout)`)
-	fs.StringVar(&o.method, "method", "", "summarization method: "+summarizeMethodNames()+" (default: llm when an LLM server is configured, otherwise extractive)")
-	fs.IntVar(&o.concurrency, "concurrency", 4, "documents summarized at once")
-	fs.BoolVar(&o.provenance, "provenance", false, "add provenance fields (method, chunks, llm_calls, source_sentences, neighbors, notes) to each output line")
-	fs.BoolVar(&o.keepGoing, "keep-going", false, "report documents that fail (and bad input lines) and go on; exit 1 at the end if any failed")
-	fs.BoolVar(&o.verbose, "verbose", false, "report each LLM retry on stderr")
-	fs.StringVar(&o.verify, "verify", "warn", `check each summary against its document (osler eval faithfulness): "warn" adds the issues as "warnings", `+
+func (f *summarizeFlags) register(fs *flag.FlagSet) {
+	f.opts = method.DefaultOptions()
+	c := &f.opts.Chain
+	fs.StringVar(&f.input, "input", "-", `input file ("-" for stdin)`)
+	fs.StringVar(&f.output, "output", "-", `output JSONL file ("-" for stdout)`)
+	f.enums.Var(fs, &f.method, "method", "summarization method: "+method.Names()+" (default: llm when an LLM server is configured, otherwise extractive)")
+	fs.IntVar(&f.batch.Workers, "concurrency", 4, "documents summarized at once")
+	fs.BoolVar(&f.batch.Provenance, "provenance", false, "add provenance fields (method, chunks, llm_calls, source_sentences, neighbors, notes) to each output line")
+	fs.BoolVar(&f.batch.KeepGoing, "keep-going", false, "report documents that fail (and bad input lines) and go on; exit 1 at the end if any failed")
+	fs.BoolVar(&f.verbose, "verbose", false, "report each LLM retry on stderr")
+	f.enums.Var(fs, &f.opts.Verify, "verify", `check each summary against its document (osler eval faithfulness): "warn" adds the issues as "warnings", `+
 		`"drop" removes the sentences the document does not back, "retry" asks the LLM to correct the summary (--verify-retries times, then warns), "off" skips the check`)
-	fs.IntVar(&o.verifyRetries, "verify-retries", summarize.DefaultRetries, "corrections --verify retry asks for")
-	fs.StringVar(&o.vocab, "vocab", "", "a lexicon file that extends the faithfulness check's vocabulary")
-	o.llm.register(fs)
-	fs.StringVar(&o.chain, "chain", string(summarize.ChainMapReduce), "LLM chain: stuff, map-reduce or refine (map-reduce makes one stuff call when a document fits one chunk)")
-	fs.StringVar(&o.task, "task", string(summarize.TaskNote), "default prompts: note (symptoms, findings, actions), radiology (impression from findings) or article (long article)")
-	fs.StringVar(&o.promptsFile, "prompts", "", `JSON file overriding prompts: keys "system", "stuff", "map", "reduce", "refine", "revise" (Go text/template; fields .Text, .Summaries, .Existing, .Problems, .Index, .Total)`)
-	fs.IntVar(&o.chunkSize, "chunk-size", summarize.DefaultChunkSize, "most a chunk may measure, in --length units")
-	fs.IntVar(&o.chunkOverlap, "chunk-overlap", summarize.DefaultChunkOverlap, "how much of the previous chunk each chunk repeats, in --length units")
-	fs.StringVar(&o.length, "length", "tokens", `unit of --chunk-size, --chunk-overlap and --token-max: "tokens" (approximate) or "chars"`)
-	fs.IntVar(&o.tokenMax, "token-max", summarize.DefaultTokenMax, "most the summaries combined by one reduce call may measure; more are collapsed first")
-	fs.IntVar(&o.mapConc, "map-concurrency", summarize.DefaultMapConcurrency, "map calls in flight for one document")
-}
-
-// summarizeMethod opens one --method value as a Summarizer.
-type summarizeMethod struct {
-	// name is the method ("llm"), or a prefix ending in ':' whose rest is
-	// an argument ("model:" for model:PATH).
-	name string
-	open func(m *Main, ctx context.Context, arg string, o *summarizeOptions, st *summarizeStats) (summarize.Summarizer, error)
-}
-
-// summarizeMethods lists the --method values. Methods that live in other
-// packages (extractive, model:PATH) are added here with one line each.
-func summarizeMethods() []summarizeMethod {
-	return []summarizeMethod{
-		{"llm", openLLMSummarizer},
-		{"extractive", openExtractiveSummarizer},
-		{"model:", openTrainedSummarizer},
-	}
-}
-
-func summarizeMethodNames() string {
-	var names []string
-	for _, sm := range summarizeMethods() {
-		n := sm.name
-		if strings.HasSuffix(n, ":") {
-			n += "PATH"
-		}
-		names = append(names, n)
-	}
-	return strings.Join(names, ", ")
-}
-
-// summarizeStats counts what a run did, for the final report.
-type summarizeStats struct {
-	docs, failed, unfaithful int
-	chunks, calls            int
-	retries, llmCallsLive    atomic.Int64
-	// bar shows progress; LLM calls update its description as they finish,
-	// so a long document shows life before it completes.
-	bar atomic.Pointer[progress.Bar]
-}
-
-// llmCallDone counts a finished LLM call.
-func (st *summarizeStats) llmCallDone() {
-	n := st.llmCallsLive.Add(1)
-	if b := st.bar.Load(); b != nil {
-		b.Describe(fmt.Sprintf("summarizing (%d LLM calls)", n))
-	}
-}
-
-// openLLMSummarizer builds the LLM chain the flags describe.
-func openLLMSummarizer(m *Main, ctx context.Context, _ string, o *summarizeOptions, st *summarizeStats) (summarize.Summarizer, error) {
-	cfg, err := o.llm.resolve(m.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	kind, err := summarize.ParseChainKind(o.chain)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	task, err := summarize.ParseTask(o.task)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	prompts, err := summarize.DefaultPrompts(task)
-	if err != nil {
-		return nil, err
-	}
-	if o.promptsFile != "" {
-		if prompts, err = summarize.LoadPrompts(o.promptsFile, prompts); err != nil {
-			return nil, usageError{err}
-		}
-	}
-	var length summarize.Counter
-	switch o.length {
-	case "tokens":
-		length = summarize.ApproxTokens
-	case "chars":
-		length = summarize.Chars
-	default:
-		return nil, usageError{fmt.Errorf("summarize: --length %q: want tokens or chars", o.length)}
-	}
-	splitter := summarize.Splitter{ChunkSize: o.chunkSize, ChunkOverlap: o.chunkOverlap, Length: length}
-	if err := splitter.Validate(); err != nil {
-		return nil, usageError{fmt.Errorf("summarize: --chunk-size/--chunk-overlap: %w", err)}
-	}
-	if o.tokenMax < 1 || o.mapConc < 1 {
-		return nil, usageError{errors.New("summarize: --token-max and --map-concurrency must be at least 1")}
-	}
-	onRetry := func(attempt int, err error, wait time.Duration) {
-		st.retries.Add(1)
-		if o.verbose {
-			fmt.Fprintf(m.Stderr, "osler summarize: retry %d in %s after: %v\n", attempt, wait.Round(time.Millisecond), err)
-		}
-	}
-	model, err := backend.Open(ctx, cfg, onRetry)
-	if err != nil {
-		return nil, err
-	}
-	return summarize.NewChain(kind, summarize.ChainConfig{
-		Model:       model,
-		Prompts:     prompts,
-		Options:     backend.Options(cfg),
-		Splitter:    splitter,
-		TokenMax:    o.tokenMax,
-		Counter:     length,
-		Concurrency: o.mapConc,
-		Progress:    func(summarize.Event) { st.llmCallDone() },
-	})
+	fs.IntVar(&f.opts.VerifyRetries, "verify-retries", f.opts.VerifyRetries, "corrections --verify retry asks for")
+	fs.StringVar(&f.vocab, "vocab", "", "a lexicon file that extends the faithfulness check's vocabulary")
+	registerLLMFlags(fs, &f.opts.LLM)
+	f.chainEnums.Var(fs, &c.Kind, "chain", "LLM chain: stuff, map-reduce or refine (map-reduce makes one stuff call when a document fits one chunk)")
+	f.chainEnums.Var(fs, &c.Task, "task", "default prompts: note (symptoms, findings, actions), radiology (impression from findings) or article (long article)")
+	fs.StringVar(&c.PromptsFile, "prompts", "", `JSON file overriding prompts: keys "system", "stuff", "map", "reduce", "refine", "revise" (Go text/template; fields .Text, .Summaries, .Existing, .Problems, .Index, .Total)`)
+	fs.IntVar(&c.ChunkSize, "chunk-size", c.ChunkSize, "most a chunk may measure, in --length units")
+	fs.IntVar(&c.ChunkOverlap, "chunk-overlap", c.ChunkOverlap, "how much of the previous chunk each chunk repeats, in --length units")
+	f.chainEnums.Var(fs, &c.Length, "length", `unit of --chunk-size, --chunk-overlap and --token-max: "tokens" (approximate) or "chars"`)
+	fs.IntVar(&c.TokenMax, "token-max", c.TokenMax, "most the summaries combined by one reduce call may measure; more are collapsed first")
+	fs.IntVar(&c.MapConcurrency, "map-concurrency", c.MapConcurrency, "map calls in flight for one document")
 }
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(summarizeDoc)
-	var o summarizeOptions
-	o.register(fs)
+	var f summarizeFlags
+	f.register(fs)
 	var data dataFlags
 	data.register(fs, "")
 	pos, err := m.parseFlags(fs, summarizeDoc, args)
 	if err != nil {
 		return err
 	}
+	f.opts.LLM.Getenv, f.opts.LLM.Given = m.Getenv, givenFlags(fs)
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("summarize: unexpected argument %q; give files with --input and --output (see --help)", pos[0])}
 	}
-	if o.concurrency < 1 {
+	if f.batch.Workers < 1 {
 		return usageError{errors.New("summarize: --concurrency must be at least 1")}
 	}
-	if o.input != "-" && o.output == o.input {
+	if f.input != "-" && f.output == f.input {
 		return usageError{errors.New("summarize: --input and --output are the same file")}
 	}
 	inOpts, err := data.options()
 	if err != nil {
 		return err
 	}
-
-	if o.method == "" {
-		o.method = "extractive"
-		if o.llm.configured(m.Getenv) {
-			o.method = "llm"
-		}
-	}
-	var method *summarizeMethod
-	var arg string
-	for _, sm := range summarizeMethods() {
-		if sm.name == o.method || (strings.HasSuffix(sm.name, ":") && strings.HasPrefix(o.method, sm.name)) {
-			method, arg = &sm, strings.TrimPrefix(o.method, sm.name)
-			break
-		}
-	}
-	if method == nil {
-		return usageError{fmt.Errorf("summarize: unknown --method %q (available in this build: %s)", o.method, summarizeMethodNames())}
-	}
-
-	// Check the whole input before spending any LLM call on it; this also
-	// gives the progress bar its total.
-	total := int64(-1)
-	if o.input != "-" && !o.keepGoing {
-		n, err := countRecords(ctx, o.input, inOpts)
-		if err != nil {
-			return err
-		}
-		total = int64(n)
-	}
-
-	mode, err := summarize.ParseVerifyMode(o.verify)
-	if err != nil {
-		return usageError{err}
-	}
-	if o.verifyRetries < 1 {
-		return usageError{errors.New("summarize: --verify-retries must be at least 1")}
-	}
-	checker, err := m.checker(o.vocab)
-	if err != nil {
-		return fmt.Errorf("summarize: %w", err)
-	}
-	var st summarizeStats
-	s, err := method.open(m, ctx, arg, &o, &st)
-	if err != nil {
+	if err := f.enums.set(); err != nil {
 		return err
 	}
-	if s, err = summarize.Verify(s, checker, mode, o.verifyRetries); err != nil {
-		return usageError{err}
+	if f.method.Kind == "" {
+		f.method = method.Default(f.opts.LLM)
+	}
+	// Check the whole input before spending any LLM call on it; this also
+	// gives the progress bar its total.
+	f.batch.Total = -1
+	if f.input != "-" && !f.batch.KeepGoing {
+		if f.batch.Total, err = dataset.Count(ctx, f.input, inOpts); err != nil {
+			return err
+		}
+	}
+	if f.opts.Checker, err = m.checker(f.vocab); err != nil {
+		return fmt.Errorf("summarize: %w", err)
+	}
+	if f.method.Kind == method.LLM {
+		if err := f.chainEnums.set(); err != nil {
+			return err
+		}
+	}
+	bar := progress.NewWriter(m.Stderr, m.IsTerminal(m.Stderr))
+	var retries, calls atomic.Int64
+	f.opts.OnRetry = func(attempt int, err error, wait time.Duration) {
+		retries.Add(1)
+		if f.verbose {
+			fmt.Fprintf(m.Stderr, "osler summarize: retry %d in %s after: %v\n", attempt, wait.Round(time.Millisecond), err)
+		}
+	}
+	// LLM calls show in the bar as they finish, so a long document shows
+	// life before it completes.
+	f.opts.OnCall = func(summarize.Event) { bar.Describe(fmt.Sprintf("summarizing (%d LLM calls)", calls.Add(1))) }
+	s, err := method.Open(ctx, f.method, f.opts)
+	if err != nil {
+		return usageOf(err)
 	}
 	start := time.Now()
-	if err := m.summarizeStream(ctx, s, &o, inOpts, total, &st); err != nil {
+	st, err := m.summarizeStream(ctx, s, &f, inOpts, bar)
+	if err != nil {
 		return err
 	}
 	where := ""
-	if o.output != "-" {
-		where = " to " + o.output
+	if f.output != "-" {
+		where = " to " + f.output
 	}
 	stats := ""
-	if st.calls > 0 || st.retries.Load() > 0 {
-		stats = fmt.Sprintf(", %d chunks, %d LLM calls, %d retries", st.chunks, st.calls, st.retries.Load())
+	if st.LLMCalls > 0 || retries.Load() > 0 {
+		stats = fmt.Sprintf(", %d chunks, %d LLM calls, %d retries", st.Chunks, st.LLMCalls, retries.Load())
 	}
-	fmt.Fprintf(m.Stderr, "summarized %d documents (%s%s) in %s%s\n",
-		st.docs, method.name+arg, stats, time.Since(start).Round(time.Millisecond), where)
-	if st.unfaithful > 0 {
-		fmt.Fprintf(m.Stderr, "osler summarize: warning: %d of %d summaries hold a claim their document does not back (see their \"warnings\")\n", st.unfaithful, st.docs)
+	fmt.Fprintf(m.Stderr, "summarized %d documents (%s%s) in %s%s\n", st.Docs, f.method, stats, time.Since(start).Round(time.Millisecond), where)
+	if st.Unfaithful > 0 {
+		fmt.Fprintf(m.Stderr, "osler summarize: warning: %d of %d summaries hold a claim their document does not back (see their \"warnings\")\n", st.Unfaithful, st.Docs)
 	}
-	if st.failed > 0 {
-		return exitError{1, fmt.Sprintf("summarize: %d of %d documents failed (listed above); the others were written", st.failed, st.failed+st.docs)}
+	if st.Failed > 0 {
+		return exitError{1, fmt.Sprintf("summarize: %d of %d documents failed (listed above); the others were written", st.Failed, st.Failed+st.Docs)}
 	}
 	return nil
 }
 
-// countRecords reads a file through, returning the number of records or
-// the first parse error (with its line).
-func countRecords(ctx context.Context, path string, opts dataset.Options) (int, error) {
-	f, err := dataset.Open(path, nil, opts)
+// summarizeStream opens the input and the output and runs the batch:
+// the output file appears only once complete.
+func (m *Main) summarizeStream(ctx context.Context, s summarize.Summarizer, f *summarizeFlags, inOpts dataset.Options, bar *progress.Writer) (batch.Stats, error) {
+	src, err := dataset.Open(f.input, m.Stdin, inOpts)
 	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	n := 0
-	for {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return n, ctx.Err()
-		}
-		_, err := f.Read()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-// summaryLine is one output line: the id, the summary, and with
-// --provenance the provenance fields.
-type summaryLine struct {
-	ID      string `json:"id"`
-	Summary string `json:"summary"`
-	// Warnings are the faithfulness check's issues (omitted when none).
-	Warnings []clinical.Issue `json:"warnings,omitempty"`
-	*summarize.Provenance
-}
-
-// summarizeJob is a record to summarize, or the error reading it.
-type summarizeJob struct {
-	rec dataset.Record
-	err error // a read error: the record could not be decoded
-}
-
-// summarizeDone is a summary, or the error making it.
-type summarizeDone struct {
-	res summarize.Result
-	err error
-}
-
-// summarizeStream reads records, summarizes them on --concurrency
-// goroutines and writes the summaries in input order (internal/ordered),
-// so inputs of any size stream in bounded memory.
-func (m *Main) summarizeStream(ctx context.Context, s summarize.Summarizer, o *summarizeOptions, inOpts dataset.Options, total int64, st *summarizeStats) error {
-	src, err := dataset.Open(o.input, m.Stdin, inOpts)
-	if err != nil {
-		return err
+		return batch.Stats{}, err
 	}
 	defer src.Close()
 	var out io.Writer = m.Stdout
 	var af *atomicfile.File
-	if o.output != "-" {
-		if af, err = atomicfile.Create(o.output, 0o644); err != nil {
-			return fmt.Errorf("summarize: %w", err)
+	if f.output != "-" {
+		if af, err = atomicfile.Create(f.output, 0o644); err != nil {
+			return batch.Stats{}, fmt.Errorf("summarize: %w", err)
 		}
 		defer af.Abort()
 		out = af
 	}
-	bw := bufio.NewWriterSize(out, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	bar := progress.New(m.Stderr, m.IsTerminal(m.Stderr), total, "summarizing")
-	defer bar.Finish()
-	st.bar.Store(bar)
-	defer st.bar.Store(nil)
-	inName := src.Name
-	if inName == "-" {
-		inName = "stdin"
-	}
-	err = ordered.Map(ctx, ordered.Options{Workers: o.concurrency},
-		func(j *summarizeJob) error {
-			rec, err := src.Read()
-			var pe *dataset.ParseError
-			if err != nil && !errors.As(err, &pe) {
-				return err // io.EOF, or an I/O error: nothing more can be read
-			}
-			*j = summarizeJob{rec: rec, err: err}
-			return nil
-		},
-		func(ctx context.Context, j *summarizeJob, d *summarizeDone) error {
-			*d = summarizeDone{}
-			if j.err != nil {
-				return nil
-			}
-			d.res, d.err = s.Summarize(ctx, summarize.Document{ID: j.rec.ID, Text: j.rec.Text})
-			if d.err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err() // interrupted: stop
-				}
-				d.err = fmt.Errorf("%s:%d: id %q: %w", inName, j.rec.Line, j.rec.ID, d.err)
-			}
-			return nil
-		},
-		func(j *summarizeJob, d *summarizeDone) error {
-			return m.writeSummary(enc, bw, o, st, bar, j, d)
-		})
+	o := f.batch
+	o.Input, o.Output, o.Progress = src.Name, f.output, bar
+	o.OnFailure = func(err error) { fmt.Fprintf(m.Stderr, "osler summarize: %v\n", err) }
+	st, err := batch.Run(ctx, s, src, out, o)
+	bar.Finish()
 	if err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("summarize: writing %s: %w", o.output, err)
+		return st, err
 	}
 	if af != nil {
 		if err := af.Commit(); err != nil {
-			return fmt.Errorf("summarize: %w", err)
+			return st, fmt.Errorf("summarize: %w", err)
 		}
 	}
-	return nil
-}
-
-// writeSummary writes one record's line, or reports its failure: it stops
-// the run unless --keep-going.
-func (m *Main) writeSummary(enc *json.Encoder, bw *bufio.Writer, o *summarizeOptions, st *summarizeStats, bar *progress.Bar, j *summarizeJob, d *summarizeDone) error {
-	if err := cmp.Or(j.err, d.err); err != nil {
-		if !o.keepGoing {
-			return err
-		}
-		st.failed++
-		fmt.Fprintf(m.Stderr, "osler summarize: %v\n", err)
-		bar.Add(1)
-		return nil
-	}
-	line := summaryLine{ID: j.rec.ID, Summary: d.res.Summary, Warnings: d.res.Warnings}
-	if !d.res.Faithful() && d.res.Checked {
-		st.unfaithful++
-	}
-	if o.provenance {
-		line.Provenance = d.res.Provenance
-	}
-	if err := enc.Encode(line); err != nil {
-		return fmt.Errorf("summarize: writing %s: %w", o.output, err)
-	}
-	if o.output == "-" {
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("summarize: writing to stdout: %w", err)
-		}
-	}
-	st.docs++
-	if p := d.res.Provenance; p != nil {
-		st.chunks += p.Chunks
-		st.calls += p.LLMCalls
-	}
-	bar.Add(1)
-	return nil
+	return st, nil
 }

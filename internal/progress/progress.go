@@ -107,6 +107,21 @@ func (p *Writer) Add(n int) {
 	}
 }
 
+// Describe renames the current stage without restarting it: the text
+// shown before the bar, or in the lines (e.g. "summarizing (12 LLM
+// calls)" as calls finish).
+func (p *Writer) Describe(name string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stage = name
+	if p.bar != nil {
+		p.bar.Describe(name)
+	}
+}
+
 // Finish ends the current stage: the bar is cleared, or a last line says
 // how long the stage took (when it took longer than one interval, so short
 // work stays quiet).
@@ -195,14 +210,8 @@ func (b *Bar) Add(n int) {
 
 // Describe changes the text shown before the bar (or in the lines).
 func (b *Bar) Describe(description string) {
-	if b == nil {
-		return
-	}
-	b.w.mu.Lock()
-	defer b.w.mu.Unlock()
-	b.w.stage = description
-	if b.w.bar != nil {
-		b.w.bar.Describe(description)
+	if b != nil {
+		b.w.Describe(description)
 	}
 }
 

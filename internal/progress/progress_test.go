@@ -91,3 +91,33 @@ func TestBarLines(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// Describe renames the stage in place: its count and clock go on.
+func TestWriterDescribe(t *testing.T) {
+	var out bytes.Buffer
+	c := &clock{t: time.Unix(0, 0)}
+	p := NewWriter(&out, false)
+	p.now = c.now
+	p.Stage("summarizing", 4)
+	p.Add(1)
+	p.Describe("summarizing (3 LLM calls)")
+	c.advance(Interval)
+	p.Add(1)
+	p.Finish()
+	want := "summarizing (3 LLM calls): 2/4 (50%), 10s\nsummarizing (3 LLM calls): 2/4 (50%), 10s, done\n"
+	if got := out.String(); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	var nilWriter *Writer
+	nilWriter.Describe("x")
+
+	out.Reset()
+	p = NewWriter(&out, true)
+	p.Stage("summarizing", 2)
+	p.Describe("summarizing (1 LLM calls)")
+	p.Add(2)
+	p.Finish()
+	if !strings.Contains(out.String(), "summarizing (1 LLM calls)") {
+		t.Errorf("the bar does not show the new description: %q", out.String())
+	}
+}

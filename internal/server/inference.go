@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/osler-health/osler/api"
+	"github.com/osler-health/osler/internal/classify/predict"
 	"github.com/osler-health/osler/internal/clinical"
 	"github.com/osler-health/osler/internal/ordered"
 	"github.com/osler-health/osler/internal/registry"
@@ -92,47 +92,19 @@ func isBlank(s string) bool {
 
 // clfScratch holds one request's classification buffers.
 type clfScratch struct {
-	scores    []float64
-	decided   []int
-	order     []int
-	predicted []bool
-	out       []byte
+	predict.Result
+	out []byte
 }
 
 var clfPool = sync.Pool{New: func() any { return new(clfScratch) }}
 
-// classifyText scores text and orders the labels: predicted labels first,
-// then the others, each group by score (highest first; ties by label
-// order). threshold < 0 uses the model's tuned thresholds.
-func classifyText(m *loadedModel, text string, threshold float64, sc *clfScratch) {
-	sc.scores = m.clf.AppendScores(sc.scores[:0], text)
-	sc.decided = m.clf.Decide(sc.decided[:0], sc.scores, threshold)
-	n := len(sc.scores)
-	sc.predicted = slices.Grow(sc.predicted[:0], n)[:n]
-	clear(sc.predicted)
-	for _, i := range sc.decided {
-		sc.predicted[i] = true
-	}
-	sc.order = slices.Grow(sc.order[:0], n)[:0]
-	for i := range n {
-		sc.order = append(sc.order, i)
-	}
-	// insertion sort: a handful of labels
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && labelBefore(sc, sc.order[j], sc.order[j-1]); j-- {
-			sc.order[j], sc.order[j-1] = sc.order[j-1], sc.order[j]
-		}
-	}
-}
-
-func labelBefore(sc *clfScratch, a, b int) bool {
-	if sc.predicted[a] != sc.predicted[b] {
-		return sc.predicted[a]
-	}
-	if sc.scores[a] != sc.scores[b] {
-		return sc.scores[a] > sc.scores[b]
-	}
-	return a < b
+// classifyText scores text and returns the labels in answer order:
+// predicted labels first, then the others, each group by score (highest
+// first; ties by label order). threshold < 0 uses the model's tuned
+// thresholds.
+func classifyText(m *loadedModel, text string, threshold float64, sc *clfScratch) []int {
+	sc.Score(m.clf, text, threshold)
+	return sc.Ranked(true)
 }
 
 // quotedLabel returns label i as a JSON string, cut from its pre-encoded
@@ -300,18 +272,18 @@ func (s *Server) handleClassify(c *call) {
 			c.fail(http.StatusGatewayTimeout, api.CodeTimeout, fmt.Sprintf("the request took longer than the server's %s limit (--timeout); send smaller batches", s.cfg.Timeout))
 			return
 		}
-		classifyText(m, text, threshold, sc)
-		k := len(sc.order)
+		order := classifyText(m, text, threshold, sc)
+		k := len(order)
 		if req.TopK > 0 && req.TopK < k {
 			k = req.TopK
 		}
 		res := api.Classification{Labels: []string{}, Scores: make([]api.LabelScore, k)}
-		for j, li := range sc.order {
-			if sc.predicted[li] {
+		for j, li := range order {
+			if sc.IsDecided(li) {
 				res.Labels = append(res.Labels, labels[li])
 			}
 			if j < k {
-				res.Scores[j] = api.LabelScore{Label: labels[li], Score: sc.scores[li], Predicted: sc.predicted[li]}
+				res.Scores[j] = api.LabelScore{Label: labels[li], Score: sc.Scores[li], Predicted: sc.IsDecided(li)}
 			}
 		}
 		resp.Results[i] = res

@@ -305,17 +305,17 @@ func (s *Server) invokeClassifier(c *call, m *loadedModel, invs []invocation, pa
 				return
 			}
 			done++
-			classifyText(m, text, p.threshold, sc)
+			order := classifyText(m, text, p.threshold, sc)
 			if j > 0 {
 				out = append(out, ',')
 			}
-			npred := len(sc.decided)
-			k := max(1, npred) // the decided labels (sc.order starts with them)
+			npred := len(sc.Labels)
+			k := max(1, npred) // the decided labels (order starts with them)
 			switch {
 			case p.topK < 0:
-				k = len(sc.order)
+				k = len(order)
 			case p.topK > 0:
-				k = min(p.topK, len(sc.order))
+				k = min(p.topK, len(order))
 			case inv.batch:
 				k = 1
 			}
@@ -330,17 +330,17 @@ func (s *Server) invokeClassifier(c *call, m *loadedModel, invs []invocation, pa
 				if r > 0 {
 					out = append(out, ',')
 				}
-				li := sc.order[r]
+				li := order[r]
 				out = append(out, m.labelPrefix[li]...)
-				out = strconv.AppendFloat(out, sc.scores[li], 'g', -1, 64)
-				if sc.predicted[li] {
+				out = strconv.AppendFloat(out, sc.Scores[li], 'g', -1, 64)
+				if sc.IsDecided(li) {
 					out = append(out, `,"predicted":true`...)
 				} else {
 					out = append(out, `,"predicted":false`...)
 				}
 				if !list {
 					out = append(out, `,"labels":[`...)
-					for d, di := range sc.order[:npred] {
+					for d, di := range order[:npred] {
 						if d > 0 {
 							out = append(out, ',')
 						}
