@@ -10,15 +10,7 @@ import (
 	"github.com/osler-health/osler/internal/registry"
 )
 
-var auditDoc = cmdDoc{
-	Usage: "osler audit [flags]",
-	Summary: "Print the registry's audit log, oldest first: model registrations, approvals, rejections, deletions, imports and exports, " +
-		"dataset uploads, API key creation and revocation, and key use (counted per key per minute) and refusals. " +
-		"Entries hold ids, counts, digests and notes, never patient or request text. The log is append-only: the database refuses to change or delete entries.",
-	Example: `osler audit --since 24h
-osler audit --action version. --target sepsis
-osler audit --actor key:k7x2mq4bz9a3c --json`,
-}
+var auditDoc = helpDoc("audit")
 
 func (m *Main) runAudit(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(auditDoc)

@@ -8,20 +8,7 @@ import (
 	"github.com/osler-health/osler/internal/dataset"
 )
 
-var dataConvertDoc = cmdDoc{
-	Usage: "osler data convert [flags] IN OUT",
-	Summary: `Convert a dataset between formats: JSONL ({"id","text","labels"} or {"id","source","summary"}), ` +
-		`the two-column CSV of managed custom classifiers ("label,text", "label1|label2,text", no header) and CSV/TSV with a header. ` +
-		`Formats come from the file extensions unless --format/--to say otherwise; "-" is stdin or stdout. ` +
-		`A .txt OUT holds the texts only, one per line: the managed service's "one document per line" input. ` +
-		`Classification rows without a label are written as they are, and counted in a warning on stderr with their first line numbers ` +
-		`(the managed service rejects such training rows; Osler's multi-label training reads them as negatives for every label; --unlabeled-as gives them a label). ` +
-		`The input is streamed, and OUT appears only once it is complete.`,
-	Example: `osler data convert train.csv train.jsonl
-osler data convert --format table --text-column note_text --label-column specialty notes.tsv notes.jsonl
-osler data convert --to csv --to-label-delimiter '|' train.jsonl comprehend-train.csv
-osler data convert test.jsonl test.txt`,
-}
+var dataConvertDoc = helpDoc("data-convert")
 
 func (m *Main) runDataConvert(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(dataConvertDoc)

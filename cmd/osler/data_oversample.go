@@ -9,16 +9,7 @@ import (
 	"github.com/osler-health/osler/internal/dataset"
 )
 
-var dataOversampleDoc = cmdDoc{
-	Usage: "osler data oversample [flags] FILE",
-	Summary: `Repeat rows of labels that have fewer than --min-per-label rows until each label reaches it ` +
-		`(rarest labels first, each label's rows repeated in a seeded random cycle; ids of copies get "#copyN"). ` +
-		`Reports what it added per label. Oversample only training data: a file named like a test split ` +
-		`("test.jsonl", "notes.test.csv") or with rows marked "split":"test" is refused unless --force. ` +
-		`Writes STEM.oversampled.EXT next to FILE unless --out is given.`,
-	Example: `osler data oversample train.jsonl --min-per-label 50 --seed 1
-osler data oversample --min-per-label 100 --out train.os.csv train.csv`,
-}
+var dataOversampleDoc = helpDoc("data-oversample")
 
 func (m *Main) runDataOversample(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(dataOversampleDoc)

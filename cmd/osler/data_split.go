@@ -10,17 +10,7 @@ import (
 	"github.com/osler-health/osler/internal/text"
 )
 
-var dataSplitDoc = cmdDoc{
-	Usage: "osler data split [flags] FILE",
-	Summary: `Split a dataset into train, test and (optionally) dev files, deterministically for a seed. ` +
-		`Splits are stratified per label; multi-label data uses iterative stratification (Sechidis et al. 2011) ` +
-		`so every label keeps its share in each split, rare labels included. Identical and near-identical texts ` +
-		`(same words ignoring case, spacing and punctuation) always land in the same split, so nothing leaks. ` +
-		`Writes STEM.train.EXT, STEM.dev.EXT and STEM.test.EXT next to FILE (or in --out-dir), in FILE's format; ` +
-		`JSONL rows are marked with "split". Prints the per-label counts of each split.`,
-	Example: `osler data split notes.jsonl --test 0.2 --dev 0.1 --seed 13
-osler data split --out-dir splits/ --test 0.25 train.csv`,
-}
+var dataSplitDoc = helpDoc("data-split")
 
 func (m *Main) runDataSplit(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(dataSplitDoc)

@@ -10,19 +10,7 @@ import (
 	"github.com/osler-health/osler/internal/synth"
 )
 
-var dataSynthDoc = cmdDoc{
-	Usage: "osler data synth --kind KIND [flags]",
-	Summary: `Generate a synthetic clinical dataset: realistic, varied and clearly fake text with reference labels or summaries, ` +
-		`the same bytes for the same kind, seed and flags on every machine. Kinds: nursing-notes (note -> one-line summary), ` +
-		`radiology (report -> impression), ade (sentence -> Adverse_Event/Not_AE, with drug/effect relations) and multilabel ` +
-		`(clinic note -> chronic problems addressed, long-tailed). --list shows each kind's labels and topics. ` +
-		`The format follows --out's extension (JSONL by default; "-" or no --out writes to stdout); files appear only once complete. ` +
-		`A one-line summary with the per-label counts goes to stderr.`,
-	Example: `osler data synth --kind radiology --n 5000 --seed 13 --out radiology.jsonl
-osler data synth --kind ade --n 20000 --out ade.jsonl --relations ade_relations.jsonl
-osler data synth --kind multilabel --n 100000 --out notes.csv --label-delimiter '|'
-osler data synth --list`,
-}
+var dataSynthDoc = helpDoc("data-synth")
 
 func (m *Main) runDataSynth(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(dataSynthDoc)

@@ -8,22 +8,7 @@ import (
 	"github.com/osler-health/osler/internal/dataset"
 )
 
-var dataValidateDoc = cmdDoc{
-	Usage: "osler data validate [flags] FILE [FILE...]",
-	Summary: `Check labelled data the way managed custom-classification services do, and more, before you train on it. ` +
-		`Each problem is reported with its line: rows that cannot be read, invalid UTF-8, empty texts, rows without a label, ` +
-		`empty labels, texts over the size limit, labels that look like several labels joined by the wrong delimiter, ` +
-		`several labels on a multi-class row, labels with too few rows (10 multi-label, 50 multi-class) or too many labels ` +
-		`(100 multi-label, 1,000 multi-class), duplicate and near-duplicate texts (same words ignoring case, spacing and punctuation), ` +
-		`and class imbalance beyond 10:1. ` +
-		"\n\n" +
-		`With several files (training file first), texts shared between files are reported as leakage. ` +
-		`The mode is inferred (multi-label when a row has two or more labels) unless --mode is given. ` +
-		`Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors.`,
-	Example: `osler data validate train.jsonl
-osler data validate --mode multi-label train.jsonl dev.jsonl test.jsonl
-osler data validate --unlabeled-as clean --format json notes.csv`,
-}
+var dataValidateDoc = helpDoc("data-validate")
 
 func (m *Main) runDataValidate(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(dataValidateDoc)

@@ -11,18 +11,7 @@ import (
 	"time"
 )
 
-var demoDoc = cmdDoc{
-	Usage: "osler demo [flags]",
-	Summary: `Run Osler end to end on its built-in synthetic clinical data, with no setup, no network and no files of your own: ` +
-		`synthesize ADE-style sentences and radiology reports, validate and split them, train an adverse-drug-event classifier and a radiology ` +
-		`impression summarizer, evaluate both on held-out data with HTML reports, register and approve them, and serve them ` +
-		`(REST, SageMaker contract, web UI) with ready-to-paste curl commands, until Ctrl-C. ` +
-		`Each step prints the osler command it runs, so you can rerun any step yourself on your own data. ` +
-		`Files go to --dir (default: a new temporary directory, kept afterwards so you can look at them).`,
-	Example: `osler demo
-osler demo --dir ./osler-demo --seed 7 --addr 127.0.0.1:9090
-osler demo --no-serve`,
-}
+var demoDoc = helpDoc("demo")
 
 // demoConfig holds the demo's settings.
 type demoConfig struct {

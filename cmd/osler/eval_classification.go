@@ -14,29 +14,7 @@ import (
 	"github.com/osler-health/osler/internal/report"
 )
 
-var evalClassificationDoc = cmdDoc{
-	Usage: "osler eval classification [flags] --gold GOLD --pred PRED.jsonl",
-	Summary: `Score classifier predictions against gold labels, matching scikit-learn: per-label precision, recall, F1, ` +
-		`support and 2x2 confusion matrices, micro/macro/weighted/samples averages, accuracy (subset accuracy for ` +
-		`multi-label data), Hamming loss, the multi-class confusion matrix, ROC AUC, average precision, Brier scores, ` +
-		`and each label's F1-optimal threshold. GOLD is any dataset file (JSONL, two-column CSV, CSV/TSV with a header). ` +
-		`PRED has one JSON line per document: osler predict's {"id", "labels", "scores"}, scores only {"id", "scores": {"label": p}}, hard {"id", "labels": [...]}, or the managed ` +
-		`service's batch output with "Labels" or "Classes" of {"Name", "Score"} (and "Predicted", from osler predict --format comprehend). ` +
-		`Lines are matched to GOLD by id, by the service's "Line", or in order; a GOLD record without an id is known by its line number ` +
-		`(the id osler predict writes for it, and the service's 0-based "Line" plus one), so predict GOLD itself (its labels are ignored) and evaluate against it. ` +
-		"\n\n" +
-		`How labels are decided: by default, the decisions PRED records (osler predict's "labels", "Predicted" in its comprehend output), ` +
-		`so what is scored is what the model decided with its own thresholds; a PRED with scores only is decided at 0.5, with a note saying so. ` +
-		`--model MODEL decides with that model's thresholds instead, and --thresholds with one number for every label (--thresholds 0.5), ` +
-		`a JSON file {"label": t} naming every label (a binary model's positive label; a missing or unknown label is an error), ` +
-		`or "tuned": each label's F1-optimal threshold on these examples (use a validation set), written to --write-thresholds for the test set's --thresholds FILE.json. ` +
-		`Multi-class data is decided by the top score whatever the thresholds.`,
-	Example: `osler predict --model hallmarks --input dev.jsonl --output dev.pred.jsonl
-osler eval classification --gold dev.jsonl --pred dev.pred.jsonl
-osler eval classification --gold dev.jsonl --pred dev.pred.jsonl --thresholds 0.5
-osler eval classification --gold dev.jsonl --pred dev.pred.jsonl --thresholds tuned --write-thresholds thresholds.json
-osler eval classification --gold test.csv --pred comprehend-output.jsonl --mode multi-label --format markdown`,
-}
+var evalClassificationDoc = helpDoc("eval-classification")
 
 // classFlags are the flags shared by eval classification and eval compare.
 type classFlags struct {

@@ -12,22 +12,7 @@ import (
 	"github.com/osler-health/osler/internal/report"
 )
 
-var evalCompareDoc = cmdDoc{
-	Usage: "osler eval compare [flags] (--references REFS | --gold GOLD) [NAME=]PRED [NAME=]PRED...",
-	Summary: `Compare several systems on one reference set in one side-by-side table, one row per system ` +
-		`(e.g. pre-trained vs fine-tuned). With --references, each PRED is scored with ROUGE: REFS is JSONL ` +
-		`{"id", "reference"} (or "target", "summary", "references": [...]) or a .txt file with one reference per line; ` +
-		`each PRED is JSONL {"id", "prediction"} (or "summary") or a .txt file, matched to REFS by id or by line. ` +
-		`The table shows each type's mean F with bootstrap intervals, then each system's difference from the first ` +
-		`with a paired bootstrap interval on the same examples. With --gold, each PRED is a classifier's predictions ` +
-		`(as for "osler eval classification") and the table shows accuracy, micro/macro/weighted F1, macro AP and ROC AUC, ` +
-		`and the Brier score. NAME labels the row (default: the file name). With --references, --sources DOCS adds each ` +
-		`system's share of summaries holding a claim their document does not back (osler eval faithfulness), with its interval.`,
-	Example: `osler eval compare --references test.jsonl --stemmer pre-trained=base.jsonl fine-tuned=tuned.jsonl
-osler eval compare --references refs.txt --format markdown --report compare.html a.txt b.txt c.txt
-osler eval compare --references dev.jsonl --sources dev.jsonl trained=dev.sum.jsonl llm=dev.llm.jsonl
-osler eval compare --gold test.jsonl --thresholds thresholds.json linear=linear.pred.jsonl service=comprehend.jsonl`,
-}
+var evalCompareDoc = helpDoc("eval-compare")
 
 // parseSystems reads the [NAME=]PRED arguments.
 func parseSystems(cmd string, args []string) ([]eval.System, error) {

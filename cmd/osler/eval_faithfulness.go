@@ -14,26 +14,7 @@ import (
 	"github.com/osler-health/osler/internal/report"
 )
 
-var evalFaithfulnessDoc = cmdDoc{
-	Usage: "osler eval faithfulness [flags] --pairs FILE | --sources FILE --summaries FILE",
-	Summary: `Check summaries against their sources the way a radiologist reads them: the claims of each summary ` +
-		`(findings with their negation, certainty, side, location and size; normal statements; comparisons such as ` +
-		`"stable" or "since prior"; measurements; communications such as "discussed with"; de-identification ` +
-		`placeholders) that its source does not support, those that contradict it (a negation or side flipped, a normal ` +
-		`study over an acute finding), and critical findings of the source the summary omits or calls normal. --pairs ` +
-		`reads {"id","source","summary"} lines (a summarization dataset: check the reference summaries themselves); ` +
-		`--sources with --summaries joins a system's output ({"id","summary"}, as osler summarize writes it) to its sources ` +
-		`by id. Prints the share of unfaithful summaries with seeded bootstrap intervals and the counts per kind; ` +
-		`--report writes an HTML page that highlights the claims in summary and source (it quotes the texts). ` +
-		`--vocab FILE adds concepts and phrases to the built-in vocabulary (same format as internal/clinical/lexicon). ` +
-		`--fail-above S exits 1 when the unfaithful share exceeds S, for CI. CSV/TSV inputs take the in- data flags ` +
-		`(--in-text-column, --in-summary-column, ...). docs/FAITHFULNESS.md says what the check ` +
-		`can and cannot see.`,
-	Example: `osler eval faithfulness --pairs dev.jsonl
-osler summarize --method model:models/impressions --input dev.jsonl --output dev.sum.jsonl
-osler eval faithfulness --sources dev.jsonl --summaries dev.sum.jsonl --report faithfulness.html --show 5 --per-pair checks.jsonl
-osler eval faithfulness --sources notes.jsonl --summaries llm.jsonl --vocab our-terms.txt --fail-above 0.015`,
-}
+var evalFaithfulnessDoc = helpDoc("eval-faithfulness")
 
 func (m *Main) runEvalFaithfulness(ctx context.Context, args []string) error {
 	const cmd = "eval faithfulness"
@@ -135,19 +116,7 @@ func (m *Main) checker(vocab string) (*clinical.Checker, error) {
 	return c, err
 }
 
-var evalCasesDoc = cmdDoc{
-	Usage: "osler eval cases --cases FILE --summaries FILE [flags]",
-	Summary: `Score a summarizer on a checklist of hand-written cases: each case (JSONL {"id","source","must_mention",` +
-		`"must_not_say","critical","category","note"}) says what the summary of its source must mention (groups of ` +
-		`alternative phrases: one of each group) and must never say; matching is case-insensitive on whole words. A case ` +
-		`passes when every group is matched, no forbidden phrase appears and, for a critical case, the summary does not ` +
-		`turn the critical finding into a normal study. Summarize the cases file first (its "source" field is what ` +
-		`osler summarize reads). Exits 1 when more than --max-fail of the cases fail. Osler's own radiology checklist is ` +
-		`internal/summarize/trained/testdata/radiology_cases.jsonl.`,
-	Example: `osler summarize --method model:models/impressions --input radiology_cases.jsonl --output cases.sum.jsonl
-osler eval cases --cases radiology_cases.jsonl --summaries cases.sum.jsonl
-osler eval cases --cases ours.jsonl --summaries llm.jsonl --max-fail 0.1 --format json`,
-}
+var evalCasesDoc = helpDoc("eval-cases")
 
 func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	const cmd = "eval cases"

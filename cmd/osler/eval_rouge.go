@@ -14,19 +14,7 @@ import (
 	"github.com/osler-health/osler/internal/report"
 )
 
-var evalRougeDoc = cmdDoc{
-	Usage: "osler eval rouge [flags] --pairs FILE.jsonl | --references R.txt --predictions P.txt",
-	Summary: `Score generated text against references with ROUGE, computing exactly what Google's rouge-score 0.1.2 ` +
-		`(Hugging Face evaluate's ROUGE) computes, on every core. --pairs reads JSONL lines {"id", "reference", "prediction"} ` +
-		`("target" is accepted for "reference"; "references": [...] gives several, and the best counts); --references and ` +
-		`--predictions read plain text, one text per line (repeat --references for several references). Prints the mean ` +
-		`precision, recall and F of each type with seeded bootstrap intervals, and the distribution of F (count, mean, std, ` +
-		`min, quartiles, max). The input is streamed; --per-example writes one JSONL line per pair in input order, and ` +
-		`--report writes a self-contained HTML page with box plots.`,
-	Example: `osler eval rouge --pairs predictions.jsonl --stemmer
-osler eval rouge --references refs.txt --predictions preds.txt --types rouge1,rouge2,rougeL --format markdown
-osler eval rouge --pairs dev.pairs.jsonl --stemmer --per-example scores.jsonl --report rouge.html`,
-}
+var evalRougeDoc = helpDoc("eval-rouge")
 
 // stringList is a repeatable string flag.
 type stringList []string

@@ -22,13 +22,7 @@ func (m *Main) runKeys(ctx context.Context, args []string) error {
 	return m.runGroup(ctx, "osler keys", "API keys for the HTTP server. Scopes: predict (call models) and admin (manage models,\napprovals and keys; implies predict). Only a SHA-256 of each key is stored.", keysCommands(), args)
 }
 
-var keysCreateDoc = cmdDoc{
-	Usage: "osler keys create [flags] --name NAME --scope predict|admin",
-	Summary: "Create an API key and print its secret, osk_<id>_<random> (256 random bits), once: it cannot be shown again, only revoked. " +
-		"Clients send it as \"Authorization: Bearer osk_...\". --expires makes it stop working after a time.",
-	Example: `osler keys create --name ehr-integration --scope predict
-osler keys create --name ops --scope admin --expires 90d --json`,
-}
+var keysCreateDoc = helpDoc("keys-create")
 
 func (m *Main) runKeysCreate(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(keysCreateDoc)
@@ -80,12 +74,7 @@ func (m *Main) runKeysCreate(ctx context.Context, args []string) error {
 	return nil
 }
 
-var keysListDoc = cmdDoc{
-	Usage:   "osler keys list [flags]",
-	Summary: "List API keys (never their secrets): id, name, scopes, when created and by whom, when last used, expiry and revocation.",
-	Example: `osler keys list
-osler keys list --json`,
-}
+var keysListDoc = helpDoc("keys-list")
 
 func (m *Main) runKeysList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(keysListDoc)
@@ -118,11 +107,7 @@ func (m *Main) runKeysList(ctx context.Context, args []string) error {
 	return registry.WriteKeys(m.Stdout, keys)
 }
 
-var keysRevokeDoc = cmdDoc{
-	Usage:   "osler keys revoke [flags] ID",
-	Summary: "Revoke an API key by its id (see osler keys list) or by its secret. It stops working at once; the record stays for the audit trail.",
-	Example: `osler keys revoke k7x2mq4bz9a3c`,
-}
+var keysRevokeDoc = helpDoc("keys-revoke")
 
 func (m *Main) runKeysRevoke(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(keysRevokeDoc)

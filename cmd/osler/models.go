@@ -38,12 +38,7 @@ func (m *Main) runModels(ctx context.Context, args []string) error {
 	return m.runGroup(ctx, "osler models", "The model registry: versions, metrics, lineage and approvals, kept under one home directory\n(--home, else $OSLER_HOME, else ~/.osler), encrypted at rest when a master key is given.", modelsCommands(), args)
 }
 
-var modelsListDoc = cmdDoc{
-	Usage:   "osler models list [flags]",
-	Summary: "List the registry's models: kind, number of versions, the latest version and the latest Approved version (the one a server serves).",
-	Example: `osler models list
-osler models list --home /srv/osler --json`,
-}
+var modelsListDoc = helpDoc("models-list")
 
 func (m *Main) runModelsList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsListDoc)
@@ -76,14 +71,7 @@ func (m *Main) runModelsList(ctx context.Context, args []string) error {
 	return registry.WriteModels(m.Stdout, models)
 }
 
-var modelsShowDoc = cmdDoc{
-	Usage: "osler models show [flags] NAME | NAME:VERSION",
-	Summary: "Show a model and its versions (NAME), or one version in full (NAME:3, NAME:latest, NAME:approved): " +
-		"status with who decided and when, metrics, hyperparameters, training data sha256s, parent model, who registered it, and its files.",
-	Example: `osler models show sepsis
-osler models show sepsis:3
-osler models show sepsis:approved --json`,
-}
+var modelsShowDoc = helpDoc("models-show")
 
 func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsShowDoc)
@@ -137,17 +125,7 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 	return registry.WriteVersion(m.Stdout, v, man)
 }
 
-var modelsRegisterDoc = cmdDoc{
-	Usage: "osler models register [flags] --name NAME --artifact DIR",
-	Summary: "Store a model directory as the next version of NAME (versions count 1, 2, ...). Every file is stored content-addressed " +
-		"with its sha256 (encrypted in an encrypted home), then one transaction records the version, so an interrupted registration leaves nothing. " +
-		"When DIR has an Osler model.json, the kind, metrics, hyperparameters and training-data sha256s are read from it; flags override. " +
-		"--if registers only when a condition on the metrics holds (exit status 3 when it does not). " +
-		"New versions are PendingManualApproval until approved.",
-	Example: `osler models register --name sepsis --artifact models/sepsis
-osler models register --name sepsis --artifact models/sepsis --if "dev.micro.f1>=0.80" --parent sepsis:2
-osler models register --name rad-summary --kind summarizer --artifact out/ --metrics metrics.json --data train=train.jsonl --data dev=dev.jsonl --store-data`,
-}
+var modelsRegisterDoc = helpDoc("models-register")
 
 // dataFlag collects repeated --data ROLE=PATH flags.
 type dataFlag []string
@@ -240,17 +218,9 @@ func (m *Main) runModelsRegister(ctx context.Context, args []string) error {
 	return nil
 }
 
-var modelsApproveDoc = cmdDoc{
-	Usage:   "osler models approve [flags] NAME:VERSION",
-	Summary: "Mark a version Approved, recording who (--by, else $USER), when and --note in the version and the audit log. A running server switches to the latest Approved version of each model.",
-	Example: `osler models approve sepsis:3 --note "dev micro-F1 0.84; signed off by clinical lead"`,
-}
+var modelsApproveDoc = helpDoc("models-approve")
 
-var modelsRejectDoc = cmdDoc{
-	Usage:   "osler models reject [flags] NAME:VERSION",
-	Summary: "Mark a version Rejected, recording who, when and --note. Rejecting the version a server serves makes it fall back to the previous Approved version.",
-	Example: `osler models reject sepsis:3 --note "drift on 2025 notes"`,
-}
+var modelsRejectDoc = helpDoc("models-reject")
 
 func (m *Main) runModelsApprove(ctx context.Context, args []string) error {
 	return m.setStatus(ctx, args, modelsApproveDoc, registry.StatusApproved)
@@ -294,13 +264,7 @@ func (m *Main) setStatus(ctx context.Context, args []string, doc cmdDoc, status 
 	return nil
 }
 
-var modelsDeleteDoc = cmdDoc{
-	Usage: "osler models delete [flags] NAME:VERSION | NAME --all",
-	Summary: "Delete a version, or with --all a model and all its versions. Approved versions may be serving, so deleting one needs --force. " +
-		"Version numbers are never reused. The files stay on disk until osler models gc.",
-	Example: `osler models delete sepsis:2
-osler models delete old-model --all --force`,
-}
+var modelsDeleteDoc = helpDoc("models-delete")
 
 func (m *Main) runModelsDelete(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsDeleteDoc)
@@ -341,14 +305,7 @@ func (m *Main) runModelsDelete(ctx context.Context, args []string) error {
 	return nil
 }
 
-var modelsExportDoc = cmdDoc{
-	Usage: "osler models export [flags] NAME[:VERSION] [-o FILE]",
-	Summary: "Write a version (default: the latest) to one portable tar file: its metadata, its manifest and its files, decrypted. " +
-		"A FILE ending in .gz or .tgz is gzip-compressed; \"-\" writes to stdout. The file appears only once complete. " +
-		"Files are checked against their sha256 as they are read.",
-	Example: `osler models export sepsis:3 -o sepsis-3.tar.gz
-osler models export sepsis:approved -o - | ssh prod osler models import -`,
-}
+var modelsExportDoc = helpDoc("models-export")
 
 func (m *Main) runModelsExport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsExportDoc)
@@ -399,15 +356,7 @@ func (m *Main) runModelsExport(ctx context.Context, args []string) error {
 	return nil
 }
 
-var modelsImportDoc = cmdDoc{
-	Usage: "osler models import [flags] FILE",
-	Summary: "Register a version from an osler models export file (tar or tar.gz; \"-\" reads stdin) as the next version of its model, or of --name. " +
-		"Every file is checked against the manifest and the manifest against the export's header, and an Osler model is loaded as osler serve would load it; " +
-		"on any mismatch or a model that does not load (corrupt or crafted content) nothing is registered. " +
-		"The imported version starts PendingManualApproval; where it came from (model, version, status) is kept in its source.",
-	Example: `osler models import sepsis-3.tar.gz
-osler models import --name sepsis-staging sepsis-3.tar.gz`,
-}
+var modelsImportDoc = helpDoc("models-import")
 
 func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsImportDoc)
@@ -454,14 +403,7 @@ func (m *Main) runModelsImport(ctx context.Context, args []string) error {
 	return nil
 }
 
-var modelsVerifyDoc = cmdDoc{
-	Usage: "osler models verify [flags] [NAME[:VERSION]...]",
-	Summary: "Check the registry: SQLite's integrity and foreign-key checks and the schema version, then every file of every version " +
-		"(or of the versions named) against its size and sha256 (and, when encrypted, its authentication tags), then loads each Osler model " +
-		"as osler serve would, so a file whose checksums hold but whose content is corrupt or crafted is reported. Exit status 1 when anything fails.",
-	Example: `osler models verify
-osler models verify sepsis:3 --json`,
-}
+var modelsVerifyDoc = helpDoc("models-verify")
 
 func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsVerifyDoc)
@@ -509,13 +451,7 @@ func (m *Main) runModelsVerify(ctx context.Context, args []string) error {
 	return nil
 }
 
-var modelsGCDoc = cmdDoc{
-	Usage: "osler models gc [flags]",
-	Summary: "Remove stored files that no version or dataset uses any more (after osler models delete, or left by a registration that was interrupted), " +
-		"and leftover temporary files. Files younger than --grace are kept so a registration in progress is never robbed.",
-	Example: `osler models gc --dry-run
-osler models gc --grace 10m`,
-}
+var modelsGCDoc = helpDoc("models-gc")
 
 func (m *Main) runModelsGC(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(modelsGCDoc)

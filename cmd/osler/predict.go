@@ -13,34 +13,7 @@ import (
 	"github.com/osler-health/osler/internal/progress"
 )
 
-var predictDoc = cmdDoc{
-	Usage: "osler predict --model MODEL [--input IN] [--output OUT] [flags]",
-	Summary: `Classify every document of IN with a classifier and write one JSON line per document, in input order: ` +
-		`{"id": ..., "labels": [predicted labels], "scores": {label: score, ...}} with every label's score. ` +
-		`MODEL is a model directory or a registry reference NAME[:VERSION] (see --home). ` +
-		`The id is the record's id, or, for a record without one, its line number in IN (1-based, as an editor counts; a CSV header is line 1), ` +
-		`which is how osler eval classification knows the gold file's records without ids. ` +
-		"\n\n" +
-		`Labels are decided with the model's thresholds (tuned at training time, or by osler thresholds tune), ` +
-		`unless --thresholds gives others: a JSON file {"label": t} or {"thresholds": {...}} (every label of a multi-label model, ` +
-		`the positive label of a binary one; a file that leaves a label out or names one the model does not have is an error), or one number for every label. ` +
-		`Binary models predict the positive label when its score reaches its threshold, multi-class models the top label (thresholds do not apply), ` +
-		`multi-label models every label at or above its threshold. ` +
-		"\n\n" +
-		`--format comprehend writes the output shape of the managed custom-classification service's batch jobs instead: ` +
-		`{"File": IN's name, "Line": "0-based line", "Classes": [{"Name", "Score"}, ...]} ("Labels" for multi-label models), every label sorted by score, ` +
-		`plus "Predicted": [the labels the model decided on], an extra member: a reader of the service's fields finds them unchanged (every label with its score; the service's own multi-label output also lists labels scoring below 0.5, so the list is not the decision). ` +
-		`"Line" is the document's line number in IN counted from 0, as the service counts the lines of a one-document-per-line file (ids are not written). ` +
-		"\n\n" +
-		`IN may be any format of the data layer: JSONL, two-column CSV, CSV/TSV with a header (the --input-* flags), ` +
-		`or a .txt file with one document per line, the service's "one document per line" input (blank lines are skipped, their numbers kept); ` +
-		`labels, if any, are ignored. "-" is standard input and output. ` +
-		`Documents are scored in batches by --workers goroutines; OUT appears only once complete.`,
-	Example: `osler predict --model ade-model --input sentences.jsonl --output predictions.jsonl
-osler predict --model specialty:approved --input notes.txt --format comprehend --output out.jsonl
-osler predict --model hallmarks --input dev.jsonl --thresholds recall-thresholds.json --output dev.pred.jsonl
-cat notes.jsonl | osler predict --model specialty-model --thresholds 0.5 > predictions.jsonl`,
-}
+var predictDoc = helpDoc("predict")
 
 func (m *Main) runPredict(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(predictDoc)

@@ -19,33 +19,7 @@ import (
 	"github.com/osler-health/osler/internal/server"
 )
 
-var serveDoc = cmdDoc{
-	Usage: "osler serve [flags]",
-	Summary: `Serve models over HTTP(S) on this machine: Osler's REST API (/v1/classify, /v1/summarize, /v1/models, approvals; described at /openapi.json), ` +
-		`the managed inference service's container contract (GET /ping, POST /invocations with {"inputs": ..., "parameters": ...}; ` +
-		`X-Amzn-SageMaker-Target-Model picks a model), Prometheus metrics at /metrics and a web UI at /. ` +
-		"\n\n" +
-		`Models: the newest Approved version of every model in the registry (--home), reloaded without dropping requests when approvals change; ` +
-		`--models restricts that and may pin versions (NAME:3, or NAME:latest to try a version not yet approved). ` +
-		`With --model-dir, or when /opt/ml/model exists (as in the managed service's containers), the models of that directory are served instead: ` +
-		`the directory itself, or each subdirectory holding a model.json. An encrypted registry's models are decrypted in memory, never written to disk. ` +
-		"\n\n" +
-		`Security: every endpoint but /ping, /openapi.json and the UI's files needs an API key (osler keys create) sent as "Authorization: Bearer osk_..." or "X-API-Key"; ` +
-		`the predict scope calls models, admin also approves, rejects, imports and uploads datasets; a key revoked with osler keys revoke stops working within a second. ` +
-		`--no-auth turns keys off: for local use, or in a managed-service container, where the service authenticates callers and only it reaches the port. ` +
-		`--tls-cert/--tls-key serve HTTPS (TLS 1.2 or newer). ` +
-		"\n\n" +
-		`Limits, in the order a request meets them: an API key (401/403), its body within --body-timeout (408) and --max-body (413), read before the request counts against ` +
-		`--max-concurrency (requests at once, running or waiting for a worker; more are answered 429 with Retry-After at once, never queued without bound), ` +
-		`--workers model computations at once (one per CPU), --timeout per request (504); so clients without a key, or sending slowly, never take a valid client's place. SIGTERM or Ctrl-C stops accepting connections, lets in-flight requests finish (up to --drain-timeout) and exits. ` +
-		`Logs are JSON lines on stderr with ids, routes, statuses, timings, models and counts, never request text. ` +
-		`The Go garbage collector runs at GOGC=400 unless GOGC is set (a server's live heap is small; collecting less often lowers latency).`,
-	Example: `osler serve
-osler serve --addr 127.0.0.1:8080 --models ade,impressions:3
-osler serve --addr :8443 --tls-cert server.crt --tls-key server.key --key-file /run/secrets/osler-master.key
-osler serve --model-dir ./ade-model --no-auth --addr 127.0.0.1:8080
-curl -H "Authorization: Bearer $OSLER_API_KEY" -H 'Content-Type: application/json' -d '{"inputs": "Rash after starting amoxicillin."}' http://127.0.0.1:8080/invocations`,
-}
+var serveDoc = helpDoc("serve")
 
 // serveGCPercent is the garbage collector's target for osler serve when
 // GOGC is not set (measured in docs/BENCHMARKS.md).

@@ -17,27 +17,7 @@ import (
 	"github.com/osler-health/osler/internal/summarize/method"
 )
 
-var summarizeDoc = cmdDoc{
-	Usage: "osler summarize [flags] [--input IN] [--output OUT]",
-	Summary: `Summarize every document of a JSONL file ({"id","source"}; "text" is accepted too; CSV/TSV with --text-column) ` +
-		`and write {"id","summary"} lines in input order, plus the provenance fields (method, chunks, llm_calls, notes, ...) with --provenance. ` +
-		`IN and OUT default to "-" (stdin and stdout); OUT appears only once it is complete. ` +
-		`--method extractive copies the most central sentences (no model; FINDINGS preferred when the document has sections; a document is read up to its first 4 MiB and 2,000 candidate sentences, each compared with the 100 around it, so memory stays linear and Ctrl-C stops it at once; the provenance notes a cut); ` +
-		`--method model:PATH runs a summarizer trained with osler train summarizer; ` +
-		`--method llm calls an OpenAI-compatible server (--llm-url, --llm-model: vLLM, llama.cpp, Ollama, TGI) or a SageMaker endpoint (--sagemaker-endpoint; AWS credentials from the standard AWS chain) ` +
-		`through a chain: stuff (one call), map-reduce (chunks summarized concurrently, then combined, collapsing under --token-max) or refine (chunk by chunk). ` +
-		`LLM settings can also come from a config file (--config, "llm" section) and OSLER_LLM_*/OSLER_SAGEMAKER_* variables; flags win. ` +
-		`Without --method, llm is used when an LLM server or endpoint is configured, extractive otherwise. ` +
-		`Every summary is checked against its document, as osler eval faithfulness does (--verify): by default the issues found ` +
-		`(claims the document does not back, critical findings or lines and tubes left out) are written as "warnings"; ` +
-		`--verify drop removes the sentences the document does not back, --verify retry asks the LLM to correct the summary. ` +
-		`Documents are summarized concurrently (--concurrency); a bad input line stops the run before any work with its line number, unless --keep-going.`,
-	Example: `osler summarize --input reports.jsonl --output impressions.jsonl --method extractive --provenance
-osler summarize --input reports.jsonl --output impressions.jsonl --method model:models/impressions
-osler summarize --input notes.jsonl --output summaries.jsonl --llm-url http://127.0.0.1:8000/v1 --llm-model meta-llama/Llama-3.1-8B-Instruct
-osler summarize --input articles.jsonl --output summaries.jsonl --task article --chain map-reduce --sagemaker-endpoint notes-llm --sagemaker-region eu-west-1 --provenance
-cat findings.jsonl | osler summarize --task radiology --chain stuff --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 --verify retry > impressions.jsonl`,
-}
+var summarizeDoc = helpDoc("summarize")
 
 // summarizeFlags are the flags of osler summarize, bound straight into the
 // library's options.

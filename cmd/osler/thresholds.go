@@ -24,28 +24,7 @@ func (m *Main) runThresholds(ctx context.Context, args []string) error {
 	return m.runGroup(ctx, "osler thresholds", "A classifier's per-label decision thresholds: choose them for a target and keep them as a new model version.", thresholdsCommands(), args)
 }
 
-var thresholdsTuneDoc = cmdDoc{
-	Usage: "osler thresholds tune --model MODEL --dev DEV [--target TARGET] (--out DIR | --register NAME) [flags]",
-	Summary: `Choose a trained classifier's per-label decision thresholds for a target on DEV (labelled data the model was not trained on) ` +
-		`and write the model with them as a new version: the same weights, the new thresholds, model.json recording the target and each label's dev precision, ` +
-		`recall and F1, fresh metrics.json and report.html, and SHA256SUMS. MODEL is a model directory or a registry reference NAME[:VERSION]. ` +
-		`--out writes a complete model directory; --register NAME registers it as the next version of NAME, with MODEL as its parent when MODEL is a registry version ` +
-		`(or --register-parent); give either or both. predict and serve then decide with the new thresholds. ` +
-		"\n\n" +
-		`Targets, on scikit-learn's precision-recall curve (predict a label when its score reaches its threshold): ` +
-		`f1 (the highest F1, as training tunes; the lowest threshold on ties), f-beta=B (the highest F-beta; B=2 weighs recall more, B=0.5 precision), ` +
-		`precision=P (the most recall among thresholds whose precision is at least P), recall=R (the most precision among thresholds whose recall is at least R). ` +
-		`--label restricts the tuning to a label (repeatable); the others keep their thresholds. A binary model has one threshold, its positive label's; ` +
-		`a multi-class model has none (its top label wins). ` +
-		"\n\n" +
-		`A precision or recall target that no threshold reaches on DEV for a label, or a label with no positive example in DEV, is an error by default: ` +
-		`the table shows what DEV offers (e.g. the highest precision reachable and its recall) and nothing is written. ` +
-		`--unreachable keep keeps those labels' thresholds, --unreachable nearest takes the threshold nearest the target; either way the table and model.json say which labels missed it. ` +
-		`Thresholds chosen on DEV are optimistic on DEV; --test evaluates them on held-out data too.`,
-	Example: `osler thresholds tune --model hallmarks --dev dev.jsonl --target recall=0.95 --out hallmarks-recall
-osler thresholds tune --model sepsis:3 --dev dev.jsonl --test test.jsonl --target precision=0.9 --register sepsis
-osler thresholds tune --model ade-model --dev dev.jsonl --target f-beta=2 --label Adverse_Event --unreachable nearest --out ade-fbeta2`,
-}
+var thresholdsTuneDoc = helpDoc("thresholds-tune")
 
 func (m *Main) runThresholdsTune(ctx context.Context, args []string) error {
 	const cmd = "thresholds tune"

@@ -13,26 +13,7 @@ import (
 	"github.com/osler-health/osler/internal/registry"
 )
 
-var trainClassifierDoc = cmdDoc{
-	Usage: "osler train classifier --train FILE [--dev FILE] [--test FILE] [--mode MODE] --out MODEL [flags]",
-	Summary: `Train a text classifier: word and character n-gram TF-IDF features (normalized for clinical text) ` +
-		`and one L2-regularized logistic regression (or linear SVM) per label, trained with LIBLINEAR's dual coordinate descent on all cores. ` +
-		`The data are validated first with the rules of osler data validate (errors stop training, warnings are printed; ` +
-		`texts shared between --train and --dev/--test are leakage errors). Multi-label rows without a label are negatives for every label. ` +
-		"\n\n" +
-		`With --dev, C and naive-Bayes feature scaling are chosen on dev and each label's F1-optimal threshold on dev is stored in the model; ` +
-		`without it thresholds come from 5-fold cross-validation on the training data (one held-out fold from 100,000 documents on). ` +
-		`--lexicon adds phrases in categories (drugs, effects, ...) that are recognized in texts: relation lines {"text","drug","effect"}, ` +
-		`annotated spans {"text","spans":[{"start","end","label"}]} or a term list ("CATEGORY<tab>phrase" per line). ` +
-		`It is learned from training data only: entries whose sentence is in --dev or --test are skipped. ` +
-		"\n\n" +
-		`Prints dev and test metrics at the tuned thresholds and at 0.5, and writes MODEL/ (model.json, weights.bin, SHA256SUMS, ` +
-		`lexicon.json with --lexicon) with metrics.json and report.html (the test evaluation, or dev without --test; report-dev.html too when both) ` +
-		`beside them. MODEL appears only once complete.`,
-	Example: `osler train classifier --train train.jsonl --dev dev.jsonl --test test.jsonl --mode binary --out ade-model
-osler train classifier --train ade/train.jsonl --dev ade/dev.jsonl --lexicon ade/relations_drug_ae_train.jsonl --out ade-model
-osler train classifier --train notes.csv --mode multi-label --label-delimiter ';' --out specialty-model`,
-}
+var trainClassifierDoc = helpDoc("train-classifier")
 
 // registerClassifierFlags binds the flags of osler train classifier
 // straight into o; apply the extras' --c after parsing.

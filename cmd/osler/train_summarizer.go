@@ -11,22 +11,7 @@ import (
 	"github.com/osler-health/osler/internal/summarize/trained"
 )
 
-var trainSummarizerDoc = cmdDoc{
-	Usage: "osler train summarizer --train FILE [--dev FILE] --out DIR [flags]",
-	Summary: `Train a summarizer on this machine's CPUs from (source, summary) pairs: JSONL {"id","source","summary"}, or CSV/TSV with --text-column and --summary-column. ` +
-		`For each document the model builds candidates: the summaries of the most similar training sources, the most frequent training summaries, and source ` +
-		`sentences picked by a supervised sentence scorer (alone, shortened, combined). A faithfulness guard checks each against the document (osler eval ` +
-		`faithfulness): a candidate with a claim the document does not back is removed (a reused summary is first adapted by swapping left and right when that ` +
-		`mends it), and those keeping the document's critical findings, lines and tubes are preferred; a ranker of boosted trees trained on leave-one-out ` +
-		`candidates picks one. ` +
-		`Reports with section headers are read section by section (FINDINGS for retrieval and extraction). ` +
-		`Prints cross-validated ROUGE on --train and, with --dev, ROUGE on dev (rouge-score settings: default tokenizer, no stemming) for all pairs and for the abnormal ones ` +
-		`(reference not among the --abnormal-top most frequent training summaries), beside the nearest-neighbour, most-frequent, lead-1 and TextRank baselines, ` +
-		`with the share of each method's summaries that hold a claim their source does not back, and the references' own share. ` +
-		`DIR gets model.json (settings, data checksums, metrics), model.bin and SHA256SUMS; use it with osler summarize --method model:DIR.`,
-	Example: `osler train summarizer --train ../shared/data/iu_xray/train.jsonl --dev ../shared/data/iu_xray/dev.jsonl --out /tmp/iu.model
-osler train summarizer --train reports.csv --text-column findings --summary-column impression --out impressions.model --no-cv`,
-}
+var trainSummarizerDoc = helpDoc("train-summarizer")
 
 // registerSummarizerFlags binds the flags of osler train summarizer
 // straight into o; it returns where --out goes.

@@ -8,11 +8,7 @@ import (
 	"github.com/osler-health/osler/internal/version"
 )
 
-var versionDoc = cmdDoc{
-	Usage:   "osler version",
-	Summary: "Print Osler's version, the VCS revision it was built from, and the Go toolchain.",
-	Example: "osler version",
-}
+var versionDoc = helpDoc("version")
 
 func (m *Main) runVersion(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(versionDoc)
