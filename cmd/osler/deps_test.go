@@ -34,7 +34,7 @@ type depLayer struct {
 }
 
 // depLayers is "imports point inward" (docs/DEVELOPING.md): command ->
-// server -> domain -> foundation -> leaves.
+// app -> server -> domain -> foundation -> leaves.
 var depLayers = []depLayer{
 	// Leaves import no other package of the module. api is also held to
 	// the standard library (depStdOnly).
@@ -47,6 +47,8 @@ var depLayers = []depLayer{
 	// never the server or the commands.
 	{name: "domain", patterns: []string{"internal/..."}, sameLayer: true},
 	{name: "server", patterns: []string{"internal/server"}},
+	// Workflows that run a server: the demo.
+	{name: "app", patterns: []string{"internal/demo"}},
 	{name: "command", patterns: []string{"cmd/..."}},
 	// Scripts are standalone programs next to the product.
 	{name: "script", patterns: []string{"scripts/..."}},
@@ -54,7 +56,7 @@ var depLayers = []depLayer{
 
 // depLayerRank orders the layers; command and script share the top, so
 // neither imports the other.
-var depLayerRank = map[string]int{"leaf": 0, "foundation": 1, "domain": 2, "server": 3, "command": 4, "script": 4}
+var depLayerRank = map[string]int{"leaf": 0, "foundation": 1, "domain": 2, "server": 3, "app": 4, "command": 5, "script": 5}
 
 // depStdOnly are module packages that may import only the standard
 // library: the public wire types and client, which outsiders build with.
@@ -238,7 +240,7 @@ func checkDeps(g *depGraph) []string {
 			}
 			toLayer := layerOf(to)
 			if r, ok := depLayerRank[toLayer]; ok && (r > depLayerRank[fromLayer] || r == depLayerRank[fromLayer] && !sameLayerOK(fromLayer)) {
-				bad("%s (%s) imports %s (%s): a package may import only lower layers (leaf < foundation < domain < server < command)%s",
+				bad("%s (%s) imports %s (%s): a package may import only lower layers (leaf < foundation < domain < server < app < command)%s",
 					from, fromLayer, to, toLayer, sameNote(fromLayer, toLayer))
 			}
 			for _, r := range depOnlyImportedBy {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"runtime"
@@ -204,7 +203,7 @@ func requireActiveKey(ctx context.Context, st *registry.Store) error {
 func (m *Main) printServing(addr net.Addr, tls bool, s *server.Server) {
 	names := s.Models()
 	def := s.DefaultModel()
-	fmt.Fprintf(m.Stderr, "osler serve: listening on %s (web UI at %s/)\n", baseURL(addr, tls), baseURL(addr, tls))
+	fmt.Fprintf(m.Stderr, "osler serve: listening on %s (web UI at %s/)\n", server.BaseURL(addr, tls), server.BaseURL(addr, tls))
 	switch {
 	case len(names) == 0:
 		fmt.Fprintln(m.Stderr, "osler serve: no model is loaded yet (/ping answers 503): approve a version with osler models approve NAME:VERSION")
@@ -215,103 +214,4 @@ func (m *Main) printServing(addr net.Addr, tls bool, s *server.Server) {
 		}
 		fmt.Fprintln(m.Stderr)
 	}
-}
-
-// baseURL is the URL a client on this machine uses for addr.
-func baseURL(addr net.Addr, tls bool) string {
-	scheme := "http"
-	if tls {
-		scheme = "https"
-	}
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return scheme + "://" + addr.String()
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return scheme + "://" + net.JoinHostPort(host, port)
-}
-
-// serveForDemo serves models on addr until ctx is done, for `osler
-// demo`'s last step. home is a registry home (created when missing).
-// Each entry of models is NAME=DIR, a model directory registered and
-// approved in home as the next version of NAME and then served, or a pin
-// as --models takes it (NAME, NAME:latest, NAME:VERSION) of a model
-// already in home; nil serves every Approved model of home. It creates an
-// admin API key for the demo (expiring in a week), prints it with
-// ready-to-paste curl commands and the UI's address, and serves without
-// logs on stderr. When addr's port is taken it serves on a free port.
-func (m *Main) serveForDemo(ctx context.Context, home, addr string, models []string) error {
-	st, err := registry.Open(ctx, home, registry.Options{})
-	if err != nil {
-		return fmt.Errorf("serve: %w (home %s)", err, home)
-	}
-	defer st.Close()
-	cfg := server.Config{Store: st, LogOutput: io.Discard}
-	for _, spec := range models {
-		if name, dir, ok := strings.Cut(spec, "="); ok {
-			r, err := m.buildRegistration(ctx, "serve", st, registrationInput{name: name, artifact: dir, approve: true, note: "osler demo"}, "osler-demo")
-			if err != nil {
-				return err
-			}
-			v, err := st.Register(ctx, r)
-			if err != nil {
-				return fmt.Errorf("serve: register %s: %w", dir, err)
-			}
-			cfg.Pins = append(cfg.Pins, server.Pin{Name: v.Model, Version: v.Version})
-			continue
-		}
-		pin, err := server.ParsePin(spec)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		cfg.Pins = append(cfg.Pins, pin)
-	}
-	_, secret, err := st.CreateKey(ctx, "demo", []registry.Scope{registry.ScopeAdmin}, time.Now().Add(7*24*time.Hour), "osler-demo")
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	s, err := server.New(ctx, cfg)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	defer s.Close()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-	}
-	m.printDemoCommands(ln.Addr(), secret, s)
-	return s.Serve(ctx, ln, nil)
-}
-
-// demoTexts are synthetic example inputs for the printed commands.
-var demoTexts = map[registry.Kind]string{
-	registry.KindClassifier: "The patient developed a widespread rash two days after starting amoxicillin.",
-	registry.KindSummarizer: "FINDINGS: Heart size is normal. The lungs are clear. No pleural effusion or pneumothorax.",
-}
-
-// printDemoCommands prints curl commands against the running demo server.
-func (m *Main) printDemoCommands(addr net.Addr, key string, s *server.Server) {
-	base := baseURL(addr, false)
-	w := m.Stdout
-	fmt.Fprintf(w, "\nServing on %s  (web UI: %s/ ; paste the key there)\n", base, base)
-	fmt.Fprintf(w, "API key (admin, for this demo only): %s\n\nTry it:\n\n", key)
-	fmt.Fprintf(w, "  export OSLER_API_KEY=%s\n", key)
-	fmt.Fprintf(w, "  curl -s %s/ping\n", base)
-	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $OSLER_API_KEY\" %s/v1/models\n", base)
-	for _, name := range s.Models() {
-		kind := s.ModelKind(name)
-		text := demoTexts[kind]
-		path := "/v1/classify"
-		if kind == registry.KindSummarizer {
-			path = "/v1/summarize"
-		}
-		fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $OSLER_API_KEY\" -H 'Content-Type: application/json' \\\n    -d '{\"model\": \"%s\", \"inputs\": [\"%s\"]}' %s%s\n", name, text, base, path)
-		fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $OSLER_API_KEY\" -H 'Content-Type: application/json' -H 'X-Amzn-SageMaker-Target-Model: %s' \\\n    -d '{\"inputs\": \"%s\"}' %s/invocations\n", name, text, base)
-	}
-	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $OSLER_API_KEY\" %s/metrics | grep osler_model_loaded\n", base)
-	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
 }

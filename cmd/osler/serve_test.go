@@ -25,6 +25,7 @@ import (
 
 	"github.com/osler-health/osler/api"
 	"github.com/osler-health/osler/internal/crypt"
+	"github.com/osler-health/osler/internal/demo"
 )
 
 // trainServeModel trains a small real classifier on synthetic ADE
@@ -287,12 +288,11 @@ func TestServeForDemo(t *testing.T) {
 	model := trainServeModel(t)
 	env := map[string]string{"OSLER_HOME": filepath.Join(t.TempDir(), "demo-home")}
 	var out syncBuffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }, IsTerminal: func(io.Writer) bool { return false }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	exited := make(chan struct{})
 	go func() {
-		done <- m.serveForDemo(ctx, env["OSLER_HOME"], "127.0.0.1:0", []string{"ade=" + model})
+		done <- demo.Serve(ctx, env["OSLER_HOME"], "127.0.0.1:0", []string{"ade=" + model}, &out)
 		close(exited)
 	}()
 	printed, ok := out.waitFor(func(s string) bool { return strings.Contains(s, "Press Ctrl-C") }, exited)
@@ -310,7 +310,7 @@ func TestServeForDemo(t *testing.T) {
 	}
 	cancel()
 	if err := <-done; err != nil {
-		t.Errorf("serveForDemo: %v", err)
+		t.Errorf("demo.Serve: %v", err)
 	}
 	// The model was registered and approved in the demo's registry.
 	list, _, code := runOslerEnv(t, env, "", "models", "show", "ade:1")

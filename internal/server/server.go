@@ -660,3 +660,20 @@ func safeIOError(err error) string {
 func appendJSONString(buf *bytes.Buffer, s string) {
 	buf.Write(jsonstr.AppendHTMLSafe(buf.AvailableBuffer(), s))
 }
+
+// BaseURL is the URL a client on this machine uses for a server listening
+// on addr: an unspecified host (":8080") reads as 127.0.0.1.
+func BaseURL(addr net.Addr, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return scheme + "://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
