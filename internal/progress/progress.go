@@ -187,37 +187,3 @@ func newBar(w io.Writer, total int64, description string) *progressbar.ProgressB
 	}
 	return progressbar.NewOptions64(total, opts...)
 }
-
-// Bar counts units of one piece of work: a [Writer] with a single stage. A
-// nil *Bar is valid and does nothing.
-type Bar struct{ w *Writer }
-
-// New starts a single-stage reporter to w (a bar on a terminal, lines
-// every [Interval] otherwise); total < 0 means the amount of work is
-// unknown.
-func New(w io.Writer, terminal bool, total int64, description string) *Bar {
-	p := NewWriter(w, terminal)
-	p.Stage(description, int(total))
-	return &Bar{p}
-}
-
-// Add records n more units of work done.
-func (b *Bar) Add(n int) {
-	if b != nil {
-		b.w.Add(n)
-	}
-}
-
-// Describe changes the text shown before the bar (or in the lines).
-func (b *Bar) Describe(description string) {
-	if b != nil {
-		b.w.Describe(description)
-	}
-}
-
-// Finish completes the bar.
-func (b *Bar) Finish() {
-	if b != nil {
-		b.w.Finish()
-	}
-}

@@ -66,10 +66,6 @@ func TestNilAndDiscard(t *testing.T) {
 	p.Stage("x", 1)
 	p.Add(1)
 	p.Finish()
-	var b *Bar
-	b.Add(1)
-	b.Describe("y")
-	b.Finish()
 	Or(nil).Stage("x", 1)
 	Or(nil).Add(1)
 	if Or(p) == nil || Or(nil) != Discard {
@@ -80,9 +76,9 @@ func TestNilAndDiscard(t *testing.T) {
 func TestBarLines(t *testing.T) {
 	var out bytes.Buffer
 	c := &clock{t: time.Unix(0, 0)}
-	b := New(&out, false, 100, "storing")
-	b.w.now = c.now
-	b.w.began, b.w.last = c.t, c.t
+	b := NewWriter(&out, false)
+	b.now = c.now
+	b.Stage("storing", 100)
 	b.Describe("storing model")
 	c.advance(Interval)
 	b.Add(40)

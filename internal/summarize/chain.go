@@ -87,9 +87,10 @@ type ChainConfig struct {
 	Concurrency int
 	// MaxCollapse bounds the collapse rounds; 0 means DefaultMaxCollapse.
 	MaxCollapse int
-	// Progress, when set, is called after each LLM call. It may be called
+	// OnCall, when set, is told of each LLM call (to count them; the
+	// work's progress goes through a progress.Reporter). It may be called
 	// from several goroutines at once.
-	Progress func(Event)
+	OnCall func(Event)
 }
 
 // Defaults of ChainConfig.
@@ -176,8 +177,8 @@ func (r *run) generate(ctx context.Context, stage Stage, prompt string, done *at
 		return "", err
 	}
 	n := done.Add(1)
-	if r.cfg.Progress != nil {
-		r.cfg.Progress(Event{DocID: r.doc.ID, Stage: stage, Done: int(n), Total: total})
+	if r.cfg.OnCall != nil {
+		r.cfg.OnCall(Event{DocID: r.doc.ID, Stage: stage, Done: int(n), Total: total})
 	}
 	return strings.TrimSpace(resp.Text), nil
 }

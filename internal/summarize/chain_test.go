@@ -134,7 +134,7 @@ func TestMapReduce(t *testing.T) {
 	var mu sync.Mutex
 	stages := map[summarize.Stage]int{}
 	cfg := chainConfig(t, f)
-	cfg.Progress = func(e summarize.Event) {
+	cfg.OnCall = func(e summarize.Event) {
 		mu.Lock()
 		stages[e.Stage]++
 		mu.Unlock()

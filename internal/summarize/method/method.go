@@ -229,6 +229,6 @@ func openLLM(ctx context.Context, o Options) (summarize.Summarizer, error) {
 		TokenMax:    c.TokenMax,
 		Counter:     length,
 		Concurrency: c.MapConcurrency,
-		Progress:    o.OnCall,
+		OnCall:      o.OnCall,
 	})
 }
