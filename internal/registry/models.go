@@ -245,183 +245,245 @@ func actor(by string) string {
 // anything fails or the process dies before the commit, no version
 // appears.
 func (s *Store) Register(ctx context.Context, r Registration) (Version, error) {
-	if err := ValidateName(r.Name); err != nil {
-		return Version{}, err
-	}
-	kind, err := ParseKind(string(r.Kind))
+	p, err := s.newPending(r)
 	if err != nil {
 		return Version{}, err
 	}
-	r.Kind = kind
-	metrics, err := jsonObject("metrics", r.Metrics)
-	if err != nil {
+	if err := p.checkCondition(ctx); err != nil {
 		return Version{}, err
 	}
-	hyper, err := jsonObject("hyperparameters", r.Hyperparameters)
-	if err != nil {
-		return Version{}, err
-	}
-	source, err := jsonObject("source", r.source)
-	if err != nil {
-		return Version{}, err
-	}
-	status := r.Status
-	if status == "" {
-		status = StatusPending
-	}
-	if !status.Valid() {
-		return Version{}, fmt.Errorf("registry: invalid status %q", status)
-	}
-	roles := map[string]bool{}
-	for _, d := range r.Data {
-		if d.Role == "" || strings.ContainsAny(d.Role, " \t\n") {
-			return Version{}, fmt.Errorf("registry: data role %q: want a word such as train, dev or test", d.Role)
-		}
-		if roles[d.Role] {
-			return Version{}, fmt.Errorf("registry: data role %q given twice", d.Role)
-		}
-		roles[d.Role] = true
-		if !validDigest(d.SHA256) {
-			return Version{}, fmt.Errorf("registry: data %q: invalid sha256 %q (want 64 lowercase hex digits)", d.Role, d.SHA256)
-		}
-	}
-	by := actor(r.By)
-	if r.Condition != nil {
-		m, err := FlattenMetrics(json.RawMessage(metrics))
-		if err != nil {
-			return Version{}, err
-		}
-		ok, err := r.Condition.Eval(m)
-		if err != nil {
-			return Version{}, err
-		}
-		if !ok {
-			explain := r.Condition.Explain(m)
-			details := map[string]any{"condition": r.Condition.String(), "values": explain}
-			if err := s.RecordAudit(ctx, by, ActionRegisterSkipped, r.Name, details); err != nil {
-				return Version{}, err
-			}
-			return Version{}, fmt.Errorf("%w: %s (%s); %s was not registered", ErrConditionNotMet, r.Condition, explain, r.Name)
-		}
-	}
-
 	// Blobs first: nothing refers to them until the transaction commits.
-	var man Manifest
-	if r.manifest != nil {
-		man = *r.manifest
-	} else {
-		files, err := listArtifact(r.Artifact)
-		if err != nil {
-			return Version{}, err
-		}
-		pr := progress.Or(r.Progress)
-		var total int64
-		for _, f := range files {
-			total += f.size
-		}
-		pr.Stage("storing "+r.Name, int(total))
-		stored := func(n int64) { pr.Add(int(n)) }
-		for _, f := range files {
-			digest, n, err := s.putFile(ctx, f, stored)
-			if err != nil {
-				return Version{}, err
-			}
-			man.Files = append(man.Files, ManifestFile{Path: f.rel, SHA256: digest, Bytes: n})
-		}
-	}
-	manDigest, err := s.blobs.putBytes(ctx, man.encode())
-	if err != nil {
+	if err := p.storeBlobs(ctx); err != nil {
 		return Version{}, err
 	}
-
 	var v Version
 	err = s.writeTx(ctx, true, func(tx *sql.Tx) error {
-		// A concurrent gc holds the write lock while it deletes, so blobs
-		// present now stay until this transaction commits.
-		for _, d := range append([]string{manDigest}, manifestDigests(man)...) {
-			if !s.blobs.exists(d) {
-				return fmt.Errorf("registry: blob %s vanished before the registration committed (a concurrent gc?); register again", d)
-			}
-		}
-		if r.Parent != nil {
-			if _, err := s.resolve(ctx, tx, *r.Parent); err != nil {
-				return fmt.Errorf("registry: parent %s: %w", r.Parent, err)
-			}
-		}
-		now := s.nowText()
-		var modelID int64
-		var kind Kind
-		err := tx.QueryRowContext(ctx, `SELECT id, kind FROM models WHERE name = ?`, r.Name).Scan(&modelID, &kind)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			// A name used before (its model deleted) goes on from its
-			// last version number: numbers are never reused.
-			res, err := tx.ExecContext(ctx, `INSERT INTO models (name, kind, description, created_at, updated_at, last_version)
-				VALUES (?, ?, ?, ?, ?, coalesce((SELECT last_version FROM deleted_models WHERE name = ?), 0))`,
-				r.Name, r.Kind, r.Description, now, now, r.Name)
-			if err != nil {
-				return fmt.Errorf("registry: %w", err)
-			}
-			modelID, _ = res.LastInsertId()
-		case err != nil:
-			return fmt.Errorf("registry: %w", err)
-		case kind != r.Kind:
-			return fmt.Errorf("registry: model %s is a %s; a %s can't be a version of it (choose another name)", r.Name, kind, r.Kind)
-		}
-		var num int
-		if err := tx.QueryRowContext(ctx, `UPDATE models SET last_version = last_version + 1, updated_at = ? WHERE id = ? RETURNING last_version`,
-			now, modelID).Scan(&num); err != nil {
-			return fmt.Errorf("registry: %w", err)
-		}
-		var parentModel string
-		var parentVersion int
-		if r.Parent != nil {
-			p, _ := s.resolve(ctx, tx, *r.Parent)
-			parentModel, parentVersion = p.Model, p.Version
-		}
-		var statusBy, statusAt any
-		if status != StatusPending {
-			statusBy, statusAt = by, now
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO versions (model_id, version, manifest, files, bytes, metrics, hyperparameters,
-			parent_model, parent_version, description, source, status, status_by, status_at, status_note, registered_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''), ?, ?, ?, ?, ?)`,
-			modelID, num, manDigest, len(man.Files), man.Bytes(), metrics, hyper, parentModel, parentVersion, r.Description, source,
-			status, statusBy, statusAt, r.Note, by, now, now)
-		if err != nil {
-			return fmt.Errorf("registry: %w", err)
-		}
-		versionID, _ := res.LastInsertId()
-		for _, d := range r.Data {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO version_data (version_id, role, path, sha256, records, bytes) VALUES (?, ?, ?, ?, ?, ?)`,
-				versionID, d.Role, d.Path, d.SHA256, d.Records, d.Bytes); err != nil {
-				return fmt.Errorf("registry: %w", err)
-			}
-		}
-		action := ActionRegister
-		if len(r.source) > 0 {
-			action = ActionImport
-		}
-		details := map[string]any{"kind": r.Kind, "manifest": manDigest, "files": len(man.Files), "bytes": man.Bytes(), "status": status}
-		if r.Parent != nil {
-			details["parent"] = fmt.Sprintf("%s:%d", parentModel, parentVersion)
-		}
-		if r.Condition != nil {
-			details["condition"] = r.Condition.String()
-		}
-		if err := insertAudit(ctx, tx, now, by, action, fmt.Sprintf("%s:%d", r.Name, num), details); err != nil {
-			return err
-		}
-		v, err = s.versionByID(ctx, tx, versionID)
-		if err == nil && beforeRegisterCommit != nil {
-			beforeRegisterCommit()
-		}
+		var err error
+		v, err = p.commit(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return Version{}, err
 	}
 	return v, nil
+}
+
+// pending is a registration checked and on its way into the registry:
+// [Store.Register]'s steps are its methods.
+type pending struct {
+	s *Store
+	r Registration
+	// The version's JSON columns, its initial status and who registers.
+	metrics, hyper, source string
+	status                 Status
+	by                     string
+	// The artifact's manifest and its blob's digest (storeBlobs).
+	man       Manifest
+	manDigest string
+}
+
+// newPending checks a registration: name, kind, JSON, status, data roles.
+func (s *Store) newPending(r Registration) (*pending, error) {
+	if err := ValidateName(r.Name); err != nil {
+		return nil, err
+	}
+	kind, err := ParseKind(string(r.Kind))
+	if err != nil {
+		return nil, err
+	}
+	r.Kind = kind
+	p := &pending{s: s, r: r, status: r.Status, by: actor(r.By)}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		to   *string
+	}{{"metrics", r.Metrics, &p.metrics}, {"hyperparameters", r.Hyperparameters, &p.hyper}, {"source", r.source, &p.source}} {
+		if *f.to, err = jsonObject(f.name, f.raw); err != nil {
+			return nil, err
+		}
+	}
+	if p.status == "" {
+		p.status = StatusPending
+	}
+	if !p.status.Valid() {
+		return nil, fmt.Errorf("registry: invalid status %q", p.status)
+	}
+	return p, checkDataRefs(r.Data)
+}
+
+// checkDataRefs requires one word per role, each once, with a sha256.
+func checkDataRefs(data []DataRef) error {
+	roles := map[string]bool{}
+	for _, d := range data {
+		if d.Role == "" || strings.ContainsAny(d.Role, " \t\n") {
+			return fmt.Errorf("registry: data role %q: want a word such as train, dev or test", d.Role)
+		}
+		if roles[d.Role] {
+			return fmt.Errorf("registry: data role %q given twice", d.Role)
+		}
+		roles[d.Role] = true
+		if !validDigest(d.SHA256) {
+			return fmt.Errorf("registry: data %q: invalid sha256 %q (want 64 lowercase hex digits)", d.Role, d.SHA256)
+		}
+	}
+	return nil
+}
+
+// checkCondition evaluates the registration's condition on its metrics;
+// when it does not hold, the skip is audited and the error wraps
+// [ErrConditionNotMet].
+func (p *pending) checkCondition(ctx context.Context) error {
+	c := p.r.Condition
+	if c == nil {
+		return nil
+	}
+	m, err := FlattenMetrics(json.RawMessage(p.metrics))
+	if err != nil {
+		return err
+	}
+	ok, err := c.Eval(m)
+	if err != nil || ok {
+		return err
+	}
+	explain := c.Explain(m)
+	details := map[string]any{"condition": c.String(), "values": explain}
+	if err := p.s.RecordAudit(ctx, p.by, ActionRegisterSkipped, p.r.Name, details); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s (%s); %s was not registered", ErrConditionNotMet, c, explain, p.r.Name)
+}
+
+// storeBlobs stores the artifact's files (unless an import stored them)
+// and its manifest, reporting the bytes stored.
+func (p *pending) storeBlobs(ctx context.Context) error {
+	if p.r.manifest != nil {
+		p.man = *p.r.manifest
+	} else {
+		files, err := listArtifact(p.r.Artifact)
+		if err != nil {
+			return err
+		}
+		pr := progress.Or(p.r.Progress)
+		var total int64
+		for _, f := range files {
+			total += f.size
+		}
+		pr.Stage("storing "+p.r.Name, int(total))
+		stored := func(n int64) { pr.Add(int(n)) }
+		for _, f := range files {
+			digest, n, err := p.s.putFile(ctx, f, stored)
+			if err != nil {
+				return err
+			}
+			p.man.Files = append(p.man.Files, ManifestFile{Path: f.rel, SHA256: digest, Bytes: n})
+		}
+	}
+	var err error
+	p.manDigest, err = p.s.blobs.putBytes(ctx, p.man.encode())
+	return err
+}
+
+// commit records the version in tx: the model (created on its first
+// version), the next version number, the version with its data, and the
+// audit entry.
+func (p *pending) commit(ctx context.Context, tx *sql.Tx) (Version, error) {
+	s, r := p.s, p.r
+	// A concurrent gc holds the write lock while it deletes, so blobs
+	// present now stay until this transaction commits.
+	for _, d := range append([]string{p.manDigest}, manifestDigests(p.man)...) {
+		if !s.blobs.exists(d) {
+			return Version{}, fmt.Errorf("registry: blob %s vanished before the registration committed (a concurrent gc?); register again", d)
+		}
+	}
+	var parent Version
+	if r.Parent != nil {
+		var err error
+		if parent, err = s.resolve(ctx, tx, *r.Parent); err != nil {
+			return Version{}, fmt.Errorf("registry: parent %s: %w", r.Parent, err)
+		}
+	}
+	now := s.nowText()
+	modelID, num, err := p.nextVersion(ctx, tx, now)
+	if err != nil {
+		return Version{}, err
+	}
+	versionID, err := p.insertVersion(ctx, tx, now, modelID, num, parent)
+	if err != nil {
+		return Version{}, err
+	}
+	action := ActionRegister
+	if len(r.source) > 0 {
+		action = ActionImport
+	}
+	details := map[string]any{"kind": r.Kind, "manifest": p.manDigest, "files": len(p.man.Files), "bytes": p.man.Bytes(), "status": p.status}
+	if r.Parent != nil {
+		details["parent"] = fmt.Sprintf("%s:%d", parent.Model, parent.Version)
+	}
+	if r.Condition != nil {
+		details["condition"] = r.Condition.String()
+	}
+	if err := insertAudit(ctx, tx, now, p.by, action, fmt.Sprintf("%s:%d", r.Name, num), details); err != nil {
+		return Version{}, err
+	}
+	v, err := s.versionByID(ctx, tx, versionID)
+	if err == nil && beforeRegisterCommit != nil {
+		beforeRegisterCommit()
+	}
+	return v, err
+}
+
+// nextVersion finds or creates the model and takes its next version
+// number.
+func (p *pending) nextVersion(ctx context.Context, tx *sql.Tx, now string) (modelID int64, num int, err error) {
+	r := p.r
+	var kind Kind
+	err = tx.QueryRowContext(ctx, `SELECT id, kind FROM models WHERE name = ?`, r.Name).Scan(&modelID, &kind)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// A name used before (its model deleted) goes on from its last
+		// version number: numbers are never reused.
+		res, err := tx.ExecContext(ctx, `INSERT INTO models (name, kind, description, created_at, updated_at, last_version)
+			VALUES (?, ?, ?, ?, ?, coalesce((SELECT last_version FROM deleted_models WHERE name = ?), 0))`,
+			r.Name, r.Kind, r.Description, now, now, r.Name)
+		if err != nil {
+			return 0, 0, fmt.Errorf("registry: %w", err)
+		}
+		modelID, _ = res.LastInsertId()
+	case err != nil:
+		return 0, 0, fmt.Errorf("registry: %w", err)
+	case kind != r.Kind:
+		return 0, 0, fmt.Errorf("registry: model %s is a %s; a %s can't be a version of it (choose another name)", r.Name, kind, r.Kind)
+	}
+	if err := tx.QueryRowContext(ctx, `UPDATE models SET last_version = last_version + 1, updated_at = ? WHERE id = ? RETURNING last_version`,
+		now, modelID).Scan(&num); err != nil {
+		return 0, 0, fmt.Errorf("registry: %w", err)
+	}
+	return modelID, num, nil
+}
+
+// insertVersion inserts the version row and its data files.
+func (p *pending) insertVersion(ctx context.Context, tx *sql.Tx, now string, modelID int64, num int, parent Version) (int64, error) {
+	r := p.r
+	var statusBy, statusAt any
+	if p.status != StatusPending {
+		statusBy, statusAt = p.by, now
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO versions (model_id, version, manifest, files, bytes, metrics, hyperparameters,
+		parent_model, parent_version, description, source, status, status_by, status_at, status_note, registered_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''), ?, ?, ?, ?, ?)`,
+		modelID, num, p.manDigest, len(p.man.Files), p.man.Bytes(), p.metrics, p.hyper, parent.Model, parent.Version, r.Description, p.source,
+		p.status, statusBy, statusAt, r.Note, p.by, now, now)
+	if err != nil {
+		return 0, fmt.Errorf("registry: %w", err)
+	}
+	versionID, _ := res.LastInsertId()
+	for _, d := range r.Data {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO version_data (version_id, role, path, sha256, records, bytes) VALUES (?, ?, ?, ?, ?, ?)`,
+			versionID, d.Role, d.Path, d.SHA256, d.Records, d.Bytes); err != nil {
+			return 0, fmt.Errorf("registry: %w", err)
+		}
+	}
+	return versionID, nil
 }
 
 // beforeRegisterCommit, when set (by tests only), runs inside Register's
