@@ -142,23 +142,10 @@ type jsonlRecord struct {
 // readLine returns the next line without its terminator; the slice is valid
 // until the next call.
 func (r *JSONLReader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			if len(r.long) > r.opts.MaxLineBytes {
-				// Skip the rest of the line so the next Read starts cleanly.
-				for err == bufio.ErrBufferFull {
-					_, err = r.br.ReadSlice('\n')
-				}
-				r.line++
-				return nil, &ParseError{File: r.name, Line: r.line, Err: ErrLineTooLong,
-					Hint: fmt.Sprintf("lines are limited to %d bytes", r.opts.MaxLineBytes)}
-			}
-			line, err = r.br.ReadSlice('\n')
-			r.long = append(r.long, line...)
-		}
-		line = r.long
+	line, tooLong, err := readChunk(r.br, &r.long, r.opts.MaxLineBytes)
+	if tooLong {
+		r.line++
+		return nil, lineTooLong(r.name, r.line, r.opts.MaxLineBytes)
 	}
 	if len(line) == 0 && err != nil {
 		return nil, err
@@ -170,6 +157,34 @@ func (r *JSONLReader) readLine() ([]byte, error) {
 		return nil, err
 	}
 	return line, nil
+}
+
+// readChunk reads up to and including the next LF (a file's last line may
+// lack it); the chunk is valid until the next call, long holding a line
+// longer than br's buffer. A line over max bytes is skipped to its end, so
+// the next read starts cleanly, and reported as tooLong.
+func readChunk(br *bufio.Reader, long *[]byte, max int) (chunk []byte, tooLong bool, err error) {
+	line, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, false, err
+	}
+	*long = append((*long)[:0], line...)
+	for err == bufio.ErrBufferFull {
+		if len(*long) > max {
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			return nil, true, nil
+		}
+		line, err = br.ReadSlice('\n')
+		*long = append(*long, line...)
+	}
+	return *long, false, err
+}
+
+// lineTooLong is the error for a line over the limit.
+func lineTooLong(name string, line, max int) error {
+	return &ParseError{File: name, Line: line, Err: ErrLineTooLong, Hint: fmt.Sprintf("lines are limited to %d bytes", max)}
 }
 
 // Read returns the next record.

@@ -35,24 +35,13 @@ func NewTextReader(r io.Reader, name string, opts Options) *TextReader {
 }
 
 // readLine returns the next LF-terminated chunk without the LF; it is
-// valid until the next call.
+// valid until the next call. Line numbers are Read's to count (a chunk may
+// hold several lines split by lone CRs).
 func (r *TextReader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			if len(r.long) > r.opts.MaxLineBytes {
-				for err == bufio.ErrBufferFull {
-					_, err = r.br.ReadSlice('\n')
-				}
-				r.line++
-				return nil, &ParseError{File: r.name, Line: r.line, Err: ErrLineTooLong,
-					Hint: fmt.Sprintf("lines are limited to %d bytes", r.opts.MaxLineBytes)}
-			}
-			line, err = r.br.ReadSlice('\n')
-			r.long = append(r.long, line...)
-		}
-		line = r.long
+	line, tooLong, err := readChunk(r.br, &r.long, r.opts.MaxLineBytes)
+	if tooLong {
+		r.line++
+		return nil, lineTooLong(r.name, r.line, r.opts.MaxLineBytes)
 	}
 	if len(line) == 0 && err != nil {
 		return nil, err
@@ -62,8 +51,7 @@ func (r *TextReader) readLine() ([]byte, error) {
 	}
 	if len(line) > r.opts.MaxLineBytes+1 {
 		r.line++
-		return nil, &ParseError{File: r.name, Line: r.line, Err: ErrLineTooLong,
-			Hint: fmt.Sprintf("lines are limited to %d bytes", r.opts.MaxLineBytes)}
+		return nil, lineTooLong(r.name, r.line, r.opts.MaxLineBytes)
 	}
 	return bytes.TrimSuffix(line, []byte{'\n'}), nil
 }
