@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/osler-health/osler/internal/dataset"
-	"github.com/osler-health/osler/internal/text"
 )
 
 var dataSplitDoc = helpDoc("data-split")
@@ -51,6 +50,3 @@ func (m *Main) runDataSplit(ctx context.Context, args []string) error {
 	}
 	return st.WriteText(m.Stdout, outPath)
 }
-
-// thousandsInt formats n with comma separators.
-var thousandsInt = text.Thousands

@@ -12,6 +12,7 @@ import (
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/progress"
 	"github.com/osler-health/osler/internal/report"
+	"github.com/osler-health/osler/internal/text"
 )
 
 var evalRougeDoc = helpDoc("eval-rouge")
@@ -129,7 +130,7 @@ func (m *Main) runEvalRouge(ctx context.Context, args []string) error {
 	if err := report.WriteRougeSummary(m.Stdout, outFmt, sum); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "scored %s pairs in %.3f s\n", thousandsInt(res.Len()), elapsed.Seconds())
+	fmt.Fprintf(m.Stderr, "scored %s pairs in %.3f s\n", text.Thousands(res.Len()), elapsed.Seconds())
 	if pe != nil {
 		fmt.Fprintf(m.Stderr, "wrote per-example scores to %s\n", *perExample)
 	}

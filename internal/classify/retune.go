@@ -13,6 +13,7 @@ import (
 	"github.com/osler-health/osler/internal/dataset"
 	"github.com/osler-health/osler/internal/eval"
 	"github.com/osler-health/osler/internal/report"
+	"github.com/osler-health/osler/internal/text"
 )
 
 // RetuneOptions are one run of osler thresholds tune: new thresholds for
@@ -132,7 +133,7 @@ func (r *RetuneResult) Save(dir string) error { return r.Model.Save(dir, r.Files
 // was met), then the averages before and after on dev and test. Without
 // a model (the target was not reached) it says nothing was tuned.
 func (r *RetuneResult) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
+	ew := &text.ErrWriter{W: w}
 	rec := r.Tuning
 	what := "thresholds tuned"
 	if r.Model == nil {
@@ -154,13 +155,13 @@ func (r *RetuneResult) WriteText(w io.Writer) error {
 	}
 	if r.Model == nil {
 		fmt.Fprintln(ew, "\n(precision, recall and F1 at the current thresholds)")
-		return ew.err
+		return ew.Err
 	}
 	fmt.Fprintf(ew, "\ndev: %s\n", averagesChange(r.Before, r.Metrics.Dev.Model))
 	if r.Metrics.Test != nil {
 		fmt.Fprintf(ew, "\ntest (%s, %d documents): %s\n", r.opts.Test, r.TestDocuments, averagesChange(r.BeforeTest, r.Metrics.Test.Model))
 	}
-	return ew.err
+	return ew.Err
 }
 
 // averagesChange describes how an evaluation changed: micro (or the

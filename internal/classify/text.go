@@ -9,13 +9,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/osler-health/osler/internal/eval"
+	"github.com/osler-health/osler/internal/text"
 )
 
 // WriteText prints what was trained and how it scores, as osler train
 // classifier does: the model, its settings and thresholds, warnings, and
 // the dev and test evaluations at the tuned thresholds and at 0.5.
 func (r *FitResult) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
+	ew := &text.ErrWriter{W: w}
 	m, rep := r.Model, r.Report
 	md := m.Metadata()
 	fmt.Fprintf(ew, "trained a %s classifier: %d labels, %d documents, %d features, in %.2f s (features %.2f s, solver %.2f s, thresholds %.2f s)\n",
@@ -59,7 +60,7 @@ func (r *FitResult) WriteText(w io.Writer) error {
 		fmt.Fprintln(ew, ":")
 		writeSplitText(ew, m.PositiveLabel(), s.m)
 	}
-	return ew.err
+	return ew.Err
 }
 
 // writeSplitText prints one split's evaluation: per label (the positive
@@ -107,20 +108,4 @@ func writeSplitText(w io.Writer, positive string, s *SplitMetrics) {
 		fmt.Fprintf(w, " (%.4f at 0.5)", half.Accuracy)
 	}
 	fmt.Fprintln(w)
-}
-
-// errWriter keeps the first write error, so a report's many prints check
-// it once.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
 }

@@ -5,16 +5,18 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/osler-health/osler/internal/text"
 )
 
 // WriteText writes the report for people: per file its shape, per-label
 // counts, then errors and warnings with their line numbers, and finally the
 // leakage check and a total.
 func (r *Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
+	ew := &text.ErrWriter{W: w}
 	for i, f := range r.Files {
 		if i > 0 {
-			ew.printf("\n")
+			fmt.Fprintf(ew, "\n")
 		}
 		f.writeText(ew)
 	}
@@ -23,18 +25,18 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, f := range r.Files {
 			leaks += f.RuleCounts[RuleLeakage]
 		}
-		ew.printf("\n")
+		fmt.Fprintf(ew, "\n")
 		if leaks == 0 {
-			ew.printf("Leakage: no exact or near-duplicate texts shared between the %d files.\n", len(r.Files))
+			fmt.Fprintf(ew, "Leakage: no exact or near-duplicate texts shared between the %d files.\n", len(r.Files))
 		} else {
-			ew.printf("Leakage: %s shared with an earlier file (errors above, rule %q).\n", plural(leaks, "text", "texts"), RuleLeakage)
+			fmt.Fprintf(ew, "Leakage: %s shared with an earlier file (errors above, rule %q).\n", plural(leaks, "text", "texts"), RuleLeakage)
 		}
 	}
-	ew.printf("\n%s, %s, %s\n", plural(len(r.Files), "file", "files"), plural(r.Errors, "error", "errors"), plural(r.Warnings, "warning", "warnings"))
-	return ew.err
+	fmt.Fprintf(ew, "\n%s, %s, %s\n", plural(len(r.Files), "file", "files"), plural(r.Errors, "error", "errors"), plural(r.Warnings, "warning", "warnings"))
+	return ew.Err
 }
 
-func (f *FileReport) writeText(ew *errWriter) {
+func (f *FileReport) writeText(ew *text.ErrWriter) {
 	shape := string(f.Format)
 	if f.Kind != "" {
 		shape += ", " + f.Kind
@@ -45,7 +47,7 @@ func (f *FileReport) writeText(ew *errWriter) {
 			shape += " (inferred; set --mode to override)"
 		}
 	}
-	ew.printf("%s (%s)\n", f.Path, shape)
+	fmt.Fprintf(ew, "%s (%s)\n", f.Path, shape)
 	line := "  " + plural(f.Rows, "row", "rows")
 	if f.Kind == KindClassification.String() {
 		line += ", " + plural(len(f.Labels), "label", "labels")
@@ -53,18 +55,18 @@ func (f *FileReport) writeText(ew *errWriter) {
 			line += ", " + plural(f.Unlabeled, "row", "rows") + " without a label"
 		}
 	}
-	ew.printf("%s\n", line)
+	fmt.Fprintf(ew, "%s\n", line)
 	if len(f.Labels) > 0 {
 		width := len("label")
 		for _, lc := range f.Labels {
 			width = max(width, len(lc.Label))
 		}
-		ew.printf("\n  %-*s  %9s  %6s\n", width, "label", "rows", "share")
+		fmt.Fprintf(ew, "\n  %-*s  %9s  %6s\n", width, "label", "rows", "share")
 		for _, lc := range f.Labels {
-			ew.printf("  %-*s  %9s  %5.1f%%\n", width, lc.Label, thousands(lc.Count), 100*float64(lc.Count)/float64(max(f.Rows, 1)))
+			fmt.Fprintf(ew, "  %-*s  %9s  %5.1f%%\n", width, lc.Label, text.Thousands(lc.Count), 100*float64(lc.Count)/float64(max(f.Rows, 1)))
 		}
 	}
-	ew.printf("\n  %s, %s\n", plural(f.Errors, "error", "errors"), plural(f.Warnings, "warning", "warnings"))
+	fmt.Fprintf(ew, "\n  %s, %s\n", plural(f.Errors, "error", "errors"), plural(f.Warnings, "warning", "warnings"))
 	// Group issues by rule, in order of first appearance. A rule whose
 	// listed issues all say the same thing prints the message once and then
 	// the lines; otherwise each line gets its own message.
@@ -100,17 +102,17 @@ func (f *FileReport) writeText(ew *errWriter) {
 		for _, is := range issues[1:] {
 			same = same && is.Message == issues[0].Message
 		}
-		ew.printf("\n  %s %s (%s)\n", issues[0].Severity, rule, plural(total, "issue", "issues"))
+		fmt.Fprintf(ew, "\n  %s %s (%s)\n", issues[0].Severity, rule, plural(total, "issue", "issues"))
 		if same && len(issues) > 1 {
 			lines := make([]string, 0, len(issues))
 			for _, is := range issues {
 				lines = append(lines, strconv.Itoa(is.Line))
 			}
-			ew.printf("    %s\n    lines %s", issues[0].Message, strings.Join(lines, ", "))
+			fmt.Fprintf(ew, "    %s\n    lines %s", issues[0].Message, strings.Join(lines, ", "))
 			if more := total - len(issues); more > 0 {
-				ew.printf(" and %s more", thousands(more))
+				fmt.Fprintf(ew, " and %s more", text.Thousands(more))
 			}
-			ew.printf("\n")
+			fmt.Fprintf(ew, "\n")
 			continue
 		}
 		for _, is := range issues {
@@ -118,54 +120,17 @@ func (f *FileReport) writeText(ew *errWriter) {
 			if is.Line > 0 {
 				where = "line " + strconv.Itoa(is.Line) + ":"
 			}
-			ew.printf("    %-10s %s\n", where, is.Message)
+			fmt.Fprintf(ew, "    %-10s %s\n", where, is.Message)
 		}
 		if more := total - len(issues); more > 0 {
-			ew.printf("    ... and %s more (--max-issues 0 lists them all)\n", thousands(more))
+			fmt.Fprintf(ew, "    ... and %s more (--max-issues 0 lists them all)\n", text.Thousands(more))
 		}
 	}
-}
-
-// thousands formats n with comma separators: 11638 -> "11,638".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return thousands(n) + " " + many
-}
-
-// errWriter remembers the first write error so report code stays linear.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	fmt.Fprintf(e, format, args...)
+	return text.Thousands(n) + " " + many
 }

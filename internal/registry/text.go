@@ -86,7 +86,7 @@ func metricRank(name string) int {
 // WriteVersion prints a version in full: status with who decided and
 // when, registration, lineage, data, metrics, hyperparameters and files.
 func WriteVersion(w io.Writer, v Version, man Manifest) error {
-	ew := &errWriter{w: w}
+	ew := &text.ErrWriter{W: w}
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, safe(v)) }
 	row("version", fmt.Sprintf("%s (%s)", v.Ref(), v.Kind))
@@ -143,7 +143,7 @@ func WriteVersion(w io.Writer, v Version, man Manifest) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", safe(f.Path), FormatBytes(f.Bytes), f.SHA256)
 	}
 	tw.Flush()
-	return ew.err
+	return ew.Err
 }
 
 // WriteKeys prints API keys (never their secrets) as a table.
@@ -227,19 +227,4 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a duration (24h, 7d) nor a time (2025-03-01 or 2025-03-01T09:00:00Z)", s)
-}
-
-// errWriter keeps the first write error.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
 }

@@ -195,19 +195,3 @@ func bold(markdown bool, s string) string {
 	}
 	return s
 }
-
-// errWriter keeps the first write error, so a renderer's many prints
-// check it once.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}

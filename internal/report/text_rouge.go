@@ -30,7 +30,7 @@ func WriteRougeSummary(w io.Writer, f Format, s *eval.RougeSummary) error {
 	if s.Tokenizer == eval.TokenizerUnicode.String() {
 		desc += " (not comparable with published ROUGE numbers)"
 	}
-	ew := &errWriter{w: w}
+	ew := &text.ErrWriter{W: w}
 	fmt.Fprintf(ew, "%s\n\n", desc)
 	header := []string{"type", ">precision", ">recall", ">F-measure"}
 	if s.Bootstrap != nil {
@@ -54,7 +54,7 @@ func WriteRougeSummary(w io.Writer, f Format, s *eval.RougeSummary) error {
 		rows = append(rows, []string{string(t), text.Thousands(st.Count), Number(st.Mean), Number(st.Std), Number(st.Min), Number(st.P25), Number(st.P50), Number(st.P75), Number(st.Max)})
 	}
 	WriteTable(ew, md, []string{"type", ">count", ">mean", ">std", ">min", ">25%", ">50%", ">75%", ">max"}, rows)
-	return ew.err
+	return ew.Err
 }
 
 func writeRougeCSV(w io.Writer, s *eval.RougeSummary) error {

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -316,5 +317,28 @@ func TestThousands(t *testing.T) {
 		if got := Thousands(n); got != want {
 			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, errors.New("disk full")
+	}
+	f.n--
+	return len(p), nil
+}
+
+func TestErrWriter(t *testing.T) {
+	dst := &failAfter{n: 1}
+	ew := &ErrWriter{W: dst}
+	if _, err := ew.Write([]byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	ew.Write([]byte("b"))
+	dst.n = 5 // the destination recovers; the first error stays
+	if n, err := ew.Write([]byte("c")); n != 0 || err == nil || ew.Err == nil || ew.Err.Error() != "disk full" {
+		t.Errorf("after an error: %d %v %v", n, err, ew.Err)
 	}
 }
