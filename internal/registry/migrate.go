@@ -147,6 +147,27 @@ WHERE last_version < coalesce((
 	WHERE action IN ('version.register', 'version.import') AND target LIKE models.name || ':%'
 ), 0);
 `},
+	{"CDS Hooks feedback", `
+-- What clinicians did with the cards of the CDS Hooks services: one row
+-- per card outcome, keyed so that a client resending the same feedback
+-- (the specification allows it) stores it once. No patient text: the
+-- user's free-text comment is only counted (has_comment).
+CREATE TABLE cds_feedback (
+	seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+	received_at          TEXT NOT NULL,
+	client               TEXT NOT NULL,
+	service              TEXT NOT NULL,
+	card                 TEXT NOT NULL,
+	outcome              TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+	outcome_at           TEXT NOT NULL,
+	accepted_suggestions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(accepted_suggestions)),
+	override_system      TEXT NOT NULL DEFAULT '',
+	override_code        TEXT NOT NULL DEFAULT '',
+	has_comment          INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (service, card, outcome, outcome_at, accepted_suggestions, override_system, override_code)
+) STRICT;
+CREATE INDEX cds_feedback_by_card ON cds_feedback (card);
+`},
 }
 
 // migrate applies pending migrations in one write transaction and returns
