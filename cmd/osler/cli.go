@@ -62,6 +62,7 @@ func topCommands() []command {
 		{"models", "the model registry: list, show, register, approve, reject, delete, export, import, verify, gc", (*Main).runModels},
 		{"serve", "serve models over HTTP(S): REST API, the SageMaker container contract, metrics and a web UI", (*Main).runServe},
 		{"keys", "create, list and revoke API keys for the server", (*Main).runKeys},
+		{"cds", "test CDS Hooks services as an EHR would: signed calls from a FHIR bundle, client keys", (*Main).runCDS},
 		{"audit", "print the audit log of model changes and key use", (*Main).runAudit},
 		{"version", "print the version", (*Main).runVersion},
 	}

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/osler-health/osler/internal/cdsauth"
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/server"
@@ -33,6 +35,8 @@ type serveFlags struct {
 	addr, home, keyFile string
 	tlsCert, tlsKey     string
 	readOnly            bool
+	configFile          string
+	cdsTrust            stringList
 }
 
 // registerServeFlags binds osler serve's flags, most straight into cfg.
@@ -62,7 +66,66 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
 	fs.BoolVar(&cfg.NoAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format on stderr: json or text")
+	fs.StringVar(&f.configFile, config.FlagConfig, "", `JSON config file; its "cds" section sets the --cds-* flags and --public-url (default: $OSLER_CONFIG); flags override it`)
+	fs.Var(&f.cdsTrust, "cds-trust", "accept CDS Hooks calls signed by this EHR: ISSUER=JWKS_URL (repeatable; the JWT's iss and the URL of its public keys)")
+	fs.BoolVar(&cfg.CDS.NoAuth, "cds-no-auth", false, "accept CDS Hooks calls WITHOUT a signed JWT (local development only)")
+	fs.StringVar(&cfg.CDS.PublicURL, "public-url", "", "base URL EHRs reach this server at, e.g. https://osler.example.org; a CDS JWT's aud must be it plus the path called (default: the listening address)")
+	fs.StringVar(&cfg.CDS.RulesFile, "cds-rules", "", "payer coverage rules (JSON or YAML) for the osler-crd service; without it osler-crd is not offered")
+	fs.StringVar(&cfg.CDS.SummaryModel, "cds-summary-model", "", "summarizer of osler-note-summary (default: the only summarizer served)")
+	fs.StringVar(&cfg.CDS.ADEModel, "cds-ade-model", "", "classifier of osler-ade-alert (default: a served classifier with an adverse-event label)")
 	return f
+}
+
+// resolveCDS layers the CDS Hooks settings: config file, then flags.
+func (m *Main) resolveCDS(fs *flag.FlagSet, f *serveFlags, cfg *server.Config) error {
+	given := givenFlags(fs)
+	path := f.configFile
+	if path == "" {
+		path = m.Getenv(config.EnvConfig)
+	}
+	file := config.CDS{}
+	if path != "" {
+		cf, err := config.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := cf.Decode(config.SectionCDS, &file); err != nil {
+			return err
+		}
+	}
+	set := func(flagName string, dst *string, v string) {
+		if !given(flagName) && v != "" {
+			*dst = v
+		}
+	}
+	set("public-url", &cfg.CDS.PublicURL, file.PublicURL)
+	set("cds-rules", &cfg.CDS.RulesFile, file.Rules)
+	set("cds-summary-model", &cfg.CDS.SummaryModel, file.SummaryModel)
+	set("cds-ade-model", &cfg.CDS.ADEModel, file.ADEModel)
+	if !given("cds-no-auth") {
+		cfg.CDS.NoAuth = file.NoAuth
+	}
+	trust := file.Trust
+	if len(f.cdsTrust) > 0 {
+		trust = f.cdsTrust
+	}
+	for _, t := range trust {
+		tr, err := cdsauth.ParseTrust(t)
+		if err != nil {
+			return usageError{fmt.Errorf("serve: --cds-trust %q: %w", t, err)}
+		}
+		cfg.CDS.Trust = append(cfg.CDS.Trust, tr)
+	}
+	if u := cfg.CDS.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Host == "" || pu.RawQuery != "" {
+			return usageError{fmt.Errorf("serve: --public-url %q: want an absolute URL such as https://osler.example.org", u)}
+		}
+	}
+	if cfg.CDS.NoAuth {
+		fmt.Fprintf(m.Stderr, "WARNING: --cds-no-auth: CDS Hooks calls are NOT authenticated. Anyone who can reach %s can call the CDS services\n"+
+			"         and make this server read the FHIR servers they name. Local development only.\n", f.addr)
+	}
+	return nil
 }
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
@@ -75,6 +138,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if len(pos) > 0 {
 		return usageError{fmt.Errorf("serve: unexpected argument %q (see --help)", pos[0])}
+	}
+	if err := m.resolveCDS(fs, f, &cfg); err != nil {
+		return err
 	}
 	s, tlsCfg, err := m.prepareServe(ctx, f, &cfg)
 	if err != nil {

@@ -89,7 +89,7 @@ func (l LLMLayers) Load() (LLM, error) {
 	cfg := DefaultLLM()
 	path := l.ConfigFile
 	if path == "" {
-		path = getenv("OSLER_CONFIG")
+		path = getenv(EnvConfig)
 	}
 	if path != "" {
 		file, err := ReadFile(path)

@@ -49,6 +49,9 @@ func routeTable() []route {
 		}},
 		{"/v1/audit", []*endpoint{{method: "GET", name: "audit", scope: admin, fn: (*Server).handleAudit}}},
 		{"/v1/auth", []*endpoint{{method: "GET", name: "auth", scope: predict, fn: (*Server).handleAuth}}},
+		{"/cds-services", []*endpoint{{method: "GET", name: "cds_discovery", cds: true, fn: (*Server).handleCDSDiscovery}}},
+		{"/cds-services/{id}", []*endpoint{{method: "POST", name: "cds_call", cds: true, limited: true, fn: (*Server).handleCDSCall}}},
+		{"/cds-services/{id}/feedback", []*endpoint{{method: "POST", name: "cds_feedback", cds: true, limited: true, fn: (*Server).handleCDSFeedback}}},
 	}
 }
 

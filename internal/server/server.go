@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/osler-health/osler/api"
+	"github.com/osler-health/osler/internal/cdsauth"
+	"github.com/osler-health/osler/internal/cdshooks"
 	"github.com/osler-health/osler/internal/jsonstr"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/version"
@@ -92,6 +94,8 @@ type Config struct {
 	// "text".
 	LogOutput io.Writer
 	LogFormat string
+	// CDS configures the CDS Hooks services under /cds-services.
+	CDS CDSConfig
 }
 
 // Defaults of [Config].
@@ -157,6 +161,8 @@ type Server struct {
 	handler  http.Handler
 	draining atomic.Bool
 	keys     *registry.AuthCache
+	cds      *cdshooks.Handler
+	cdsAuth  *cdsauth.Verifier
 
 	idPrefix string
 	idSeq    atomic.Uint64
@@ -188,6 +194,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Store != nil {
 		s.keys = cfg.Store.NewAuthCache(cfg.KeyCacheAge)
+	}
+	if err := s.setupCDS(); err != nil {
+		s.logw.Close()
+		return nil, err
 	}
 	if cfg.ModelDir != "" {
 		set, err := s.loadDir(cfg.ModelDir, cfg.ModelName)
@@ -249,6 +259,10 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, tlsConfig *tls
 // (up to DrainTimeout; /ping answers 503 meanwhile), flushes the logs and
 // returns. It closes ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Config) error {
+	if s.cfg.CDS.PublicURL == "" {
+		// Set before the first request, so handlers read it unlocked.
+		s.cfg.CDS.PublicURL = BaseURL(ln.Addr(), tlsConfig != nil)
+	}
 	errLog := slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	hs := &http.Server{
 		Handler:           s.handler,
@@ -339,6 +353,9 @@ type endpoint struct {
 	// limited endpoints count against the concurrency limit and get the
 	// per-request timeout.
 	limited bool
+	// cds endpoints authenticate the EHR by its signed JWT (CDS Hooks)
+	// instead of an API key.
+	cds     bool
 	fn      func(s *Server, c *call)
 	metrics *routeMetrics
 }
@@ -352,7 +369,9 @@ type call struct {
 	status  int
 	written int64
 	key     *registry.Key
-	entry   accessEntry
+	// cdsClient is the verified CDS client (its JWT issuer).
+	cdsClient string
+	entry     accessEntry
 	body    *bytes.Buffer
 	// deadline ends an inference request (zero: none); workCtx is ctx
 	// with that deadline, made on first use (classification checks the
@@ -511,11 +530,18 @@ func (s *Server) serve(ep *endpoint, w http.ResponseWriter, r *http.Request) {
 	if ep.scope != "" && !s.authenticate(c, ep.scope) {
 		return
 	}
+	if ep.cds && !s.authenticateCDS(c) {
+		return
+	}
 	if ep.limited {
 		// The body is read before a slot is taken, under its own
 		// deadline: a client that trickles it holds its connection, not
 		// a slot the valid requests need.
-		if !c.readBodyWithin(s.cfg.MaxBody, s.cfg.BodyTimeout) {
+		limit := s.cfg.MaxBody
+		if ep.cds {
+			limit = s.cfg.CDS.MaxBody
+		}
+		if !c.readBodyWithin(limit, s.cfg.BodyTimeout) {
 			return
 		}
 		select {
