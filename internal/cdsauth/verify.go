@@ -169,4 +169,3 @@ func (v *Verifier) checkClaims(c *tokenClaims, audience []string) error {
 	}
 	return nil
 }
-
