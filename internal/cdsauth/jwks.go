@@ -50,7 +50,6 @@ type keySet struct {
 	fetchMu     sync.Mutex
 	lastAttempt time.Time // guarded by fetchMu
 	fetchedAt   atomic.Int64
-	fetches     atomic.Int64 // attempts, for tests
 }
 
 // lookup returns the key kid. A kid not cached triggers a fetch (unless
@@ -110,7 +109,6 @@ func (s *keySet) refreshLocked(ctx context.Context) error {
 		return errRateLimited
 	}
 	s.lastAttempt = now
-	s.fetches.Add(1)
 	// The fetch outlives a caller that gives up, so one impatient client
 	// does not spend the rate limit for everyone.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)

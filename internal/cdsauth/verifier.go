@@ -57,7 +57,8 @@ type Config struct {
 	// issuer's JWKS (default 10s), so tokens with made-up kids cannot make
 	// Osler hammer the issuer.
 	MinRefreshInterval time.Duration
-	// HTTPClient fetches the JWKS (default: a client with a 10s timeout).
+	// HTTPClient fetches the JWKS (default: a client with a 10s timeout
+	// that follows redirects only to https, or http on loopback).
 	HTTPClient *http.Client
 	// Now is the clock (default time.Now); tests set it.
 	Now func() time.Time
@@ -166,12 +167,21 @@ func (cfg *Config) fill() error {
 		cfg.ReplayCacheSize = DefaultReplayCacheSize
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout}
+		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout, CheckRedirect: checkRedirect}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	return nil
+}
+
+// checkRedirect lets a JWKS fetch follow a redirect only to a URL a
+// [Trust] could name (https, or http on loopback), at most 5 times.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("too many redirects")
+	}
+	return checkURL(req.URL.String())
 }
 
 // checkAlgorithm accepts the asymmetric JWS algorithms the JWT library

@@ -194,6 +194,16 @@ func TestVerifyReplay(t *testing.T) {
 	}
 }
 
+func TestVerifyEmptyAudienceAcceptsNothing(t *testing.T) {
+	f := newFixture(t)
+	for _, aud := range [][]string{nil, {""}} {
+		_, err := f.v.Verify(context.Background(), "Bearer "+f.tokenA().sign(t), aud)
+		if reasonOf(t, err) != ReasonBadAudience {
+			t.Errorf("audience %q: %v, want bad_audience", aud, err)
+		}
+	}
+}
+
 func TestReplayCacheBound(t *testing.T) {
 	c := newReplayCache(3)
 	now := time.Unix(1000, 0)
