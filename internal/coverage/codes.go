@@ -36,12 +36,12 @@ var systemAliases = map[string]string{
 // matches a rule.
 var systemVariants = map[string]string{
 	"http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets": SystemHCPCS,
-	"urn:oid:2.16.840.1.113883.6.12":                         SystemCPT,
-	"urn:oid:2.16.840.1.113883.6.285":                        SystemHCPCS,
-	"urn:oid:2.16.840.1.113883.6.88":                         SystemRxNorm,
-	"urn:oid:2.16.840.1.113883.6.96":                         SystemSNOMED,
-	"urn:oid:2.16.840.1.113883.6.90":                         SystemICD10CM,
-	"urn:oid:2.16.840.1.113883.6.1":                          SystemLOINC,
+	"urn:oid:2.16.840.1.113883.6.12":                          SystemCPT,
+	"urn:oid:2.16.840.1.113883.6.285":                         SystemHCPCS,
+	"urn:oid:2.16.840.1.113883.6.88":                          SystemRxNorm,
+	"urn:oid:2.16.840.1.113883.6.96":                          SystemSNOMED,
+	"urn:oid:2.16.840.1.113883.6.90":                          SystemICD10CM,
+	"urn:oid:2.16.840.1.113883.6.1":                           SystemLOINC,
 }
 
 // canonicalSystem returns the canonical URI for an alias, a variant or a

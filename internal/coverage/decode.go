@@ -10,8 +10,8 @@ import (
 // decoder walks a tree into Go values, collecting every error.
 type decoder struct {
 	file string
-	yaml bool // YAML scalars such as 72148 may fill string fields
-	errs []error
+	yaml bool    // YAML scalars such as 72148 may fill string fields
+	errs []error // each a *FieldError
 }
 
 // add records an error at n (its line) for the field path.

@@ -142,6 +142,7 @@ func Parse(data []byte, name string) (*Rules, error) {
 	d := &decoder{file: name, yaml: yaml}
 	r := d.rules(root)
 	if len(d.errs) > 0 {
+		slices.SortStableFunc(d.errs, func(a, b error) int { return a.(*FieldError).Line - b.(*FieldError).Line })
 		return nil, errors.Join(d.errs...)
 	}
 	r.File = name
@@ -207,7 +208,7 @@ func (d *decoder) rules(root *node) *Rules {
 		rule := d.rule(it, path, r.Defaults)
 		if rule.ID != "" {
 			if j, dup := seen[rule.ID]; dup {
-				d.add(it, join(path, "id"), rule.ID, fmt.Sprintf("duplicate rule id (also rules[%d])", j), "give each rule its own id")
+				d.add(it.get("id"), join(path, "id"), rule.ID, fmt.Sprintf("duplicate rule id (also rules[%d])", j), "give each rule its own id")
 			}
 			seen[rule.ID] = i
 		}
@@ -323,6 +324,16 @@ func covers(a, b []Code) bool {
 		}
 	}
 	return true
+}
+
+// get returns the value of key in a mapping node, or n itself.
+func (n *node) get(key string) *node {
+	for i, k := range n.keys {
+		if k.text == key {
+			return n.vals[i]
+		}
+	}
+	return n
 }
 
 func isAbsURL(s string) bool {
