@@ -56,16 +56,25 @@ func ParseBundle(data []byte) (*Bundle, error) {
 // ASCII letter then letters and digits, up to 64), else "another type", so
 // an error message cannot carry arbitrary input.
 func safeType(rt string) string {
-	if len(rt) == 0 || len(rt) > 64 {
+	if !isTypeName(rt) {
 		return "another type"
 	}
-	for i, c := range rt {
-		letter := (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-		if !letter && (i == 0 || c < '0' || c > '9') {
-			return "another type"
+	return rt
+}
+
+// isTypeName reports whether s looks like a FHIR resource type name: an
+// ASCII letter, then letters and digits, 64 at most.
+func isTypeName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isASCIILetter(c) && (i == 0 || c < '0' || c > '9') {
+			return false
 		}
 	}
-	return rt
+	return true
 }
 
 // Resources parses the resources of the bundle's entries, in order,
