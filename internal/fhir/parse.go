@@ -87,7 +87,7 @@ func Parse(data []byte) (Resource, error) {
 		ResourceType *string `json:"resourceType"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, jsonError("", err)
+		return nil, jsonError("", err, len(data))
 	}
 	if head.ResourceType == nil || *head.ResourceType == "" {
 		return nil, &ParseError{Field: "resourceType", Problem: "missing"}
@@ -95,7 +95,7 @@ func Parse(data []byte) (Resource, error) {
 	rt := *head.ResourceType
 	r := newResource(rt)
 	if err := json.Unmarshal(data, r); err != nil {
-		return nil, jsonError(rt, err)
+		return nil, jsonError(rt, err, len(data))
 	}
 	base := baseOf(r)
 	base.Raw = bytes.Clone(data)
@@ -143,12 +143,14 @@ func (b *Base) base() *Base { return b }
 
 // jsonError turns an encoding/json error into a ParseError that names the
 // field and the kinds involved but no value (json's own messages can quote
-// a number or a character of the input).
-func jsonError(rt string, err error) *ParseError {
+// a number or a character of the input). n is the input's length.
+func jsonError(rt string, err error, n int) *ParseError {
 	pe := &ParseError{ResourceType: rt, Problem: "invalid value"}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &syn) && syn.Offset >= int64(n):
+		pe.Problem = "truncated JSON"
 	case errors.As(err, &syn):
 		pe.Problem = fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
 	case errors.As(err, &typ):
