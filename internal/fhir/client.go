@@ -236,7 +236,8 @@ func port(u *url.URL) string {
 	return "80"
 }
 
-// transientError is a failed attempt worth retrying; retryAfter is the
+// transientError is a failed attempt worth retrying: err is a
+// *StatusError or the network cause (without the URL); retryAfter is the
 // server's Retry-After (0: none).
 type transientError struct {
 	err        error
@@ -320,7 +321,7 @@ func (c *Client) attempt(ctx context.Context, u *url.URL, same bool, accept stri
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return nil, "", &transientError{err: fmt.Errorf("fhir: GET %s: %w", u.Path, netCause(err))}
+		return nil, "", &transientError{err: attemptCause(ctx, err, timeout)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -331,7 +332,7 @@ func (c *Client) attempt(ctx context.Context, u *url.URL, same bool, accept stri
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
-		return nil, "", &transientError{err: fmt.Errorf("fhir: GET %s: reading the answer: %w", u.Path, netCause(err))}
+		return nil, "", &transientError{err: fmt.Errorf("reading the answer: %w", attemptCause(ctx, err, timeout))}
 	}
 	if int64(len(body)) > maxBytes {
 		return nil, "", fmt.Errorf("%w: GET %s (limit %d bytes)", ErrTooLarge, u.Path, maxBytes)
@@ -353,9 +354,18 @@ func (c *Client) statusError(resp *http.Response, path string) error {
 	return se
 }
 
-// netCause returns the error under a *url.Error, whose message would
-// quote the whole URL with its query.
-func netCause(err error) error {
+// errAttemptTimeout is the cause of an attempt cut by the Client's
+// Timeout.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// attemptCause returns what made an attempt fail, for the error that ends
+// the retries: errAttemptTimeout when the attempt's own deadline passed
+// (ctx is the attempt's context), else the error under a *url.Error,
+// whose message would quote the whole URL with its query.
+func attemptCause(ctx context.Context, err error, timeout time.Duration) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%v)", errAttemptTimeout, timeout)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err

@@ -207,6 +207,9 @@ func TestClientServerClosed(t *testing.T) {
 	if !errors.Is(err, ErrUnavailable) || len(*waits) != 2 {
 		t.Fatalf("got %v, waits %v", err, *waits)
 	}
+	if !strings.HasPrefix(err.Error(), "fhir: GET /fhir/Patient: server unavailable after 3 attempts: dial tcp ") {
+		t.Errorf("got %q", err)
+	}
 	checkClean(t, err)
 }
 
@@ -214,8 +217,9 @@ func TestClientServerClosed(t *testing.T) {
 // retried.
 func TestClientAttemptTimeout(t *testing.T) {
 	var n atomic.Int32
+	var hang atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
+		if n.Add(1) == 1 || hang.Load() {
 			<-r.Context().Done()
 			return
 		}
@@ -226,6 +230,13 @@ func TestClientAttemptTimeout(t *testing.T) {
 	c.Timeout = 20 * time.Millisecond
 	if _, err := c.Read(context.Background(), "Patient", "p1"); err != nil || n.Load() != 2 {
 		t.Errorf("got %v after %d requests", err, n.Load())
+	}
+	// Hanging every time: unavailable, the cause named.
+	hang.Store(true)
+	c.Retries = 1
+	_, err := c.Get(context.Background(), "Patient/p1")
+	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, errAttemptTimeout) {
+		t.Errorf("got %v", err)
 	}
 }
 
