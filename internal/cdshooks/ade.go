@@ -23,7 +23,7 @@ func adeAlertService(cfg Config) *service {
 		hooks: []string{api.HookOrderSelect, api.HookOrderSign},
 		prefetch: map[string]string{
 			"allergies": "AllergyIntolerance?patient={{context.patientId}}",
-			"notes":     fmt.Sprintf("DocumentReference?patient={{context.patientId}}&status=current&_sort=-date&_count=%d", cfg.MaxADENotes),
+			"notes":     fmt.Sprintf("DocumentReference?patient={{context.patientId}}&_sort=-date&_count=%d", cfg.MaxADENotes),
 		},
 		required: []string{"allergies", "notes"},
 		run:      (*Handler).adeAlert,
@@ -100,40 +100,12 @@ func (h *Handler) adeSource() string {
 // medicationLabel names a MedicationRequest's drug: its codeable concept,
 // or the Medication it references (contained, or in the draft bundle).
 func medicationLabel(mr *fhir.MedicationRequest, c *callState) string {
-	if mr.MedicationCodeableConcept != nil {
-		if l := mr.MedicationCodeableConcept.Label(); l != "" {
+	if cc, ok := mr.Medication(c.drafts); ok {
+		if l := cc.Label(); l != "" {
 			return l
 		}
 	}
-	if mr.MedicationReference != nil {
-		if l := mr.MedicationReference.Display; l != "" {
-			return l
-		}
-		ref := strings.TrimPrefix(mr.MedicationReference.Reference, "#")
-		for _, m := range mr.Contained {
-			if med, ok := m.(*fhir.Medication); ok && med.ID == ref {
-				return med.Code.Label()
-			}
-		}
-		if r := findDraftRef(c, mr.MedicationReference.Reference); r != nil {
-			if med, ok := r.(*fhir.Medication); ok {
-				return med.Code.Label()
-			}
-		}
-	}
-	return ""
-}
-
-func findDraftRef(c *callState, ref string) fhir.Resource {
-	b, err := fhir.ParseBundle(c.ctx.DraftOrders)
-	if err != nil {
-		return nil
-	}
-	rs, err := b.Resources()
-	if err != nil {
-		return nil
-	}
-	return findDraft(rs, ref)
+	return mr.MedicationReference.Display
 }
 
 // allergyEvidence returns the active allergies and intolerances to the
@@ -146,8 +118,8 @@ func (h *Handler) allergyEvidence(c *callState, drugs []string) []evidence {
 		}
 		labels := []string{a.Code.Label()}
 		for _, r := range a.Reaction {
-			if r.Substance != nil {
-				labels = append(labels, r.Substance.Label())
+			if l := r.Substance.Label(); l != "" {
+				labels = append(labels, l)
 			}
 		}
 		var recorded []string
@@ -176,11 +148,11 @@ func (h *Handler) noteTexts(ctx context.Context, c *callState) []source {
 	}
 	var out []source
 	for _, d := range docs {
-		if d.Status == "entered-in-error" || d.Status == "superseded" {
+		if d.Status == "entered-in-error" {
 			continue
 		}
 		if t := h.attachmentsText(ctx, c, d.Content); t != "" {
-			title := d.Type.Label()
+			title := d.DocumentType.Label()
 			if title == "" {
 				title = "Note"
 			}
@@ -257,7 +229,7 @@ func adeCard(c *callState, mr *fhir.MedicationRequest, label string, ev []eviden
 		}
 		if e.allergy != nil {
 			a := e.allergy
-			fmt.Fprintf(&d, "- **Recorded %s** %s: %s%s", md(orDefault(a.Type, "allergy")), md(e.date), md(a.Code.Label()), rel)
+			fmt.Fprintf(&d, "- **Recorded %s** %s: %s%s", md(orDefault(a.AllergyType, "allergy")), md(e.date), md(a.Code.Label()), rel)
 			if r := reactions(a); r != "" {
 				fmt.Fprintf(&d, "; reaction: %s", md(r))
 			}

@@ -31,7 +31,7 @@ func crdService(rules *coverage.Rules) *service {
 			"coverage":   "Coverage?patient={{context.patientId}}&status=active",
 		},
 		required: []string{"patient", "conditions"},
-		run: func(ctx context.Context, h *Handler, c *callState) (*api.CDSResponse, error) {
+		run: func(h *Handler, ctx context.Context, c *callState) (*api.CDSResponse, error) {
 			return h.crd(ctx, rules, c)
 		},
 	}
@@ -43,38 +43,45 @@ func crdService(rules *coverage.Rules) *service {
 func (h *Handler) crd(_ context.Context, rules *coverage.Rules, c *callState) (*api.CDSResponse, error) {
 	resp := &api.CDSResponse{}
 	now := h.cfg.Now()
-	patient := patientFacts(c, now)
 	covRef := coverageRef(c)
 	for _, r := range c.draft {
 		order, ok := orderFacts(r, now)
 		if !ok {
 			continue
 		}
-		facts := patient
-		if !order.Date.IsZero() {
-			facts = patientFactsAt(c, order.Date)
-		}
-		decisions := rules.Evaluate(order, facts)
+		facts := patientFactsAt(c, order.Date)
+		decisions := rules.EvaluateAt(order, facts, now)
 		if len(decisions) == 0 {
 			continue
 		}
 		d := decisions[0]
-		ref := covRef
+		// The order's own insurance first: it is the coverage the
+		// clinician is ordering under.
+		ref := orderInsurance(r)
 		if ref == "" {
-			ref = orderInsurance(r)
+			ref = covRef
+		}
+		label := orderLabel(r)
+		if ref == "" {
+			// CRD asserts coverage against a Coverage resource: without
+			// one there is no extension to add, but the clinician still
+			// learns what the payer's rules require.
+			if d.NeedsAction() || d.Covered != "covered" {
+				resp.Cards = append(resp.Cards, crdCard(rules, d, label, true))
+			}
+			continue
 		}
 		updated, err := coverage.AddExtension(r.Source(), d.Extension(ref))
 		if err != nil {
 			return nil, fmt.Errorf("cdshooks: crd: %s/%s: %w", r.Type(), r.GetID(), err)
 		}
-		label := orderLabel(r)
 		resp.SystemActions = append(resp.SystemActions, api.Action{
 			Type:        api.ActionUpdate,
 			Description: clip(fmt.Sprintf("Add %s coverage information to the order for %s (%s)", payerName(rules), label, decisionText(d)), 200),
 			Resource:    json.RawMessage(updated),
 		})
 		if d.NeedsAction() {
-			resp.Cards = append(resp.Cards, crdCard(rules, d, label))
+			resp.Cards = append(resp.Cards, crdCard(rules, d, label, false))
 		}
 	}
 	return resp, nil
@@ -95,6 +102,8 @@ func decisionText(d coverage.Decision) string {
 		parts = append(parts, "not covered")
 	case "conditional":
 		parts = append(parts, "coverage conditional")
+	case "indeterminate":
+		parts = append(parts, "coverage undetermined")
 	}
 	switch d.PANeeded {
 	case "auth-needed":
@@ -107,16 +116,26 @@ func decisionText(d coverage.Decision) string {
 		parts = append(parts, "prior authorization may be needed")
 	case "no-auth":
 		parts = append(parts, "no prior authorization needed")
+	case "indeterminate":
+		parts = append(parts, "prior authorization undetermined")
 	}
-	switch d.DocNeeded {
-	case "clinical":
-		parts = append(parts, "clinical documentation needed")
-	case "admin":
-		parts = append(parts, "administrative documentation needed")
-	case "both":
-		parts = append(parts, "clinical and administrative documentation needed")
-	case "conditional":
-		parts = append(parts, "documentation may be needed")
+	var docs []string
+	for _, dn := range d.DocNeeded {
+		switch dn {
+		case "clinical":
+			docs = append(docs, "clinical")
+		case "admin":
+			docs = append(docs, "administrative")
+		case "patient":
+			docs = append(docs, "patient")
+		case "conditional", "indeterminate":
+			docs = append(docs, "possibly")
+		default:
+			docs = append(docs, dn)
+		}
+	}
+	if len(docs) > 0 {
+		parts = append(parts, strings.Join(docs, " and ")+" documentation needed")
 	}
 	if len(parts) == 0 {
 		return "covered"
@@ -124,9 +143,12 @@ func decisionText(d coverage.Decision) string {
 	return strings.Join(parts, "; ")
 }
 
-func crdCard(rules *coverage.Rules, d coverage.Decision, label string) api.Card {
+func crdCard(rules *coverage.Rules, d coverage.Decision, label string, noCoverage bool) api.Card {
 	var detail strings.Builder
 	fmt.Fprintf(&detail, "**%s**: %s.\n\n", md(label), md(decisionText(d)))
+	if noCoverage {
+		detail.WriteString("The EHR sent no active Coverage for the patient and the order names none, so no coverage assertion was added to the order.\n\n")
+	}
 	if d.Reason != "" {
 		fmt.Fprintf(&detail, "Reason: %s\n\n", md(d.Reason))
 	}
@@ -144,9 +166,7 @@ func crdCard(rules *coverage.Rules, d coverage.Decision, label string) api.Card 
 	return card
 }
 
-// patientFacts are the patient's facts the rules read, at t.
-func patientFacts(c *callState, t time.Time) coverage.Patient { return patientFactsAt(c, t) }
-
+// patientFactsAt are the patient's facts the rules read, at t.
 func patientFactsAt(c *callState, t time.Time) coverage.Patient {
 	var p coverage.Patient
 	if c.patient != nil {
@@ -171,26 +191,18 @@ func orderFacts(r fhir.Resource, now time.Time) (coverage.Order, bool) {
 	var authored string
 	switch r := r.(type) {
 	case *fhir.MedicationRequest:
-		if r.MedicationCodeableConcept != nil {
-			codes = r.MedicationCodeableConcept.Coding
-		}
-		if q := r.DispenseRequest; q != nil && q.Quantity != nil {
-			o.Quantity = q.Quantity.Value
-		}
+		codes = r.MedicationCodeableConcept.Coding
+		o.Quantity = r.DispenseRequest.Quantity.Value
 		authored = r.AuthoredOn
 	case *fhir.ServiceRequest:
 		codes = r.Code.Coding
-		if r.QuantityQuantity != nil {
-			o.Quantity = r.QuantityQuantity.Value
-		}
+		o.Quantity = r.QuantityQuantity.Value
 		if len(r.LocationCode) > 0 && len(r.LocationCode[0].Coding) > 0 {
 			o.PlaceOfService = r.LocationCode[0].Coding[0].Code
 		}
 		authored = r.AuthoredOn
 	case *fhir.DeviceRequest:
-		if r.CodeCodeableConcept != nil {
-			codes = r.CodeCodeableConcept.Coding
-		}
+		codes = r.CodeCodeableConcept.Coding
 		authored = r.AuthoredOn
 	default:
 		return o, false
@@ -238,15 +250,11 @@ func orderLabel(r fhir.Resource) string {
 	var l string
 	switch r := r.(type) {
 	case *fhir.MedicationRequest:
-		if r.MedicationCodeableConcept != nil {
-			l = r.MedicationCodeableConcept.Label()
-		}
+		l = r.MedicationCodeableConcept.Label()
 	case *fhir.ServiceRequest:
 		l = r.Code.Label()
 	case *fhir.DeviceRequest:
-		if r.CodeCodeableConcept != nil {
-			l = r.CodeCodeableConcept.Label()
-		}
+		l = r.CodeCodeableConcept.Label()
 	}
 	if l == "" {
 		l = r.Type() + "/" + r.GetID()

@@ -250,7 +250,7 @@ func NewRequest(svc api.CDSService, src *BundleSource, opts RequestOptions) (*ap
 	req := &api.CDSRequest{Hook: svc.Hook, HookInstance: opts.HookInstance, Context: ctxJSON, FHIRServer: opts.FHIRServer}
 	if opts.AccessToken != "" {
 		req.FHIRAuthorization = &api.FHIRAuthorization{AccessToken: opts.AccessToken, TokenType: "Bearer", ExpiresIn: 300,
-			Scope: "user/Patient.read user/Condition.read user/AllergyIntolerance.read user/DocumentReference.read user/DiagnosticReport.read user/Coverage.read",
+			Scope:   "user/Patient.read user/Condition.read user/AllergyIntolerance.read user/DocumentReference.read user/DiagnosticReport.read user/Coverage.read",
 			Subject: "osler"}
 	}
 	if opts.NoPrefetch || len(svc.Prefetch) == 0 {

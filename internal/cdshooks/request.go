@@ -20,8 +20,10 @@ type callState struct {
 	ctx     api.HookContext
 	service *service
 	// draft are the draft orders the call concerns: the selections for
-	// order-select, every draft for order-sign.
-	draft []fhir.Resource
+	// order-select, every draft for order-sign; drafts are all of the
+	// draftOrders bundle's resources (a Medication an order references).
+	draft  []fhir.Resource
+	drafts []fhir.Resource
 
 	patient    *fhir.Patient
 	conditions []*fhir.Condition
@@ -117,6 +119,7 @@ func (h *Handler) checkContext(c *callState) error {
 	if err != nil {
 		return badRequest("context.draftOrders: %v", err)
 	}
+	c.drafts = drafts
 	if c.req.Hook == api.HookOrderSign {
 		c.draft = drafts
 		return nil

@@ -53,14 +53,14 @@ func statusOf(r fhir.Resource) string {
 
 // clinicalStatusOf returns the code of a resource's clinicalStatus.
 func clinicalStatusOf(r fhir.Resource) string {
-	var cc *fhir.CodeableConcept
+	var cc fhir.CodeableConcept
 	switch r := r.(type) {
 	case *fhir.Condition:
 		cc = r.ClinicalStatus
 	case *fhir.AllergyIntolerance:
 		cc = r.ClinicalStatus
 	}
-	if cc == nil || len(cc.Coding) == 0 {
+	if len(cc.Coding) == 0 {
 		return ""
 	}
 	return cc.Coding[0].Code
@@ -83,9 +83,7 @@ func resourceDate(r fhir.Resource) string {
 	case *fhir.DiagnosticReport:
 		return reportDate(r)
 	case *fhir.Coverage:
-		if r.Period != nil {
-			return r.Period.Start
-		}
+		return r.Period.Start
 	case *fhir.ServiceRequest:
 		return r.AuthoredOn
 	case *fhir.DeviceRequest:

@@ -122,7 +122,7 @@ type service struct {
 	// required are the prefetch keys without which the service cannot
 	// answer (412 when neither prefetched nor fetched).
 	required []string
-	run      func(ctx context.Context, h *Handler, c *callState) (*api.CDSResponse, error)
+	run      func(h *Handler, ctx context.Context, c *callState) (*api.CDSResponse, error)
 }
 
 // New returns a handler for cfg.
@@ -219,7 +219,7 @@ func (h *Handler) Call(ctx context.Context, id string, body []byte) (*api.CDSRes
 	if err := h.gather(ctx, s, c); err != nil {
 		return nil, err
 	}
-	resp, err := s.run(ctx, h, c)
+	resp, err := s.run(h, ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func noteSummaryService(cfg Config) *service {
 		hooks: []string{api.HookPatientView},
 		prefetch: map[string]string{
 			"patient": "Patient/{{context.patientId}}",
-			"notes":   "DocumentReference?patient={{context.patientId}}&status=current&_sort=-date&_count=" + n,
+			"notes":   "DocumentReference?patient={{context.patientId}}&_sort=-date&_count=" + n,
 			"reports": "DiagnosticReport?patient={{context.patientId}}&_sort=-date&_count=" + n,
 		},
 		required: []string{"patient", "notes"},
@@ -155,14 +155,14 @@ func unflagged(issues []clinical.Issue) []clinical.Issue {
 func (h *Handler) recentSources(ctx context.Context, c *callState) []source {
 	var all []source
 	for _, d := range c.documents {
-		if d.Status == "entered-in-error" || d.Status == "superseded" {
+		if d.Status == "entered-in-error" {
 			continue
 		}
 		text := h.attachmentsText(ctx, c, d.Content)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		title := d.Type.Label()
+		title := d.DocumentType.Label()
 		if title == "" {
 			title = "Note"
 		}
@@ -249,15 +249,7 @@ func day(s string) string {
 	return s
 }
 
-func reportDate(r *fhir.DiagnosticReport) string {
-	if r.EffectiveDateTime != "" {
-		return r.EffectiveDateTime
-	}
-	if r.EffectivePeriod != nil && r.EffectivePeriod.Start != "" {
-		return r.EffectivePeriod.Start
-	}
-	return r.Issued
-}
+func reportDate(r *fhir.DiagnosticReport) string { return r.When() }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

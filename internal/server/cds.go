@@ -163,7 +163,6 @@ func (s *Server) handleCDSCall(c *call) {
 		s.cdsError(c, err)
 		return
 	}
-	c.entry.outputs = len(resp.Cards)
 	c.writeJSON(http.StatusOK, resp)
 }
 
@@ -181,7 +180,6 @@ func (s *Server) handleCDSFeedback(c *call) {
 		s.cdsError(c, err)
 		return
 	}
-	c.entry.outputs = stored
 	c.writeJSON(http.StatusOK, map[string]int{"stored": stored})
 }
 

@@ -372,7 +372,7 @@ type call struct {
 	// cdsClient is the verified CDS client (its JWT issuer).
 	cdsClient string
 	entry     accessEntry
-	body    *bytes.Buffer
+	body      *bytes.Buffer
 	// deadline ends an inference request (zero: none); workCtx is ctx
 	// with that deadline, made on first use (classification checks the
 	// clock instead, which costs less than a timer per request).
