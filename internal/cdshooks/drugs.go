@@ -152,3 +152,9 @@ func (l *drugLexicon) terms(ordered []string) map[string][2]string {
 	}
 	return t
 }
+
+// relationOK reports whether two drugs are the same or share a class.
+func (l *drugLexicon) relationOK(a, b string) bool {
+	_, how := l.relation([]string{a}, []string{b})
+	return how != ""
+}
