@@ -179,6 +179,19 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 // errHelpShown means the command printed its help; the process exits 0.
 var errHelpShown = errors.New("help shown")
 
+// parseNoArgs parses the flags of a command that takes no positional
+// argument; hint, if any, says where such values go instead.
+func (m *Main) parseNoArgs(fs *flag.FlagSet, doc cmdDoc, args []string, hint string) error {
+	pos, err := m.parseFlags(fs, doc, args)
+	if err != nil || len(pos) == 0 {
+		return err
+	}
+	if hint != "" {
+		hint = "; " + hint
+	}
+	return usageError{fmt.Errorf("%s: unexpected argument %q%s (see --help)", strings.TrimPrefix(commandPath(doc), "osler "), pos[0], hint)}
+}
+
 // parseFlags parses args allowing flags after positional arguments
 // ("osler data split FILE --test 0.2"), prints help for -h/--help, and
 // returns the positional arguments.

@@ -24,12 +24,8 @@ func (m *Main) runDataSynth(ctx context.Context, args []string) error {
 	format := fs.String("format", "", "output format: jsonl, csv (two-column label,text; classification kinds) or table (CSV/TSV with a header); default: from --out")
 	labelDelim := fs.String("label-delimiter", "|", "separator between several labels in one CSV field")
 	list := fs.Bool("list", false, "list the kinds with their labels and topics, and exit")
-	pos, err := m.parseFlags(fs, dataSynthDoc, args)
-	if err != nil {
+	if err := m.parseNoArgs(fs, dataSynthDoc, args, "the output file goes in --out"); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usageError{fmt.Errorf("data synth: unexpected argument %q; the output file goes in --out (see --help)", pos[0])}
 	}
 	if *list {
 		return synth.WriteKinds(m.Stdout)

@@ -90,12 +90,8 @@ func (m *Main) runEvalClassification(ctx context.Context, args []string) error {
 	fs.Var(&format, "format", "output format: table, json, csv or markdown")
 	reportPath := fs.String("report", "", "write a self-contained HTML report (tables, PR curves, confusion matrices) to this file")
 	title := fs.String("title", "", "title of the HTML report (default: from the predictions file)")
-	pos, err := m.parseFlags(fs, evalClassificationDoc, args)
-	if err != nil {
+	if err := m.parseNoArgs(fs, evalClassificationDoc, args, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("%s: unexpected arguments %q (see --help)", cmd, pos)}
 	}
 	if *predPath == "" {
 		return usageError{fmt.Errorf("%s: --pred is required (see --help)", cmd)}

@@ -128,12 +128,9 @@ func (m *Main) runEvalCases(ctx context.Context, args []string) error {
 	format := report.Table
 	fs.Var(&format, "format", "output format: table, json or markdown")
 	maxFail := fs.Float64("max-fail", 1, "exit 1 when more than this share of the cases fail (0 to 1)")
-	pos, err := m.parseFlags(fs, evalCasesDoc, args)
+	err := m.parseNoArgs(fs, evalCasesDoc, args, "")
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("%s: unexpected arguments %q (see --help)", cmd, pos)}
 	}
 	if files.Cases == "" || files.Summaries == "" {
 		return usageError{fmt.Errorf("%s: %w: give --cases FILE and --summaries FILE (see --help)", cmd, errNoInput)}

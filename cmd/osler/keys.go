@@ -32,12 +32,8 @@ func (m *Main) runKeysCreate(ctx context.Context, args []string) error {
 	scope := fs.String("scope", "", "predict or admin, or both comma-separated (required)")
 	expires := fs.String("expires", "", "stop working after this long, e.g. 90d or 12h (default: never)")
 	asJSON := fs.Bool("json", false, "print JSON (with the secret)")
-	pos, err := m.parseFlags(fs, keysCreateDoc, args)
-	if err != nil {
+	if err := m.parseNoArgs(fs, keysCreateDoc, args, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("keys create: unexpected argument %q", pos[0])}
 	}
 	if *name == "" || *scope == "" {
 		return usageError{errors.New("keys create: --name and --scope are required (see --help)")}

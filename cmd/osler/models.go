@@ -127,12 +127,6 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 
 var modelsRegisterDoc = helpDoc("models-register")
 
-// dataFlag collects repeated --data ROLE=PATH flags.
-type dataFlag []string
-
-func (d *dataFlag) String() string     { return strings.Join(*d, ",") }
-func (d *dataFlag) Set(s string) error { *d = append(*d, s); return nil }
-
 // registrationInput are the flags that say how to register a directory.
 type registrationInput struct {
 	name, kind, artifact, metricsFile, hyperFile, parent, description, cond, note string
@@ -182,15 +176,11 @@ func (m *Main) runModelsRegister(ctx context.Context, args []string) error {
 	fs.StringVar(&in.cond, "if", "", `register only if this condition on the metrics holds, e.g. "dev.micro.f1>=0.80 && dev.macro.f1>=0.7"`)
 	fs.BoolVar(&in.approve, "approve", false, "register as Approved instead of PendingManualApproval")
 	fs.StringVar(&in.note, "note", "", "note recorded with --approve")
-	fs.Var((*dataFlag)(&in.data), "data", "data file used, ROLE=PATH (repeatable; e.g. --data train=train.jsonl); its sha256 is recorded")
+	fs.Var((*stringList)(&in.data), "data", "data file used, ROLE=PATH (repeatable; e.g. --data train=train.jsonl); its sha256 is recorded")
 	fs.BoolVar(&in.storeData, "store-data", false, "also keep a copy of each --data file in the registry (encrypted in an encrypted home)")
 	asJSON := fs.Bool("json", false, "print the registered version as JSON")
-	pos, err := m.parseFlags(fs, modelsRegisterDoc, args)
-	if err != nil {
+	if err := m.parseNoArgs(fs, modelsRegisterDoc, args, "the directory goes in --artifact"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("models register: unexpected argument %q (the directory goes in --artifact)", pos[0])}
 	}
 	if in.name == "" || in.artifact == "" {
 		return usageError{errors.New("models register: --name and --artifact are required (see --help)")}

@@ -32,12 +32,8 @@ func (m *Main) runPredict(ctx context.Context, args []string) error {
 	// --input-format, --input-text-column, ...
 	var df dataFlags
 	df.register(fs, "input-")
-	pos, err := m.parseFlags(fs, predictDoc, args)
-	if err != nil {
+	if err := m.parseNoArgs(fs, predictDoc, args, "give files with --input and --output"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("predict: unexpected argument %q; give files with --input and --output (see --help)", pos[0])}
 	}
 	if *modelPath == "" {
 		return usageError{errors.New("predict: --model is required (see --help)")}

@@ -7,14 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"time"
 
-	"github.com/osler-health/osler/internal/cdsauth"
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/server"
@@ -78,48 +75,16 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 
 // resolveCDS layers the CDS Hooks settings: config file, then flags.
 func (m *Main) resolveCDS(fs *flag.FlagSet, f *serveFlags, cfg *server.Config) error {
-	given := givenFlags(fs)
 	path := f.configFile
 	if path == "" {
 		path = m.Getenv(config.EnvConfig)
 	}
 	file := config.CDS{}
-	if path != "" {
-		cf, err := config.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if err := cf.Decode(config.SectionCDS, &file); err != nil {
-			return err
-		}
+	if err := config.DecodeFileSection(path, config.SectionCDS, &file); err != nil {
+		return err
 	}
-	set := func(flagName string, dst *string, v string) {
-		if !given(flagName) && v != "" {
-			*dst = v
-		}
-	}
-	set("public-url", &cfg.CDS.PublicURL, file.PublicURL)
-	set("cds-rules", &cfg.CDS.RulesFile, file.Rules)
-	set("cds-summary-model", &cfg.CDS.SummaryModel, file.SummaryModel)
-	set("cds-ade-model", &cfg.CDS.ADEModel, file.ADEModel)
-	if !given("cds-no-auth") {
-		cfg.CDS.NoAuth = file.NoAuth
-	}
-	trust := file.Trust
-	if len(f.cdsTrust) > 0 {
-		trust = f.cdsTrust
-	}
-	for _, t := range trust {
-		tr, err := cdsauth.ParseTrust(t)
-		if err != nil {
-			return usageError{fmt.Errorf("serve: --cds-trust %q: %w", t, err)}
-		}
-		cfg.CDS.Trust = append(cfg.CDS.Trust, tr)
-	}
-	if u := cfg.CDS.PublicURL; u != "" {
-		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Host == "" || pu.RawQuery != "" {
-			return usageError{fmt.Errorf("serve: --public-url %q: want an absolute URL such as https://osler.example.org", u)}
-		}
+	if err := cfg.CDS.Layer(file, f.cdsTrust, givenFlags(fs)); err != nil {
+		return usageError{fmt.Errorf("serve: %w", err)}
 	}
 	if cfg.CDS.NoAuth {
 		fmt.Fprintf(m.Stderr, "WARNING: --cds-no-auth: CDS Hooks calls are NOT authenticated. Anyone who can reach %s can call the CDS services\n"+
@@ -132,12 +97,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(serveDoc)
 	var cfg server.Config
 	f := registerServeFlags(fs, &cfg)
-	pos, err := m.parseFlags(fs, serveDoc, args)
-	if err != nil {
+	if err := m.parseNoArgs(fs, serveDoc, args, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("serve: unexpected argument %q (see --help)", pos[0])}
 	}
 	if err := m.resolveCDS(fs, f, &cfg); err != nil {
 		return err
@@ -161,7 +122,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	m.printServing(ln.Addr(), tlsCfg != nil, s)
+	s.WriteBanner(m.Stderr, ln.Addr(), tlsCfg != nil)
 	return s.Serve(ctx, ln, tlsCfg)
 }
 
@@ -240,44 +201,14 @@ func (m *Main) openServeRegistry(ctx context.Context, f *serveFlags, cfg *server
 		fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", st.Home())
 	}
 	if !cfg.NoAuth {
-		if err := requireActiveKey(ctx, st); err != nil {
+		if ok, err := st.HasUsableKey(ctx, time.Now()); err != nil || !ok {
 			st.Close()
-			return err
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			return fmt.Errorf("serve: the registry at %s has no usable API key, so every request would be refused: create one (osler keys create --home %s --name NAME --scope predict) or pass --no-auth for local use", st.Home(), st.Home())
 		}
 	}
 	cfg.Store = st
 	return nil
-}
-
-// requireActiveKey refuses to start a server whose every request would be
-// refused.
-func requireActiveKey(ctx context.Context, st *registry.Store) error {
-	keys, err := st.Keys(ctx)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	now := time.Now()
-	for _, k := range keys {
-		if k.Revoked.IsZero() && (k.Expires.IsZero() || k.Expires.After(now)) {
-			return nil
-		}
-	}
-	return fmt.Errorf("serve: the registry at %s has no usable API key, so every request would be refused: create one (osler keys create --home %s --name NAME --scope predict) or pass --no-auth for local use", st.Home(), st.Home())
-}
-
-// printServing tells the user where the server is and what it serves.
-func (m *Main) printServing(addr net.Addr, tls bool, s *server.Server) {
-	names := s.Models()
-	def := s.DefaultModel()
-	fmt.Fprintf(m.Stderr, "osler serve: listening on %s (web UI at %s/)\n", server.BaseURL(addr, tls), server.BaseURL(addr, tls))
-	switch {
-	case len(names) == 0:
-		fmt.Fprintln(m.Stderr, "osler serve: no model is loaded yet (/ping answers 503): approve a version with osler models approve NAME:VERSION")
-	default:
-		fmt.Fprintf(m.Stderr, "osler serve: serving %s", strings.Join(names, ", "))
-		if def != "" && len(names) > 1 {
-			fmt.Fprintf(m.Stderr, " (default %s)", def)
-		}
-		fmt.Fprintln(m.Stderr)
-	}
 }

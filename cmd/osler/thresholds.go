@@ -42,12 +42,9 @@ func (m *Main) runThresholdsTune(ctx context.Context, args []string) error {
 	df.register(fs, "")
 	var reg trainRegisterFlags
 	reg.add(fs)
-	pos, err := m.parseFlags(fs, thresholdsTuneDoc, args)
+	err := m.parseNoArgs(fs, thresholdsTuneDoc, args, "")
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("%s: unexpected argument %q (see --help)", cmd, pos[0])}
 	}
 	if *modelSpec == "" || o.Dev == "" {
 		return usageError{fmt.Errorf("%s: --model and --dev are required (see --help)", cmd)}

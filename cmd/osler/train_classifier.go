@@ -68,12 +68,9 @@ func (m *Main) runTrainClassifier(ctx context.Context, args []string) error {
 	df.register(fs, "")
 	var reg trainRegisterFlags
 	reg.add(fs)
-	pos, err := m.parseFlags(fs, trainClassifierDoc, args)
+	err := m.parseNoArgs(fs, trainClassifierDoc, args, "give files with --train, --dev and --test")
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Errorf("%s: unexpected argument %q; give files with --train, --dev and --test (see --help)", cmd, pos[0])}
 	}
 	if err := reg.check(cmd); err != nil {
 		return err

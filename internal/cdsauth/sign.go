@@ -1,6 +1,8 @@
 package cdsauth
 
 import (
+	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -16,10 +18,15 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
+	"net/http"
+	"os"
 	"time"
 
 	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/osler-health/osler/internal/atomicfile"
 )
 
 // DefaultSignAlgorithm is the algorithm [GenerateKey] uses when none is
@@ -240,4 +247,54 @@ func Sign(key crypto.Signer, opts SignOptions) (string, error) {
 		return "", fmt.Errorf("cdsauth: sign: %w", err)
 	}
 	return s, nil
+}
+
+// LoadOrGenerateKey reads the PEM private key at path, or, when there is
+// no file, makes one for alg and writes it there (mode 0600, atomically).
+// made says which happened.
+func LoadOrGenerateKey(path, alg string) (key crypto.Signer, made bool, err error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		key, _, err := ReadPrivateKeyPEM(data)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", path, err)
+		}
+		return key, false, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, false, err
+	}
+	if key, err = GenerateKey(alg); err != nil {
+		return nil, false, err
+	}
+	var buf bytes.Buffer
+	if err := WritePrivateKeyPEM(&buf, key); err != nil {
+		return nil, false, err
+	}
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return nil, false, err
+	}
+	return key, true, nil
+}
+
+// ServeJWKS serves jwks at /jwks.json on ln until ctx ends: the public
+// keys of a test CDS client, for a server's --cds-trust.
+func ServeJWKS(ctx context.Context, ln net.Listener, jwks []byte) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "max-age=300")
+		w.Write(jwks)
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

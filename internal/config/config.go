@@ -218,3 +218,16 @@ func jsonError(b []byte, err error) string {
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
+
+// DecodeFileSection decodes section of the config file at path into v;
+// an empty path leaves v alone (no config file given).
+func DecodeFileSection(path, section string, v any) error {
+	if path == "" {
+		return nil
+	}
+	f, err := ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return f.Decode(section, v)
+}

@@ -379,3 +379,19 @@ func (s *Store) flushKeyUse(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// HasUsableKey reports whether some API key is neither revoked nor
+// expired at now: a server that needs keys refuses to start without one,
+// since it would refuse every request.
+func (s *Store) HasUsableKey(ctx context.Context, now time.Time) (bool, error) {
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, k := range keys {
+		if k.Revoked.IsZero() && (k.Expires.IsZero() || k.Expires.After(now)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -53,7 +53,7 @@ func TestMigrationCarriesDeletedNumbers(t *testing.T) {
 	// As the first schema did it: the model rows go, numbers and all;
 	// and "back" was registered again, restarting at 1.
 	for _, q := range []string{`DROP TABLE deleted_models`, `DELETE FROM models WHERE name IN ('gone', 'back')`,
-		`DELETE FROM schema_migrations WHERE version > 1`,
+		`DROP TABLE cds_feedback`, `DELETE FROM schema_migrations WHERE version > 1`,
 		`INSERT INTO models (name, kind, created_at, updated_at, last_version) VALUES ('back', 'classifier', 'x', 'x', 1)`} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/osler-health/osler/api"
 	"github.com/osler-health/osler/internal/cdsauth"
 	"github.com/osler-health/osler/internal/cdshooks"
+	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/coverage"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/summarize"
@@ -44,6 +46,43 @@ type CDSConfig struct {
 	AllowFHIRServer func(base string) bool
 	// Now is the clock of JWT checks (default time.Now).
 	Now func() time.Time
+}
+
+// Layer sets what the flags left unset from the config file's "cds"
+// section, parses the trust list (trust given on the command line
+// replaces the file's) and checks the public URL. given reports whether a
+// flag (public-url, cds-rules, cds-summary-model, cds-ade-model,
+// cds-no-auth) was set on the command line.
+func (c *CDSConfig) Layer(file config.CDS, trustFlags []string, given func(flag string) bool) error {
+	set := func(flag string, dst *string, v string) {
+		if !given(flag) && v != "" {
+			*dst = v
+		}
+	}
+	set("public-url", &c.PublicURL, file.PublicURL)
+	set("cds-rules", &c.RulesFile, file.Rules)
+	set("cds-summary-model", &c.SummaryModel, file.SummaryModel)
+	set("cds-ade-model", &c.ADEModel, file.ADEModel)
+	if !given("cds-no-auth") {
+		c.NoAuth = file.NoAuth
+	}
+	trust := file.Trust
+	if len(trustFlags) > 0 {
+		trust = trustFlags
+	}
+	for _, t := range trust {
+		tr, err := cdsauth.ParseTrust(t)
+		if err != nil {
+			return fmt.Errorf("--cds-trust %q: %w", t, err)
+		}
+		c.Trust = append(c.Trust, tr)
+	}
+	if u := c.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Host == "" || pu.RawQuery != "" {
+			return fmt.Errorf("--public-url %q: want an absolute URL such as https://osler.example.org", u)
+		}
+	}
+	return nil
 }
 
 // DefaultCDSMaxBody is the default bound of a CDS Hooks request body.

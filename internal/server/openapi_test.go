@@ -68,6 +68,13 @@ func TestOpenAPIRoutes(t *testing.T) {
 			}
 			sec, hasSec := op["security"].([]any)
 			open := hasSec && len(sec) == 0
+			if ep.cds {
+				// CDS Hooks endpoints take the EHR's JWT, not a key.
+				if len(sec) != 1 || sec[0].(map[string]any)["cdsJWT"] == nil {
+					t.Errorf("%s %s: documented security %v, want cdsJWT", ep.method, rt.pattern, sec)
+				}
+				continue
+			}
 			if open != (ep.scope == "") {
 				t.Errorf("%s %s: documented open=%v, served with scope %q", ep.method, rt.pattern, open, ep.scope)
 			}
@@ -98,6 +105,10 @@ var schemaTypes = map[string]any{
 	"Model": api.Model{}, "Serving": api.Serving{}, "Version": api.Version{}, "DataRef": api.DataRef{}, "StatusChange": api.StatusChange{},
 	"StatusChangeResult": api.StatusChangeResult{}, "Dataset": api.Dataset{}, "DatasetList": api.DatasetList{}, "AuditEntry": api.AuditEntry{},
 	"AuditLog": api.AuditLog{}, "Identity": api.Identity{},
+	"CDSServices": api.CDSServices{}, "CDSService": api.CDSService{}, "FHIRAuthorization": api.FHIRAuthorization{}, "CDSRequest": api.CDSRequest{},
+	"CDSResponse": api.CDSResponse{}, "Card": api.Card{}, "Source": api.Source{}, "Coding": api.Coding{}, "Suggestion": api.Suggestion{},
+	"Action": api.Action{}, "Link": api.Link{}, "FeedbackRequest": api.FeedbackRequest{}, "Feedback": api.Feedback{},
+	"AcceptedSuggestion": api.AcceptedSuggestion{}, "OverrideReason": api.OverrideReason{},
 }
 
 // TestOpenAPISchemasMatchTypes checks each schema lists exactly its type's

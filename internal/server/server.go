@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -702,4 +703,22 @@ func BaseURL(addr net.Addr, tls bool) string {
 		host = "127.0.0.1"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// WriteBanner tells the user where the server listens and what it serves.
+func (s *Server) WriteBanner(w io.Writer, addr net.Addr, tls bool) {
+	names := s.Models()
+	def := s.DefaultModel()
+	base := BaseURL(addr, tls)
+	fmt.Fprintf(w, "osler serve: listening on %s (web UI at %s/)\n", base, base)
+	switch {
+	case len(names) == 0:
+		fmt.Fprintln(w, "osler serve: no model is loaded yet (/ping answers 503): approve a version with osler models approve NAME:VERSION")
+	default:
+		fmt.Fprintf(w, "osler serve: serving %s", strings.Join(names, ", "))
+		if def != "" && len(names) > 1 {
+			fmt.Fprintf(w, " (default %s)", def)
+		}
+		fmt.Fprintln(w)
+	}
 }
