@@ -27,7 +27,7 @@ var cdsCallDoc = helpDoc("cds-call")
 
 func (m *Main) runCDSCall(ctx context.Context, args []string) error {
 	fs := m.newFlagSet(cdsCallDoc)
-	o := cdshooks.CallOptions{Issuer: "osler-cds-client", User: "Practitioner/osler-cds-client", Timeout: 30 * time.Second}
+	o := cdshooks.CallOptions{Issuer: cdsauth.DefaultClientIssuer, User: "Practitioner/osler-cds-client", Timeout: 30 * time.Second}
 	fs.StringVar(&o.Hook, "hook", "", "patient-view, order-select or order-sign (required)")
 	fs.StringVar(&o.Bundle, "bundle", "", "the patient's FHIR R4 Bundle (JSON): context and prefetch are built from it (required)")
 	fs.Var((*stringList)(&o.Orders), "order", "a draft order for order-select/order-sign: a FHIR resource (MedicationRequest, ServiceRequest, DeviceRequest) or a Bundle of them, in a JSON file (repeatable)")
@@ -62,7 +62,7 @@ func (m *Main) runCDSKeys(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "write the new private key here (PEM, mode 0600); with an existing file, its key is reused")
 	alg := fs.String("alg", "ES384", "ES384 or RS384")
 	serve := fs.String("serve", "", "serve the JWKS at http://ADDR/jwks.json until interrupted, e.g. 127.0.0.1:8090")
-	issuer := fs.String("issuer", "osler-cds-client", "the issuer to print in the --cds-trust line")
+	issuer := fs.String("issuer", cdsauth.DefaultClientIssuer, "the issuer to print in the --cds-trust line")
 	if err := m.parseNoArgs(fs, cdsKeysDoc, args, ""); err != nil {
 		return err
 	}

@@ -17,7 +17,10 @@ func TestDemo(t *testing.T) {
 	}
 	for _, want := range []string{"$ osler data synth --kind ade", "$ osler data validate", "$ osler data split", "Leakage: no exact or near-duplicate texts shared",
 		"$ osler train classifier", "$ osler predict", "$ osler eval classification",
-		"$ osler train summarizer", "$ osler eval compare", "$ osler models approve ade-detector:latest"} {
+		"$ osler train summarizer", "$ osler eval compare", "$ osler models approve ade-detector:latest",
+		"$ osler cds call --hook patient-view", "osler-note-summary (patient-view): 1 card",
+		"[CRITICAL] amoxicillin 500 MG Oral Capsule: recorded allergy to Penicillin (2019-06-10), same class: penicillins",
+		"[INFO] MRI lumbar spine without contrast: prior authorization needed", "system action: update ServiceRequest/draft-lumbar-mri"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

@@ -298,3 +298,8 @@ func ServeJWKS(ctx context.Context, ln net.Listener, jwks []byte) error {
 	}
 	return nil
 }
+
+// DefaultClientIssuer is the iss of `osler cds call` and `osler cds keys`
+// when none is given: a URI, as CDS Hooks wants, under the reserved
+// .invalid domain since the test client is no real host.
+const DefaultClientIssuer = "https://osler-cds-client.invalid"

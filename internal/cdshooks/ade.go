@@ -9,7 +9,6 @@ import (
 
 	"github.com/osler-health/osler/api"
 	"github.com/osler-health/osler/internal/fhir"
-	"github.com/osler-health/osler/internal/text"
 )
 
 func adeAlertService(cfg Config) *service {
@@ -170,19 +169,19 @@ func (h *Handler) noteEvidence(ctx context.Context, m ADEModel, notes []source, 
 	var out []evidence
 	var scores []float64
 	for i := range notes {
-		for _, s := range text.SplitSentences(notes[i].text) {
+		for _, s := range narrativeSentences(notes[i].text) {
 			if ctx.Err() != nil {
 				return out
 			}
-			hit, ok := mentions(s.Text, terms)
-			if !ok {
+			hit, ok := mentions(s.text, terms)
+			if !ok || !h.drugs.narrates(s.text) {
 				continue
 			}
-			scores = m.Model.AppendScores(scores[:0], s.Text)
+			scores = m.Model.AppendScores(scores[:0], s.text)
 			if m.Label >= len(scores) || scores[m.Label] < m.Threshold {
 				continue
 			}
-			out = append(out, evidence{date: notes[i].date, drug: hit[0], how: hit[1], doc: &notes[i], sentence: s.Text, score: scores[m.Label]})
+			out = append(out, evidence{date: notes[i].date, drug: hit[0], how: hit[1], doc: &notes[i], sentence: s.text, score: scores[m.Label]})
 			if len(out) == maxNoteEvidence {
 				return out
 			}

@@ -185,6 +185,16 @@ func TestDrugLexicon(t *testing.T) {
 	if _, how := l.relation([]string{"lisinopril"}, []string{"aspirin"}); how != "" {
 		t.Errorf("lisinopril vs aspirin: %q", how)
 	}
+	for sentence, want := range map[string]bool{
+		"ibuprofen 200 mg oral tablet":                         false,
+		"- amoxicillin 500 MG Oral Capsule; ibuprofen 400 mg":  false,
+		"She developed hives after amoxicillin.":               true,
+		"Rash on the trunk two days after starting phenytoin.": true,
+	} {
+		if l.narrates(sentence) != want {
+			t.Errorf("narrates(%q) = %v", sentence, !want)
+		}
+	}
 	if _, how := l.relation([]string{"latex"}, []string{"latex"}); how != "same drug" {
 		t.Errorf("a substance outside the lexicon must still match itself: %q", how)
 	}

@@ -158,3 +158,25 @@ func (l *drugLexicon) relationOK(a, b string) bool {
 	_, how := l.relation([]string{a}, []string{b})
 	return how != ""
 }
+
+// minNarrativeWords is how many words besides drug names, doses, units
+// and forms a sentence needs to be able to tell of a reaction: "ibuprofen
+// 200 mg oral tablet" (a prescription list item) cannot.
+const minNarrativeWords = 3
+
+// narrates reports whether a sentence says more than which drug.
+func (l *drugLexicon) narrates(sentence string) bool {
+	n := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(sentence), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if len(w) < 3 || labelStopWords[w] {
+			continue
+		}
+		if _, ok := l.canonical[w]; ok {
+			continue
+		}
+		if n++; n >= minNarrativeWords {
+			return true
+		}
+	}
+	return false
+}

@@ -166,7 +166,7 @@ func (h *Handler) recentSources(ctx context.Context, c *callState) []source {
 		if title == "" {
 			title = "Note"
 		}
-		all = append(all, source{kind: "DocumentReference", id: d.ID, title: title, date: day(d.When()), text: text})
+		all = append(all, source{kind: "DocumentReference", id: d.ID, title: title, date: day(d.When()), text: plainHeadings(text)})
 	}
 	for _, r := range c.reports {
 		if r.Status == "entered-in-error" || r.Status == "cancelled" {
@@ -185,7 +185,7 @@ func (h *Handler) recentSources(ctx context.Context, c *callState) []source {
 		if title == "" {
 			title = "Report"
 		}
-		all = append(all, source{kind: "DiagnosticReport", id: r.ID, title: title, date: day(reportDate(r)), text: text})
+		all = append(all, source{kind: "DiagnosticReport", id: r.ID, title: title, date: day(reportDate(r)), text: plainHeadings(text)})
 	}
 	slices.SortStableFunc(all, func(a, b source) int { return strings.Compare(b.date, a.date) })
 	if len(all) > h.cfg.MaxNotes {

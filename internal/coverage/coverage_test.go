@@ -21,7 +21,7 @@ var day = time.Date(2026, 4, 2, 15, 0, 0, 0, time.UTC)
 
 func loadExample(t *testing.T) *Rules {
 	t.Helper()
-	r, err := Load("testdata/example-rules.yaml")
+	r, err := Load("example-rules.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestParseErrors(t *testing.T) {
 
 // TestExampleFilesAgree: the docs copy users read is the one tested.
 func TestExampleFilesAgree(t *testing.T) {
-	a, err := os.ReadFile("testdata/example-rules.yaml")
+	a, err := os.ReadFile("example-rules.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestExampleFilesAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a, b) {
-		t.Error("testdata/example-rules.yaml and docs/examples/crd-rules.yaml differ; copy one over the other")
+		t.Error("example-rules.yaml and docs/examples/crd-rules.yaml differ; copy one over the other")
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 // FuzzParse: Parse never panics, in either format, and a file it accepts
 // evaluates and builds extensions without panicking.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"testdata/example-rules.yaml", "testdata/bad-fields.yaml", "testdata/bad-fields.json", "testdata/bad-syntax.json"} {
+	for _, name := range []string{"example-rules.yaml", "testdata/bad-fields.yaml", "testdata/bad-fields.json", "testdata/bad-syntax.json"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

@@ -91,7 +91,7 @@ func (d *demo) home() string { return d.path("home") }
 
 // steps lists the demo's steps in order.
 func (d *demo) steps() []func(context.Context) error {
-	return []func(context.Context) error{d.synthesize, d.validate, d.split, d.trainClassifier, d.predict, d.trainSummarizer, d.summarize, d.approve, d.serve}
+	return []func(context.Context) error{d.synthesize, d.validate, d.split, d.trainClassifier, d.predict, d.trainSummarizer, d.summarize, d.approve, d.cdsHooks, d.serve}
 }
 
 func (d *demo) synthesize(ctx context.Context) error {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/osler-health/osler/internal/cdsauth"
 )
 
 // TestRunSteps runs the demo with a fake runner: every step's command runs
@@ -17,9 +19,15 @@ import (
 func TestRunSteps(t *testing.T) {
 	o := DefaultOptions()
 	o.Dir, o.NoServe, o.ADE, o.Radiology = t.TempDir(), true, 100, 50
+	t.Setenv("OSLER_SHARED", "") // the built-in CDS patient only
 	var cmds []string
 	run := func(_ context.Context, args []string, w io.Writer) error {
 		cmds = append(cmds, strings.Join(args[:2], " "))
+		if args[0] == "cds" && args[1] == "keys" { // the CDS step signs with this key
+			if _, _, err := cdsauth.LoadOrGenerateKey(args[3], "ES384"); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(w, "ran %s\n\nsecond line", args[1])
 		return nil
 	}
@@ -28,7 +36,7 @@ func TestRunSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "data synth,data synth,data validate,data split,data split,data validate,train classifier,predict --model,eval classification," +
-		"train summarizer,summarize --method,summarize --method,eval compare,eval faithfulness,models approve,models approve,models list"
+		"train summarizer,summarize --method,summarize --method,eval compare,eval faithfulness,models approve,models approve,models list,cds keys,cds call,cds call"
 	if got := strings.Join(cmds, ","); got != want {
 		t.Errorf("commands:\n%s\nwant\n%s", got, want)
 	}
