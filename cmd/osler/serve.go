@@ -67,6 +67,7 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 	fs.Var(&f.cdsTrust, "cds-trust", "accept CDS Hooks calls signed by this EHR: ISSUER=JWKS_URL (repeatable; the JWT's iss and the URL of its public keys)")
 	fs.BoolVar(&cfg.CDS.NoAuth, "cds-no-auth", false, "accept CDS Hooks calls WITHOUT a signed JWT (local development only)")
 	fs.StringVar(&cfg.CDS.PublicURL, "public-url", "", "base URL EHRs reach this server at, e.g. https://osler.example.org; a CDS JWT's aud must be it plus the path called (default: the listening address)")
+	fs.Var((*stringList)(&cfg.CDS.CORSOrigins), "cds-cors-origin", "let web pages of this origin call the CDS services, e.g. https://sandbox.cds-hooks.org (repeatable; exact match)")
 	fs.StringVar(&cfg.CDS.RulesFile, "cds-rules", "", "payer coverage rules (JSON or YAML) for the osler-crd service; without it osler-crd is not offered")
 	fs.StringVar(&cfg.CDS.SummaryModel, "cds-summary-model", "", "summarizer of osler-note-summary (default: the only summarizer served)")
 	fs.StringVar(&cfg.CDS.ADEModel, "cds-ade-model", "", "classifier of osler-ade-alert (default: a served classifier with an adverse-event label)")

@@ -27,7 +27,7 @@ type tokenClaims struct {
 // checks:
 //
 //   - the header is "Bearer <JWT>" (scheme case-insensitive);
-//   - the JWS alg is on the allowlist; typ, if present, is JWT; kid is
+//   - the JWS alg is on the allowlist; typ is JWT (required); kid is
 //     present; there is no crit header;
 //   - iss is a trusted issuer, and jku, if present, is exactly that
 //     issuer's configured JWKS URL (no other URL is ever fetched, and
@@ -103,11 +103,9 @@ func bearerToken(h string) (string, error) {
 // and returns the kid. The claims are not yet verified here: only iss is
 // read, to choose whose keys to verify with.
 func (v *Verifier) key(ctx context.Context, t *jwt.Token, claims *tokenClaims) (string, error) {
-	if typ, ok := t.Header["typ"]; ok {
-		s, _ := typ.(string)
-		if !strings.EqualFold(s, "JWT") && !strings.EqualFold(s, "application/jwt") {
-			return "", reject(ReasonMalformed)
-		}
+	// CDS Hooks makes typ REQUIRED, with the fixed value JWT.
+	if typ, _ := t.Header["typ"].(string); !strings.EqualFold(typ, "JWT") && !strings.EqualFold(typ, "application/jwt") {
+		return "", reject(ReasonMalformed)
 	}
 	if _, ok := t.Header["crit"]; ok {
 		return "", reject(ReasonMalformed) // no extensions are understood

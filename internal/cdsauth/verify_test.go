@@ -85,7 +85,7 @@ func TestVerify(t *testing.T) {
 	}{
 		{name: "valid", want: ""},
 		{name: "aud array", spec: edit(func(h, c map[string]any) { c["aud"] = []string{"https://other.example", audience} })},
-		{name: "typ absent", spec: edit(func(h, c map[string]any) { delete(h, "typ") })},
+		{name: "typ absent (required by CDS Hooks)", spec: edit(func(h, c map[string]any) { delete(h, "typ") }), want: ReasonMalformed},
 		{name: "jku is the configured URL", spec: func(s tokenSpec) tokenSpec {
 			s.edit = func(h, c map[string]any) { h["jku"] = f.srvA.jwksURL() }
 			return s

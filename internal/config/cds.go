@@ -12,6 +12,8 @@ type CDS struct {
 	// PublicURL is the base URL EHRs call the server at; JWTs' aud is
 	// checked against it.
 	PublicURL string `json:"public_url,omitempty"`
+	// CORSOrigins are the browser origins allowed to call the services.
+	CORSOrigins []string `json:"cors_origins,omitempty"`
 	// Rules is the payer's coverage rules file for osler-crd.
 	Rules string `json:"rules,omitempty"`
 	// SummaryModel and ADEModel name the models the services use.

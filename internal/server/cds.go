@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ type CDSConfig struct {
 	// use; empty picks the only summarizer loaded, and the classifier
 	// with an adverse-event label.
 	SummaryModel, ADEModel string
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed
+	// to call the services from a web page, such as a browser-based EHR
+	// sandbox; none by default. Each is matched exactly: no wildcards.
+	CORSOrigins []string
 	// MaxBody bounds a CDS request (prefetched notes are large; default
 	// 32 MiB).
 	MaxBody int64
@@ -63,6 +68,14 @@ func (c *CDSConfig) Layer(file config.CDS, trustFlags []string, given func(flag 
 	set("cds-rules", &c.RulesFile, file.Rules)
 	set("cds-summary-model", &c.SummaryModel, file.SummaryModel)
 	set("cds-ade-model", &c.ADEModel, file.ADEModel)
+	if !given("cds-cors-origin") && len(file.CORSOrigins) > 0 {
+		c.CORSOrigins = file.CORSOrigins
+	}
+	for _, o := range c.CORSOrigins {
+		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return fmt.Errorf("--cds-cors-origin %q: want an origin, scheme://host[:port], such as https://sandbox.cds-hooks.org", o)
+		}
+	}
 	if !given("cds-no-auth") {
 		c.NoAuth = file.NoAuth
 	}
@@ -83,6 +96,34 @@ func (c *CDSConfig) Layer(file config.CDS, trustFlags []string, given func(flag 
 		}
 	}
 	return nil
+}
+
+// cdsCORS answers browser preflights for the CDS routes and marks the
+// answers to allowed origins readable by them. Only origins listed in
+// CDSConfig.CORSOrigins are allowed; credentials travel in the
+// Authorization header, never in cookies, so none are allowed.
+func (s *Server) cdsCORS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		allowed := origin != "" && slices.Contains(s.cfg.CDS.CORSOrigins, origin)
+		h := w.Header()
+		if allowed {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			if !allowed {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // DefaultCDSMaxBody is the default bound of a CDS Hooks request body.

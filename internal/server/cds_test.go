@@ -260,3 +260,33 @@ func TestCDSOverHTTP(t *testing.T) {
 		t.Errorf("an API key opened the CDS services: %d", status)
 	}
 }
+
+// TestCDSCORS: browser preflights from an allowed origin are answered,
+// others refused; answers carry the origin only when it is allowed.
+func TestCDSCORS(t *testing.T) {
+	e := newTestEnv(t, envOptions{cfg: Config{CDS: CDSConfig{NoAuth: true, CORSOrigins: []string{"https://sandbox.cds-hooks.org"}}}})
+	pre := func(origin string) (int, http.Header) {
+		status, h, _ := e.do("OPTIONS", "/cds-services/osler-ade-alert", "", "", "", "Origin", origin,
+			"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type")
+		return status, h
+	}
+	status, h := pre("https://sandbox.cds-hooks.org")
+	if status != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "https://sandbox.cds-hooks.org" ||
+		!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("allowed preflight: %d %v", status, h)
+	}
+	if status, h := pre("https://evil.example"); status != http.StatusForbidden || h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("other origin's preflight: %d %v", status, h)
+	}
+	_, h, _ = e.do("GET", "/cds-services", "", "", "", "Origin", "https://sandbox.cds-hooks.org")
+	if h.Get("Access-Control-Allow-Origin") != "https://sandbox.cds-hooks.org" {
+		t.Errorf("discovery answer lacks the allowed origin: %v", h)
+	}
+	_, h, _ = e.do("GET", "/cds-services", "", "", "", "Origin", "https://evil.example")
+	if h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("an unlisted origin was allowed: %v", h)
+	}
+	if _, h, _ := e.do("GET", "/v1/models", "", e.predictKey, "", "Origin", "https://sandbox.cds-hooks.org"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Error("CORS leaked onto the REST API")
+	}
+}

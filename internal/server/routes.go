@@ -64,7 +64,11 @@ func (s *Server) routes() http.Handler {
 		for _, ep := range rt.endpoints {
 			ep.metrics = s.metrics.route(ep.name)
 		}
-		mux.Handle(rt.pattern, s.dispatch(rt.endpoints))
+		h := s.dispatch(rt.endpoints)
+		if strings.HasPrefix(rt.pattern, "/cds-services") {
+			h = s.cdsCORS(h)
+		}
+		mux.Handle(rt.pattern, h)
 	}
 	uiEP := &endpoint{method: "GET", name: "ui", fn: (*Server).handleUI}
 	uiEP.metrics = s.metrics.route("ui")
