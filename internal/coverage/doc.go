@@ -42,8 +42,8 @@
 // hcpcs, rxnorm, snomed, icd10cm, loinc — or a full URI), optional
 // conditions under when (age, gender, diagnoses any/none with "M54.*"
 // prefixes, quantity, place_of_service; all must hold), and the payer's
-// answer under coverage, in the extension's own codes. RULES.md in this
-// directory is the full reference; docs/examples/crd-rules.yaml is a
+// answer under coverage, in the extension's own codes. docs/CRD_RULES.md is
+// the full reference; docs/examples/crd-rules.yaml is a
 // complete example.
 //
 // [Parse] validates strictly: unknown or duplicate fields, wrong types,
