@@ -25,7 +25,7 @@ func waitJS(expr string) chromedp.Action[chromedp.Void] {
 // then the change event the page listens to.
 func chooseHook(hook string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool](`(() => { const s = document.getElementById("cds-hook"); s.value = "` + hook +
+		_, err := chromedp.Evaluate[bool](`(() => { const s = document.getElementById("cds-hook"); s.value = "`+hook+
 			`"; s.dispatchEvent(new Event("change")); return true; })()`)(ctx, tg)
 		return err
 	})
