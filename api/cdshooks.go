@@ -180,3 +180,45 @@ type OverrideReason struct {
 	Reason      *Coding `json:"reason,omitempty"`
 	UserComment string  `json:"userComment,omitempty"`
 }
+
+// CDSPreviewRequest is the body of POST /v1/cds/preview: the web UI's way
+// to see what Osler's CDS services answer for a patient, without an EHR.
+// The server builds the request an EHR would send from the bundle (the
+// hook's context and every prefetch answered from it) and calls the
+// services in-process. Unlike /cds-services it takes an API key with the
+// predict scope.
+type CDSPreviewRequest struct {
+	// Hook is patient-view, order-select or order-sign.
+	Hook string `json:"hook"`
+	// Bundle is one patient's FHIR Bundle: exactly one Patient and the
+	// resources the services read (conditions, allergies, notes, ...).
+	Bundle json.RawMessage `json:"bundle"`
+	// Orders are the draft orders (FHIR resources with an id) of
+	// order-select and order-sign; all of them count as selected.
+	Orders []json.RawMessage `json:"orders,omitempty"`
+	// Service calls only the service with this id (default: every
+	// service of the hook).
+	Service string `json:"service,omitempty"`
+}
+
+// CDSPreviewResponse is the answer of POST /v1/cds/preview: one result per
+// service called, in discovery order.
+type CDSPreviewResponse struct {
+	Results []CDSPreviewResult `json:"results"`
+}
+
+// CDSPreviewResult is one service's answer: its response, or the error
+// an EHR would have got (412 when it lacks data, 400 for a request it
+// refuses). The error's message names fields, never patient text.
+type CDSPreviewResult struct {
+	Service  CDSService   `json:"service"`
+	Response *CDSResponse `json:"response,omitempty"`
+	Error    *CDSError    `json:"error,omitempty"`
+}
+
+// CDSError is a service's refusal in a [CDSPreviewResult]: the HTTP
+// status it would have answered and why.
+type CDSError struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}

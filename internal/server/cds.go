@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/osler-health/osler/internal/cdshooks"
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/coverage"
+	"github.com/osler-health/osler/internal/fhir"
 	"github.com/osler-health/osler/internal/registry"
 	"github.com/osler-health/osler/internal/summarize"
 )
@@ -261,6 +264,125 @@ func (s *Server) handleCDSFeedback(c *call) {
 		return
 	}
 	c.writeJSON(http.StatusOK, map[string]int{"stored": stored})
+}
+
+// handleCDSPreview answers POST /v1/cds/preview: it builds, from one
+// patient's bundle, the request an EHR would send to each service of the
+// hook (or the one named), and answers them in-process as
+// /cds-services/{id} would. A service's refusal (412, 400) is part of the
+// answer; a request the preview itself cannot build is a 400.
+func (s *Server) handleCDSPreview(c *call) {
+	if !c.requireJSON() {
+		return
+	}
+	body, ok := c.readBody(s.cfg.CDS.MaxBody)
+	if !ok {
+		return
+	}
+	var req api.CDSPreviewRequest
+	if !c.decodeStrict(body, &req) {
+		return
+	}
+	services, src, ok := s.previewServices(c, &req)
+	if !ok {
+		return
+	}
+	calls := make([][]byte, len(services))
+	for i, svc := range services {
+		r, err := cdshooks.NewRequest(svc, src, cdshooks.RequestOptions{Orders: req.Orders})
+		if err != nil {
+			// The errors of NewRequest name orders by position and
+			// fields by name, never their values.
+			c.fail(http.StatusBadRequest, api.CodeInvalidRequest, svc.ID+": "+err.Error())
+			return
+		}
+		if calls[i], err = json.Marshal(r); err != nil {
+			c.fail(http.StatusInternalServerError, api.CodeInternal, "encoding the CDS request failed")
+			return
+		}
+	}
+	if !s.acquireWorker(c) {
+		return
+	}
+	defer s.releaseWorker()
+	out := api.CDSPreviewResponse{Results: make([]api.CDSPreviewResult, len(services))}
+	for i, svc := range services {
+		out.Results[i].Service = svc
+		resp, err := s.cds.Call(c.work(), svc.ID, calls[i])
+		var ce *cdshooks.Error
+		switch {
+		case err == nil:
+			out.Results[i].Response = resp
+		case errors.As(err, &ce):
+			out.Results[i].Error = &api.CDSError{Status: ce.Status, Message: ce.Message}
+		default:
+			s.cdsError(c, err)
+			return
+		}
+	}
+	c.entry.inputs = len(services)
+	c.writeJSON(http.StatusOK, out)
+}
+
+// previewServices checks a preview request and returns the services it
+// calls, in discovery order, and the bundle to answer them from. Its
+// messages never quote the bundle or the orders.
+func (s *Server) previewServices(c *call, req *api.CDSPreviewRequest) ([]api.CDSService, *cdshooks.BundleSource, bool) {
+	const hooks = "patient-view, order-select or order-sign"
+	switch req.Hook {
+	case api.HookPatientView, api.HookOrderSelect, api.HookOrderSign:
+	case "":
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, `"hook" is required: `+hooks)
+		return nil, nil, false
+	default:
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, `"hook" must be `+hooks)
+		return nil, nil, false
+	}
+	if req.Hook == api.HookPatientView && len(req.Orders) > 0 {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, `"orders" are for order-select and order-sign; patient-view takes none`)
+		return nil, nil, false
+	}
+	if req.Hook != api.HookPatientView && len(req.Orders) == 0 {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, `"orders" is required for `+req.Hook+`: at least one draft order (a FHIR resource with an id)`)
+		return nil, nil, false
+	}
+	if len(req.Bundle) == 0 || string(req.Bundle) == "null" {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, `"bundle" is required: one patient's FHIR Bundle`)
+		return nil, nil, false
+	}
+	b, err := fhir.ParseBundle(req.Bundle)
+	if err != nil {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "bundle: "+err.Error())
+		return nil, nil, false
+	}
+	src, err := cdshooks.NewBundleSource(b)
+	if err != nil {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "bundle: "+err.Error())
+		return nil, nil, false
+	}
+	if req.Service != "" && !s.cds.Has(req.Service) {
+		name := "named"
+		if safeFieldName(req.Service) {
+			name = strconv.Quote(req.Service)
+		}
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "no CDS service "+name+"; GET /cds-services lists them")
+		return nil, nil, false
+	}
+	var out []api.CDSService
+	for _, svc := range s.cds.Discovery().Services {
+		if svc.Hook == req.Hook && (req.Service == "" || svc.ID == req.Service) {
+			out = append(out, svc)
+		}
+	}
+	if len(out) == 0 {
+		msg := "no CDS service of this server answers " + req.Hook
+		if req.Service != "" {
+			msg = "the service " + req.Service + " does not answer " + req.Hook
+		}
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, msg)
+		return nil, nil, false
+	}
+	return out, src, true
 }
 
 func (s *Server) cdsError(c *call, err error) {

@@ -2,7 +2,10 @@
 // Osler's REST API (package api), the managed service's inference
 // container contract (GET /ping, POST /invocations), Prometheus metrics at
 // /metrics, the OpenAPI document at /openapi.json and the embedded web UI
-// at /.
+// at /. The UI's CDS Hooks page (/#/cds) shows the cards of the CDS
+// services for a patient's FHIR Bundle read in the browser, through POST
+// /v1/cds/preview, which builds the EHR's request from the bundle and
+// answers it in-process under an API key.
 //
 // # Models
 //

@@ -109,6 +109,8 @@ var schemaTypes = map[string]any{
 	"CDSResponse": api.CDSResponse{}, "Card": api.Card{}, "Source": api.Source{}, "Coding": api.Coding{}, "Suggestion": api.Suggestion{},
 	"Action": api.Action{}, "Link": api.Link{}, "FeedbackRequest": api.FeedbackRequest{}, "Feedback": api.Feedback{},
 	"AcceptedSuggestion": api.AcceptedSuggestion{}, "OverrideReason": api.OverrideReason{},
+	"CDSPreviewRequest": api.CDSPreviewRequest{}, "CDSPreviewResponse": api.CDSPreviewResponse{}, "CDSPreviewResult": api.CDSPreviewResult{},
+	"CDSError": api.CDSError{},
 }
 
 // TestOpenAPISchemasMatchTypes checks each schema lists exactly its type's

@@ -49,6 +49,7 @@ func routeTable() []route {
 		}},
 		{"/v1/audit", []*endpoint{{method: "GET", name: "audit", scope: admin, fn: (*Server).handleAudit}}},
 		{"/v1/auth", []*endpoint{{method: "GET", name: "auth", scope: predict, fn: (*Server).handleAuth}}},
+		{"/v1/cds/preview", []*endpoint{{method: "POST", name: "cds_preview", scope: predict, limited: true, cdsBody: true, fn: (*Server).handleCDSPreview}}},
 		{"/cds-services", []*endpoint{{method: "GET", name: "cds_discovery", cds: true, fn: (*Server).handleCDSDiscovery}}},
 		{"/cds-services/{id}", []*endpoint{{method: "POST", name: "cds_call", cds: true, limited: true, fn: (*Server).handleCDSCall}}},
 		{"/cds-services/{id}/feedback", []*endpoint{{method: "POST", name: "cds_feedback", cds: true, limited: true, fn: (*Server).handleCDSFeedback}}},

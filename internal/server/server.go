@@ -356,7 +356,10 @@ type endpoint struct {
 	limited bool
 	// cds endpoints authenticate the EHR by its signed JWT (CDS Hooks)
 	// instead of an API key.
-	cds     bool
+	cds bool
+	// cdsBody endpoints take patient bundles: their body is bounded by
+	// CDS.MaxBody rather than MaxBody.
+	cdsBody bool
 	fn      func(s *Server, c *call)
 	metrics *routeMetrics
 }
@@ -539,7 +542,7 @@ func (s *Server) serve(ep *endpoint, w http.ResponseWriter, r *http.Request) {
 		// deadline: a client that trickles it holds its connection, not
 		// a slot the valid requests need.
 		limit := s.cfg.MaxBody
-		if ep.cds {
+		if ep.cds || ep.cdsBody {
 			limit = s.cfg.CDS.MaxBody
 		}
 		if !c.readBodyWithin(limit, s.cfg.BodyTimeout) {

@@ -118,10 +118,19 @@ async function identify() {
   return false;
 }
 
+// markNav marks the header link of the current section.
+function markNav(hash) {
+  const cds = hash === "/cds";
+  document.getElementById("nav-models").setAttribute("aria-current", cds ? "false" : "page");
+  document.getElementById("nav-cds").setAttribute("aria-current", cds ? "page" : "false");
+}
+
 async function route() {
   notice("");
-  if (!(await identify())) return;
   const hash = decodeURIComponent(location.hash.replace(/^#/, "")) || "/";
+  markNav(hash);
+  if (!(await identify())) return;
+  if (hash === "/cds") return renderCDS();
   const m = hash.match(/^\/models\/([^/]+)(?:\/(\d+))?$/);
   if (m) return renderModel(m[1], m[2] ? Number(m[2]) : null);
   return renderList();
