@@ -71,6 +71,8 @@ O="$WORK/osler"
 "$O" train summarizer --train "$WORK/rad.jsonl" --out "$WORK/rad-model" --no-cv --baselines=false --register rad >/dev/null 2>&1
 "$O" models approve ade:1 >/dev/null
 "$O" models approve rad:1 >/dev/null
+# serve refuses to start without an API key; the CDS services use JWTs only.
+"$O" keys create --name bench --scope predict >/dev/null
 
 echo "== building the requests ($PATIENT)"
 declare -A ORDER=([osler-ade-alert]=aspirin [osler-crd]=semaglutide)
@@ -113,8 +115,10 @@ for alg in $ALGS; do
     for run in $(seq "$RUNS"); do
       echo
       echo "== $alg $svc run $run (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+      before=$(grep -c '"status":5' "$WORK/serve.log" || true)
       "${lg[@]}" -d "${DUR}s" -tokens $((RATE * DUR)) >"$WORK/run.json"
       cat "$WORK/run.json"
+      echo "5xx in the server's access log during this run: $(($(grep -c '"status":5' "$WORK/serve.log" || true) - before))"
       if grep -q '"tokens_exhausted": true' "$WORK/run.json"; then
         echo "bench-cds: warning: the run used every signed token and ended early; raise RATE" >&2
       fi

@@ -9,7 +9,9 @@
 // bodies (JSONL, one per line, in turn) and -sign-key sends each request
 // with its own JWT, all signed before the timed run starts so that signing
 // takes no CPU from the server; each token is used once (the server
-// refuses a replayed jti), and the run ends early if they run out:
+// refuses a replayed jti), and the run ends early if they run out. With
+// -bodies the requests in flight when the time is up are let finish (and
+// counted), not cancelled:
 //
 //	loadgen -url http://127.0.0.1:8480/cds-services/osler-ade-alert -c 32 -d 20s \
 //	  -bodies ade.jsonl -sign-key client.pem -issuer osler-cds-client \
@@ -132,7 +134,14 @@ func main() {
 					cancel() // every token is spent: stop all connections
 					break
 				}
-				req, _ := http.NewRequestWithContext(ctx, "POST", *url, bytes.NewReader(bodies[i%len(bodies)]))
+				// Replaying bodies, a request in flight at the end is let
+				// finish rather than cancelled, so the server logs no 503
+				// for a request its client gave up on.
+				rctx := ctx
+				if *bodiesFile != "" {
+					rctx = context.Background()
+				}
+				req, _ := http.NewRequestWithContext(rctx, "POST", *url, bytes.NewReader(bodies[i%len(bodies)]))
 				req.Header.Set("Content-Type", "application/json")
 				switch {
 				case tokens != nil:
