@@ -170,9 +170,6 @@ func (h *Handler) noteEvidence(ctx context.Context, m ADEModel, notes []source, 
 	var out []evidence
 	var scores []float64
 	for i := range notes {
-		if !containsAnyTerm(notes[i].text, terms) {
-			continue // no sentence of it can name one
-		}
 		for _, s := range text.SplitSentences(notes[i].text) {
 			if ctx.Err() != nil {
 				return out
@@ -192,21 +189,6 @@ func (h *Handler) noteEvidence(ctx context.Context, m ADEModel, notes []source, 
 		}
 	}
 	return out
-}
-
-// containsAnyTerm reports whether the lower-cased text contains a term
-// anywhere, even inside a word: a cheap test that no sentence of the text
-// names one (each sentence is a substring of the text, and lower-casing
-// maps rune by rune, so a sentence's words are substrings of the
-// lower-cased text).
-func containsAnyTerm(text string, terms map[string][2]string) bool {
-	lower := strings.ToLower(text)
-	for t := range terms {
-		if strings.Contains(lower, t) {
-			return true
-		}
-	}
-	return false
 }
 
 // mentions returns the first term of terms the sentence names as a word.
