@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/osler-health/osler/internal/fhir"
 )
@@ -120,4 +122,28 @@ func TestParsePrefetchSameAsParse(t *testing.T) {
 		t.Errorf("only %d of %d inputs took the fast path", fast, len(inputs))
 	}
 	t.Logf("%d inputs, %d on the fast path", len(inputs), fast)
+}
+
+// TestMentionsSameAsFields: mentions reads the words FieldsFunc of the
+// lower-cased sentence gives.
+func TestMentionsSameAsFields(t *testing.T) {
+	terms := map[string][2]string{"aspirin": {"aspirin", "same drug"}, "ibuprofen": {"ibuprofen", "same class: NSAID"}, "äspirin": {"x", "y"}, "ǆ": {"dz", "z"}}
+	slow := func(s string) ([2]string, bool) {
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if t, ok := terms[w]; ok {
+				return t, true
+			}
+		}
+		return [2]string{}, false
+	}
+	for _, s := range []string{
+		"", "Aspirin", "took ASPIRIN.", "aspirin-induced rash", "no aspirins", "Ibuprofen, then aspirin", "ÄSPIRIN caused hives",
+		"x\xffaspirin\xfe", "a Ǆ b", "aspirin2", strings.Repeat("a", 100) + " aspirin", "Ⅰ aspirin", "nsaid: IBUPROFEN",
+	} {
+		g, gok := mentions(s, terms)
+		w, wok := slow(s)
+		if g != w || gok != wok {
+			t.Errorf("mentions(%q) = %v %v, want %v %v", s, g, gok, w, wok)
+		}
+	}
 }
