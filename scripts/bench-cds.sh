@@ -115,10 +115,11 @@ for alg in $ALGS; do
     for run in $(seq "$RUNS"); do
       echo
       echo "== $alg $svc run $run (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-      before=$(grep -c '"status":5' "$WORK/serve.log" || true)
+      before=$(wc -l <"$WORK/serve.log")
       "${lg[@]}" -d "${DUR}s" -tokens $((RATE * DUR)) >"$WORK/run.json"
       cat "$WORK/run.json"
-      echo "5xx in the server's access log during this run: $(($(grep -c '"status":5' "$WORK/serve.log" || true) - before))"
+      tail -n +$((before + 1)) "$WORK/serve.log" | grep -F '"route":"cds_call"' >"$WORK/run.log" || true
+      echo "server's access log during this run: $(grep -c '"status":5' "$WORK/run.log" || true) 5xx; handler time (from the request's arrival to its answer, the client's wait in its connection and the network excluded): $(grep -o '"duration_ms":[0-9.]*' "$WORK/run.log" | cut -d: -f2 | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d requests", v[int(NR * 0.5 + 0.5)], v[int(NR * 0.99 + 0.5)], v[NR], NR }')"
       if grep -q '"tokens_exhausted": true' "$WORK/run.json"; then
         echo "bench-cds: warning: the run used every signed token and ended early; raise RATE" >&2
       fi
