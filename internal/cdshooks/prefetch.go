@@ -99,13 +99,15 @@ func (h *Handler) gather(ctx context.Context, s *service, c *callState) error {
 		if sent && string(raw) == "null" {
 			continue // the client has no data for it
 		}
-		if sent && !isOperationOutcome(raw) {
-			rs, err := parsePrefetch(raw)
+		if sent {
+			rs, outcome, err := parsePrefetch(raw)
 			if err != nil {
 				return badRequest("prefetch.%s: %v", key, err)
 			}
-			c.absorb(rs)
-			continue
+			if !outcome {
+				c.absorb(rs)
+				continue
+			}
 		}
 		required := slices.Contains(s.required, key)
 		if c.fhir == nil {
@@ -181,18 +183,6 @@ func describeFHIRError(err error) string {
 		return "the FHIR server did not answer in time"
 	}
 	return "the FHIR server's answer could not be read"
-}
-
-// parsePrefetch reads one prefetched value: a resource or a Bundle.
-func parsePrefetch(raw json.RawMessage) ([]fhir.Resource, error) {
-	r, err := fhir.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if b, ok := r.(*fhir.Bundle); ok {
-		return b.Resources()
-	}
-	return []fhir.Resource{r}, nil
 }
 
 // absorb keeps the resources of the context's patient, dropping any other

@@ -40,9 +40,16 @@ type cdsEnv struct {
 	jwksHits *int
 }
 
-func newCDSEnv(t *testing.T) *cdsEnv {
+func newCDSEnv(t testing.TB, opts ...func(*Config)) *cdsEnv {
 	t.Helper()
-	key, err := cdsauth.GenerateKey("ES384")
+	return newCDSEnvAlg(t, "ES384", opts...)
+}
+
+// newCDSEnvAlg is newCDSEnv with a client key for alg (ES384 or RS384);
+// opts change the server's config.
+func newCDSEnvAlg(t testing.TB, alg string, opts ...func(*Config)) *cdsEnv {
+	t.Helper()
+	key, err := cdsauth.GenerateKey(alg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +69,9 @@ func newCDSEnv(t *testing.T) *cdsEnv {
 		PublicURL: cdsPublicURL,
 		RulesFile: filepath.Join("..", "..", "docs", "examples", "crd-rules.yaml"),
 	}}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return &cdsEnv{testEnv: newTestEnv(t, envOptions{cfg: cfg}), key: key, jwksURL: js.URL + "/jwks.json", jwksHits: &hits}
 }
 
