@@ -189,37 +189,23 @@ func describeFHIRError(err error) string {
 // patient's: a prefetch or a FHIR server that returns them must not leak
 // them into this patient's cards.
 func (c *callState) absorb(rs []fhir.Resource) {
-	pid := c.ctx.PatientID
-	mine := func(ref fhir.Reference) bool {
-		id, ok := ref.ID("Patient")
-		return ok && id == pid
-	}
 	for _, r := range rs {
+		if patientOf(r) != c.ctx.PatientID {
+			continue
+		}
 		switch r := r.(type) {
 		case *fhir.Patient:
-			if r.ID == pid {
-				c.patient = r
-			}
+			c.patient = r
 		case *fhir.Condition:
-			if mine(r.Subject) {
-				c.conditions = append(c.conditions, r)
-			}
+			c.conditions = append(c.conditions, r)
 		case *fhir.AllergyIntolerance:
-			if mine(r.Patient) {
-				c.allergies = append(c.allergies, r)
-			}
+			c.allergies = append(c.allergies, r)
 		case *fhir.DocumentReference:
-			if mine(r.Subject) {
-				c.documents = append(c.documents, r)
-			}
+			c.documents = append(c.documents, r)
 		case *fhir.DiagnosticReport:
-			if mine(r.Subject) {
-				c.reports = append(c.reports, r)
-			}
+			c.reports = append(c.reports, r)
 		case *fhir.Coverage:
-			if mine(r.Beneficiary) {
-				c.coverages = append(c.coverages, r)
-			}
+			c.coverages = append(c.coverages, r)
 		}
 	}
 }
