@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/crypt"
 	"github.com/osler-health/osler/internal/registry"
+	"github.com/osler-health/osler/internal/registry/s3store"
 	"github.com/osler-health/osler/internal/registry/s3store/s3test"
 )
 
@@ -471,5 +473,68 @@ func testEncrypted(t *testing.T, b storeBackend) {
 	got, err := s.ReadFile(ctx, v, "model.json")
 	if err != nil || string(got) != suiteFiles["model.json"] {
 		t.Fatalf("ReadFile: %q %v", got, err)
+	}
+}
+
+// TestOpenConfigArtifacts: the artifacts setting (--artifacts,
+// OSLER_ARTIFACTS_URL) picks the store: a directory, file:///DIR, or
+// s3://BUCKET/PREFIX through HomeOptions.ObjectStore; errors name the URL.
+func TestOpenConfigArtifacts(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "models")
+	opener := func(ctx context.Context, url string) (registry.ArtifactStore, error) {
+		return s3store.Open(ctx, url, srv.Options())
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		url   string
+		check func(t *testing.T, s *registry.Store)
+	}{
+		{filepath.Join(dir, "a"), func(t *testing.T, s *registry.Store) {
+			if _, err := os.Stat(filepath.Join(dir, "a", "sha256")); err != nil {
+				t.Fatalf("no blobs in the artifacts directory: %v", err)
+			}
+		}},
+		{"file://" + filepath.Join(dir, "b"), func(t *testing.T, s *registry.Store) {
+			if _, err := os.Stat(filepath.Join(dir, "b", "sha256")); err != nil {
+				t.Fatalf("no blobs in the artifacts directory: %v", err)
+			}
+		}},
+		{"s3://models/prod", func(t *testing.T, s *registry.Store) {
+			if n := len(srv.Objects(t, "models")); n != 4 {
+				t.Fatalf("%d objects in the bucket, want 4", n)
+			}
+		}},
+	} {
+		t.Run(c.url, func(t *testing.T) {
+			home := t.TempDir()
+			s, _, err := registry.OpenConfig(ctx, config.Registry{Home: home, Artifacts: c.url}, registry.HomeOptions{ObjectStore: opener})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			v := registerFiles(t, s, "m", suiteFiles)
+			if err := s.Verify(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+			c.check(t, s)
+			if _, err := os.Stat(filepath.Join(home, "blobs", "sha256")); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("blobs in the home too: %v", err)
+			}
+		})
+	}
+	for _, c := range []struct {
+		url  string
+		opts registry.HomeOptions
+		want string
+	}{
+		{"s3://models/prod", registry.HomeOptions{}, "s3://models/prod: this command reads artifacts from a directory only"},
+		{"s3://missing-bucket/prod", registry.HomeOptions{ObjectStore: opener}, "s3://missing-bucket/prod: bucket \"missing-bucket\" does not exist"},
+		{"file://host/dir", registry.HomeOptions{}, "want file:///DIR"},
+	} {
+		_, _, err := registry.OpenConfig(ctx, config.Registry{Home: t.TempDir(), Artifacts: c.url}, c.opts)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("OpenConfig with artifacts %s: %v, want %q", c.url, err, c.want)
+		}
 	}
 }
