@@ -35,6 +35,28 @@
 // In an encrypted home, read artifacts with [Store.ArtifactFS] (in memory)
 // rather than [Store.Materialize] (plaintext files on disk).
 //
+// # Artifacts in object storage
+//
+// The blobs are kept behind an [ArtifactStore] ([Options.Artifacts]): by
+// default a [DirStore] on the home's blobs directory, as laid out above;
+// another directory; or S3-compatible object storage (package
+// internal/registry/s3store), so that replicas on several machines read
+// the same artifacts. The store keeps the layout: object
+// "sha256/ab/abcd…" (or "sealed/ab/…") is the file blobs/sha256/ab/abcd…
+// or the key PREFIX/sha256/ab/abcd… in the bucket. [OpenConfig] picks the
+// store from [config.Registry.Artifacts] (--artifacts,
+// OSLER_ARTIFACTS_URL): a directory, file:///DIR, or s3://BUCKET/PREFIX
+// opened by [HomeOptions.ObjectStore].
+//
+// Naming, sealing and checking stay above the store: a blob is sealed
+// while it is written to HOME/blobs/tmp and only then handed to the
+// store, so in an encrypted home the bucket holds only sealed bytes
+// under HMAC names, and every read is checked against its size and
+// sha256 as from a directory ([*ChecksumError] names the file and the
+// object's URL). [Store.GC] lists and deletes through the store, aging
+// blobs by the objects' modification times. The database stays in the
+// home.
+//
 // # Conditions
 //
 // [ParseCondition] reads conditions over a version's metrics such as
