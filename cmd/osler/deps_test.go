@@ -72,7 +72,7 @@ var depOnlyImportedBy = []struct {
 }
 
 // depTestOnly are packages only _test.go files may import.
-var depTestOnly = []string{"internal/sharedtest", "internal/goldentest", "internal/llm/llmtest"}
+var depTestOnly = []string{"internal/sharedtest", "internal/goldentest", "internal/llm/llmtest", "internal/registry/s3store/s3test"}
 
 // depBinary is the package whose dependencies the binary rules check.
 const depBinary = "cmd/osler"
@@ -92,19 +92,21 @@ var depBannedModules = map[string]string{
 	"github.com/chromedp/chromedp":          "drives a browser for the UI test; test-only",
 	"github.com/chromedp/cdproto":           "the DevTools protocol for the UI test; test-only",
 	"github.com/santhosh-tekuri/jsonschema": "validates openapi.json in tests; test-only",
+	"github.com/johannesboyne/gofakes3":     "an in-process S3 for the object storage tests; test-only",
 }
 
 // depBannedPackages must not be in the osler binary, with why. "dir/..."
 // bans dir and everything below it; the module's own packages are written
 // relative to the module ("internal/sharedtest").
 var depBannedPackages = map[string]string{
-	"net/http/pprof":       "registers debug handlers on http.DefaultServeMux, which a server must not expose",
-	"expvar":               "publishes process internals on http.DefaultServeMux",
-	"testing/...":          "the testing package in the binary: non-test code imports test support",
-	"net/http/httptest":    "test servers belong in _test.go files",
-	"internal/sharedtest":  "test support; only _test.go files may import it",
-	"internal/goldentest":  "test support; only _test.go files may import it",
-	"internal/llm/llmtest": "fake models and servers; only _test.go files may import it",
+	"net/http/pprof":                   "registers debug handlers on http.DefaultServeMux, which a server must not expose",
+	"expvar":                           "publishes process internals on http.DefaultServeMux",
+	"testing/...":                      "the testing package in the binary: non-test code imports test support",
+	"net/http/httptest":                "test servers belong in _test.go files",
+	"internal/sharedtest":              "test support; only _test.go files may import it",
+	"internal/goldentest":              "test support; only _test.go files may import it",
+	"internal/llm/llmtest":             "fake models and servers; only _test.go files may import it",
+	"internal/registry/s3store/s3test": "a fake S3; only _test.go files may import it",
 }
 
 // listedPackage is the part of `go list -json` the rules read.

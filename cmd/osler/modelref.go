@@ -9,6 +9,7 @@ import (
 	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/registry"
+	"github.com/osler-health/osler/internal/registry/s3store"
 )
 
 // modelRefHelp is the help of a --model flag that takes a classifier.
@@ -20,6 +21,7 @@ const modelRefHelp = "the classifier: a model directory (from osler train classi
 func (f *registryFlags) registerRead(fs *flag.FlagSet) {
 	fs.StringVar(&f.home, "home", "", "registry home directory, for a --model NAME[:VERSION] (default $OSLER_HOME, else ~/.osler)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the registry's master key, when its home is encrypted (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY)")
+	fs.StringVar(&f.artifacts, "artifacts", "", artifactsHelp)
 }
 
 // loadedClassifier is a classifier and where it came from.
@@ -47,7 +49,7 @@ func (m *Main) loadClassifier(ctx context.Context, cmd, spec string, rf *registr
 		if _, err := c.HomeDir(m.Getenv); err != nil {
 			return nil, fmt.Errorf("not a model directory; to read it from the registry: %w", err)
 		}
-		s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, MustExist: true})
+		s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, MustExist: true, ObjectStore: s3store.Opener(m.Getenv)})
 		m.warn(warnings)
 		var nre *registry.NoRegistryError
 		if errors.As(err, &nre) {

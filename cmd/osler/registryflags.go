@@ -10,35 +10,31 @@ import (
 
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/registry"
+	"github.com/osler-health/osler/internal/registry/s3store"
 )
 
 // registryFlags are the flags of every command that opens the registry:
 // where its home is, where its master key is, and who is acting.
 type registryFlags struct {
-	home     string
-	keyFile  string
-	by       string
-	readOnly bool
+	home, keyFile, artifacts string
+	by                       string
+	readOnly                 bool
 }
 
 func (f *registryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key for encryption at rest (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY; a home created with a key always needs it)")
+	fs.StringVar(&f.artifacts, "artifacts", "", artifactsHelp)
 	fs.StringVar(&f.by, "by", "", "who is acting, for the audit log (default user:$USER)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry without changing anything (a read-only mount, a full disk); a command that changes it then fails")
 }
 
+// artifactsHelp is the help of --artifacts.
+const artifactsHelp = "where artifacts and datasets are kept: a directory, file:///DIR or s3://BUCKET/PREFIX (default $OSLER_ARTIFACTS_URL, else the home's blobs directory; S3 endpoint from $OSLER_S3_ENDPOINT or $AWS_ENDPOINT_URL_S3)"
+
 // config layers the environment and the flags.
 func (f *registryFlags) config(m *Main) (config.Registry, error) {
-	c := config.DefaultRegistry()
-	if err := c.ApplyEnv(m.Getenv); err != nil {
-		return c, err
-	}
-	if f.home != "" {
-		c.Home = f.home
-	}
-	c.SetKeyFile(f.keyFile)
-	return c, nil
+	return config.LoadRegistry(m.Getenv, config.RegistryFlags{Home: f.home, KeyFile: f.keyFile, Artifacts: f.artifacts})
 }
 
 // open opens the registry the flags and environment name.
@@ -47,7 +43,7 @@ func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, err
 	if err != nil {
 		return nil, err
 	}
-	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly})
+	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, ObjectStore: s3store.Opener(m.Getenv)})
 	m.warn(warnings)
 	return s, err
 }

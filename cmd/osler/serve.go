@@ -14,6 +14,7 @@ import (
 
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/registry"
+	"github.com/osler-health/osler/internal/registry/s3store"
 	"github.com/osler-health/osler/internal/server"
 )
 
@@ -29,11 +30,11 @@ var sagemakerModelDir = "/opt/ml/model"
 
 // serveFlags are osler serve's flags that are not server.Config fields.
 type serveFlags struct {
-	addr, home, keyFile string
-	tlsCert, tlsKey     string
-	readOnly            bool
-	configFile          string
-	cdsTrust            stringList
+	addr, home, keyFile, artifacts string
+	tlsCert, tlsKey                string
+	readOnly                       bool
+	configFile                     string
+	cdsTrust                       stringList
 }
 
 // registerServeFlags binds osler serve's flags, most straight into cfg.
@@ -45,6 +46,7 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on, HOST:PORT (\":8080\" is every interface; 127.0.0.1:8080 this machine only)")
 	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key of an encrypted registry (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY)")
+	fs.StringVar(&f.artifacts, "artifacts", "", artifactsHelp)
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file (PEM, with the chain) to serve HTTPS; needs --tls-key")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.Var((*server.Pins)(&cfg.Pins), "models", "serve only these registry models, comma-separated: NAME (newest Approved), NAME:latest (newest, any status) or NAME:VERSION")
@@ -179,15 +181,11 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags, cfg *server.Conf
 // openServeRegistry opens the registry into cfg.Store; with keys on, it
 // must hold a usable one.
 func (m *Main) openServeRegistry(ctx context.Context, f *serveFlags, cfg *server.Config) error {
-	rc := config.DefaultRegistry()
-	if err := rc.ApplyEnv(m.Getenv); err != nil {
+	rc, err := config.LoadRegistry(m.Getenv, config.RegistryFlags{Home: f.home, KeyFile: f.keyFile, Artifacts: f.artifacts})
+	if err != nil {
 		return err
 	}
-	if f.home != "" {
-		rc.Home = f.home
-	}
-	rc.SetKeyFile(f.keyFile)
-	st, warnings, err := registry.OpenConfig(ctx, rc, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, MustExist: true})
+	st, warnings, err := registry.OpenConfig(ctx, rc, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, MustExist: true, ObjectStore: s3store.Opener(m.Getenv)})
 	m.warn(warnings)
 	var nre *registry.NoRegistryError
 	switch {

@@ -17,6 +17,9 @@ const (
 	EnvMasterKey = "OSLER_MASTER_KEY"
 	// EnvMasterKeyFile is a file holding the master key.
 	EnvMasterKeyFile = "OSLER_MASTER_KEY_FILE"
+	// EnvArtifacts is where artifacts and datasets are kept: a directory,
+	// file:///DIR or s3://BUCKET/PREFIX.
+	EnvArtifacts = "OSLER_ARTIFACTS_URL"
 )
 
 // DefaultHomeName is the home directory's name under the user's home when
@@ -25,10 +28,11 @@ const DefaultHomeName = ".osler"
 
 // Registry says where the model registry keeps its state (one home
 // directory: database, blobs, key check) and where its master key for
-// encryption at rest comes from. Precedence: flags (--home, --key-file),
-// then the environment (OSLER_HOME; OSLER_MASTER_KEY_FILE or
-// OSLER_MASTER_KEY), then the config file's "registry" section, then the
-// default home ~/.osler and no encryption.
+// encryption at rest comes from, and where the artifacts and datasets
+// are kept. Precedence: flags (--home, --key-file, --artifacts), then the
+// environment (OSLER_HOME; OSLER_MASTER_KEY_FILE or OSLER_MASTER_KEY;
+// OSLER_ARTIFACTS_URL), then the config file's "registry" section, then
+// the default home ~/.osler, no encryption, and artifacts in the home.
 type Registry struct {
 	// Home is the registry home directory; "" means ~/.osler.
 	Home string `json:"home,omitempty"`
@@ -38,13 +42,17 @@ type Registry struct {
 	// Key is the master key as text (OSLER_MASTER_KEY). It is never read
 	// from or written to a config file.
 	Key string `json:"-"`
+	// Artifacts is where the blobs (artifact files, datasets) are kept: a
+	// directory, file:///DIR or s3://BUCKET/PREFIX; "" means the home's
+	// blobs directory. Replicas on several machines share a bucket.
+	Artifacts string `json:"artifacts,omitempty"`
 }
 
 // DefaultRegistry returns the defaults: home ~/.osler, no encryption.
 func DefaultRegistry() Registry { return Registry{} }
 
 // RegistryEnv lists the environment variables [Registry.ApplyEnv] reads.
-var RegistryEnv = []string{EnvHome, EnvMasterKey, EnvMasterKeyFile}
+var RegistryEnv = []string{EnvHome, EnvMasterKey, EnvMasterKeyFile, EnvArtifacts}
 
 // ApplyEnv overrides c with the registry environment variables that are
 // set. Setting both OSLER_MASTER_KEY and OSLER_MASTER_KEY_FILE is an
@@ -52,6 +60,9 @@ var RegistryEnv = []string{EnvHome, EnvMasterKey, EnvMasterKeyFile}
 func (c *Registry) ApplyEnv(getenv func(string) string) error {
 	if v := strings.TrimSpace(getenv(EnvHome)); v != "" {
 		c.Home = v
+	}
+	if v := strings.TrimSpace(getenv(EnvArtifacts)); v != "" {
+		c.Artifacts = v
 	}
 	key, file := strings.TrimSpace(getenv(EnvMasterKey)), strings.TrimSpace(getenv(EnvMasterKeyFile))
 	if key != "" && file != "" {
@@ -64,6 +75,29 @@ func (c *Registry) ApplyEnv(getenv func(string) string) error {
 		c.KeyFile, c.Key = file, ""
 	}
 	return nil
+}
+
+// RegistryFlags are the command-line flags of the registry settings;
+// "" leaves a setting as it is.
+type RegistryFlags struct {
+	Home, KeyFile, Artifacts string
+}
+
+// LoadRegistry returns the registry settings: the defaults, overridden by
+// the environment, then by the flags.
+func LoadRegistry(getenv func(string) string, f RegistryFlags) (Registry, error) {
+	c := DefaultRegistry()
+	if err := c.ApplyEnv(getenv); err != nil {
+		return c, err
+	}
+	if f.Home != "" {
+		c.Home = f.Home
+	}
+	if f.Artifacts != "" {
+		c.Artifacts = f.Artifacts
+	}
+	c.SetKeyFile(f.KeyFile)
+	return c, nil
 }
 
 // SetKeyFile applies a --key-file flag: it replaces a key from the
@@ -138,10 +172,14 @@ func (c Registry) String() string {
 	if home == "" {
 		home = "~/" + DefaultHomeName
 	}
-	if src := c.KeySource(); src != "" {
-		return fmt.Sprintf("registry at %s, encrypted with the master key from %s", home, src)
+	where := ""
+	if c.Artifacts != "" {
+		where = " (artifacts at " + c.Artifacts + ")"
 	}
-	return fmt.Sprintf("registry at %s, no master key", home)
+	if src := c.KeySource(); src != "" {
+		return fmt.Sprintf("registry at %s%s, encrypted with the master key from %s", home, where, src)
+	}
+	return fmt.Sprintf("registry at %s%s, no master key", home, where)
 }
 
 // KeyWarnings says what is wrong with key, the master key these settings

@@ -136,3 +136,25 @@ func TestKeyWarnings(t *testing.T) {
 		t.Errorf("no key: %q", w)
 	}
 }
+
+// TestLoadRegistryArtifacts: --artifacts beats OSLER_ARTIFACTS_URL, which
+// beats the default (the home's blobs directory).
+func TestLoadRegistryArtifacts(t *testing.T) {
+	env := map[string]string{EnvArtifacts: " s3://env-bucket/osler ", EnvHome: "/srv/osler"}
+	getenv := func(k string) string { return env[k] }
+	c, err := LoadRegistry(getenv, RegistryFlags{})
+	if err != nil || c.Artifacts != "s3://env-bucket/osler" || c.Home != "/srv/osler" {
+		t.Fatalf("from the environment: %+v %v", c, err)
+	}
+	if !strings.Contains(c.String(), "artifacts at s3://env-bucket/osler") {
+		t.Errorf("String() = %q does not say where the artifacts are", c.String())
+	}
+	c, err = LoadRegistry(getenv, RegistryFlags{Home: "/h", Artifacts: "/mnt/blobs", KeyFile: "/k"})
+	if err != nil || c.Artifacts != "/mnt/blobs" || c.Home != "/h" || c.KeyFile != "/k" {
+		t.Fatalf("flags: %+v %v", c, err)
+	}
+	c, err = LoadRegistry(func(string) string { return "" }, RegistryFlags{})
+	if err != nil || c.Artifacts != "" {
+		t.Fatalf("default: %+v %v", c, err)
+	}
+}

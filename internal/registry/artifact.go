@@ -20,7 +20,7 @@ func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
 // Manifest reads and checks a version's manifest.
 func (s *Store) Manifest(ctx context.Context, v Version) (Manifest, error) {
 	what := "manifest of " + v.Ref().String()
-	b, err := s.blobs.readAll(v.Manifest, what)
+	b, err := s.blobs.readAll(ctx, v.Manifest, what)
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -44,7 +44,7 @@ func (s *Store) OpenFile(ctx context.Context, v Version, path string) (io.ReadCl
 	if !ok {
 		return nil, notFound("%s has no file %s", v.Ref(), path)
 	}
-	return s.blobs.open(f.SHA256, f.Bytes, fmt.Sprintf("%s of %s", f.Path, v.Ref()))
+	return s.blobs.open(ctx, f.SHA256, f.Bytes, fmt.Sprintf("%s of %s", f.Path, v.Ref()))
 }
 
 // ReadFile returns one verified file of a version's artifact.
@@ -68,7 +68,7 @@ func (s *Store) Verify(ctx context.Context, v Version) error {
 		return fmt.Errorf("registry: manifest of %s lists %d files, %d bytes; the database says %d files, %d bytes", v.Ref(), len(m.Files), m.Bytes(), v.Files, v.Bytes)
 	}
 	for _, f := range m.Files {
-		r, err := s.blobs.open(f.SHA256, f.Bytes, fmt.Sprintf("%s of %s", f.Path, v.Ref()))
+		r, err := s.blobs.open(ctx, f.SHA256, f.Bytes, fmt.Sprintf("%s of %s", f.Path, v.Ref()))
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Store) Materialize(ctx context.Context, v Version, dir string) error {
 }
 
 func (s *Store) copyBlob(ctx context.Context, f ManifestFile, what, dst string) error {
-	r, err := s.blobs.open(f.SHA256, f.Bytes, what)
+	r, err := s.blobs.open(ctx, f.SHA256, f.Bytes, what)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func (a *artifactFS) ReadFile(name string) ([]byte, error) {
 		}
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
-	r, err := a.s.blobs.open(f.SHA256, f.Bytes, f.Path+" of "+a.what)
+	r, err := a.s.blobs.open(a.ctx, f.SHA256, f.Bytes, f.Path+" of "+a.what)
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/osler-health/osler/internal/atomicfile"
 	"github.com/osler-health/osler/internal/crypt"
 )
 
@@ -26,7 +23,7 @@ import (
 type ChecksumError struct {
 	// What names the data: "model.json of sepsis:3", "manifest of …".
 	What string
-	// Path is the blob file.
+	// Path is where the blob is: its file, or its URL in object storage.
 	Path string
 	// Want is the recorded sha256; Got what was read ("" when the data
 	// could not be decrypted or the file is missing).
@@ -57,10 +54,12 @@ func (e *ChecksumError) Error() string {
 func (e *ChecksumError) Unwrap() error { return e.Err }
 
 // blobStore keeps files content-addressed by the sha256 of their
-// (plaintext) content.
+// (plaintext) content, in an [ArtifactStore]. Sealing and naming happen
+// here, above the store, so in an encrypted home the store only ever
+// holds sealed bytes under names that do not reveal the content.
 type blobStore struct {
-	dir     string
-	tmp     string
+	st      ArtifactStore
+	tmp     string        // local directory for blobs being written
 	sealer  *crypt.Sealer // nil: stored as is
 	nameKey []byte        // HMAC key naming sealed blobs
 }
@@ -68,14 +67,10 @@ type blobStore struct {
 // blobAAD is the associated data of sealed blobs.
 var blobAAD = []byte("osler blob v1")
 
-func newBlobStore(dir string, key *crypt.Key) (*blobStore, error) {
-	return openBlobStore(dir, key, true)
-}
-
-// openBlobStore opens the blob store in dir; create makes its directory
-// for blobs being written (not in a read-only registry).
-func openBlobStore(dir string, key *crypt.Key, create bool) (*blobStore, error) {
-	b := &blobStore{dir: dir, tmp: filepath.Join(dir, "tmp")}
+// openBlobStore opens the blobs of a home in st, writing blobs being
+// stored to tmp first; create makes tmp (not in a read-only registry).
+func openBlobStore(st ArtifactStore, tmp string, key *crypt.Key, create bool) (*blobStore, error) {
+	b := &blobStore{st: st, tmp: tmp}
 	if key != nil {
 		var err error
 		if b.sealer, err = key.Sealer("blobs"); err != nil {
@@ -94,13 +89,18 @@ func openBlobStore(dir string, key *crypt.Key, create bool) (*blobStore, error) 
 	return b, nil
 }
 
-// root is the directory holding the blobs of this home's kind.
-func (b *blobStore) root() string {
+// kind is the top of the names of this home's blobs: "sealed" in an
+// encrypted home, else "sha256".
+func (b *blobStore) kind() string {
 	if b.sealer != nil {
-		return filepath.Join(b.dir, "sealed")
+		return "sealed"
 	}
-	return filepath.Join(b.dir, "sha256")
+	return "sha256"
 }
+
+// root is the location of the blobs of this home's kind (a directory in
+// a [DirStore]).
+func (b *blobStore) root() string { return b.location(b.kind()) }
 
 // name is a blob's file name: its sha256, or in an encrypted home an HMAC
 // of it, so that file names do not let anyone confirm a guessed content.
@@ -113,10 +113,21 @@ func (b *blobStore) name(digest string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (b *blobStore) path(digest string) string {
+// object is a blob's object name in the store: KIND/ab/NAME.
+func (b *blobStore) object(digest string) string {
 	n := b.name(digest)
-	return filepath.Join(b.root(), n[:2], n)
+	return b.kind() + "/" + n[:2] + "/" + n
 }
+
+// location says where an object is, for messages: a file, or a URL.
+func (b *blobStore) location(name string) string {
+	if l, ok := b.st.(locator); ok {
+		return l.Location(name)
+	}
+	return name
+}
+
+func (b *blobStore) path(digest string) string { return b.location(b.object(digest)) }
 
 func validDigest(d string) bool {
 	if len(d) != 64 {
@@ -145,20 +156,22 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // put stores what r yields and returns its sha256 and size. The blob is
-// written to blobs/tmp, fsynced, and renamed into place (then the
-// directory fsynced), so a blob file under its final name is always
-// complete. Storing content that is already there verifies the existing
-// copy (replacing it when damaged) and refreshes its modification time,
-// which protects it from a concurrent [Store.GC] grace period.
+// written (sealed, in an encrypted home) to the local tmp directory and
+// fsynced while its sha256 is computed, then stored under its name: in a
+// [DirStore] by renaming it into place, so a blob file under its final
+// name is always complete. Storing content that is already there verifies
+// the existing copy (replacing it when damaged) and refreshes its
+// modification time where the store can ([DirStore.Touch]), which
+// protects it from a concurrent [Store.GC] grace period.
 func (b *blobStore) put(ctx context.Context, r io.Reader, progress func(int64)) (string, int64, error) {
 	f, err := os.CreateTemp(b.tmp, "put-*")
 	if err != nil {
 		return "", 0, fmt.Errorf("registry: %w", err)
 	}
-	committed := false
+	renamed := false
 	defer func() {
-		if !committed {
-			f.Close()
+		f.Close()
+		if !renamed {
 			os.Remove(f.Name())
 		}
 	}()
@@ -187,36 +200,40 @@ func (b *blobStore) put(ctx context.Context, r io.Reader, progress func(int64)) 
 	if err := f.Sync(); err != nil {
 		return "", 0, fmt.Errorf("registry: storing blob: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return "", 0, fmt.Errorf("registry: storing blob: %w", err)
-	}
 	digest := hex.EncodeToString(h.Sum(nil))
-	final := b.path(digest)
-	if _, err := os.Stat(final); err == nil && b.verify(ctx, digest, n) == nil {
-		now := time.Now()
-		if err := os.Chtimes(final, now, now); err != nil {
-			return "", 0, fmt.Errorf("registry: %w", err)
+	name := b.object(digest)
+	_, err = b.st.Stat(ctx, name)
+	switch {
+	case err == nil && b.verify(ctx, digest, n) == nil:
+		if t, ok := b.st.(toucher); ok {
+			if err := t.Touch(ctx, name); err != nil {
+				return "", 0, err
+			}
 		}
-		os.Remove(f.Name())
-		committed = true
 		return digest, n, nil
-	}
-	dir := filepath.Dir(final)
-	_, statErr := os.Stat(dir)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", 0, fmt.Errorf("registry: %w", err)
-	}
-	if err := os.Rename(f.Name(), final); err != nil {
-		return "", 0, fmt.Errorf("registry: %w", err)
-	}
-	committed = true
-	if err := atomicfile.SyncDir(dir); err != nil {
-		return "", 0, err
-	}
-	if statErr != nil {
-		if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil {
+	case err == nil: // damaged: replace it
+		if err := b.st.Delete(ctx, name); err != nil {
 			return "", 0, err
 		}
+	case !errors.Is(err, ErrNotExist):
+		return "", 0, fmt.Errorf("registry: storing blob: %w", err)
+	}
+	if d, ok := b.st.(*DirStore); ok && d.tmp == b.tmp {
+		if err := f.Close(); err != nil {
+			return "", 0, fmt.Errorf("registry: storing blob: %w", err)
+		}
+		renamed = true // commit removes it on failure
+		return digest, n, d.commit(f.Name(), name)
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("registry: storing blob: %w", err)
+	}
+	if err := b.st.Put(ctx, name, f, size); err != nil {
+		return "", 0, fmt.Errorf("registry: storing blob %s: %w", digest, err)
 	}
 	return digest, n, nil
 }
@@ -241,20 +258,21 @@ func (p progressWriter) Write(b []byte) (int, error) {
 // the content has the given sha256 and size (size < 0: any). Reads return
 // a *ChecksumError (with What set to what) on any mismatch, and the
 // caller must read to EOF before trusting the data.
-func (b *blobStore) open(digest string, size int64, what string) (io.ReadCloser, error) {
-	p := b.path(digest)
-	cerr := func(err error) *ChecksumError {
-		return &ChecksumError{What: what, Path: p, Want: digest, WantBytes: size, GotBytes: -1, Err: err}
-	}
+func (b *blobStore) open(ctx context.Context, digest string, size int64, what string) (io.ReadCloser, error) {
 	if !validDigest(digest) {
 		return nil, fmt.Errorf("registry: %s: invalid sha256 %q", what, digest)
 	}
-	f, err := os.Open(p)
+	name := b.object(digest)
+	p := b.location(name)
+	cerr := func(err error) *ChecksumError {
+		return &ChecksumError{What: what, Path: p, Want: digest, WantBytes: size, GotBytes: -1, Err: err}
+	}
+	f, err := b.st.Open(ctx, name)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, ErrNotExist) {
 			return nil, cerr(err)
 		}
-		return nil, fmt.Errorf("registry: %w", err)
+		return nil, fmt.Errorf("registry: %s: %w", what, err)
 	}
 	var r io.Reader = f
 	if b.sealer != nil {
@@ -271,7 +289,7 @@ func (b *blobStore) open(digest string, size int64, what string) (io.ReadCloser,
 
 type verifyingReader struct {
 	r    io.Reader
-	f    *os.File
+	f    io.Closer
 	h    hash.Hash
 	n    int64
 	want string
@@ -312,7 +330,7 @@ func (v *verifyingReader) Close() error { return v.f.Close() }
 
 // verify reads a blob through and checks it.
 func (b *blobStore) verify(ctx context.Context, digest string, size int64) error {
-	r, err := b.open(digest, size, "blob "+digest)
+	r, err := b.open(ctx, digest, size, "blob "+digest)
 	if err != nil {
 		return err
 	}
@@ -322,8 +340,8 @@ func (b *blobStore) verify(ctx context.Context, digest string, size int64) error
 }
 
 // readAll reads a small blob (a manifest) into memory, verified.
-func (b *blobStore) readAll(digest, what string) ([]byte, error) {
-	r, err := b.open(digest, -1, what)
+func (b *blobStore) readAll(ctx context.Context, digest, what string) ([]byte, error) {
+	r, err := b.open(ctx, digest, -1, what)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +349,14 @@ func (b *blobStore) readAll(digest, what string) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-func (b *blobStore) exists(digest string) bool {
-	_, err := os.Stat(b.path(digest))
-	return err == nil
+// exists reports whether a blob is stored.
+func (b *blobStore) exists(ctx context.Context, digest string) (bool, error) {
+	_, err := b.st.Stat(ctx, b.object(digest))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("registry: blob %s: %w", digest, err)
 }

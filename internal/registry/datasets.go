@@ -45,7 +45,9 @@ func (s *Store) PutDataset(ctx context.Context, name string, r io.Reader, by str
 	}
 	by = actor(by)
 	err = s.writeTx(ctx, false, func(tx *sql.Tx) error {
-		if !s.blobs.exists(digest) {
+		if ok, err := s.blobs.exists(ctx, digest); err != nil {
+			return err
+		} else if !ok {
 			return errors.New("registry: the dataset's blob vanished before it was recorded (a concurrent gc?); store it again")
 		}
 		now := s.nowText()
@@ -98,7 +100,7 @@ func (s *Store) GetDataset(ctx context.Context, sha256 string) (Dataset, io.Read
 	if err != nil {
 		return Dataset{}, nil, err
 	}
-	r, err := s.blobs.open(d.SHA256, d.Bytes, "dataset "+d.Name+" ("+d.SHA256[:12]+")")
+	r, err := s.blobs.open(ctx, d.SHA256, d.Bytes, "dataset "+d.Name+" ("+d.SHA256[:12]+")")
 	if err != nil {
 		return Dataset{}, nil, err
 	}

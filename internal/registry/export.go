@@ -83,7 +83,7 @@ func (s *Store) Export(ctx context.Context, v Version, w io.Writer, by string) e
 	manJSON := m.encode()
 	if hex.EncodeToString(sha256Sum(manJSON)) != v.Manifest {
 		// The stored manifest is verified; re-encoding must reproduce it.
-		manJSON, err = s.blobs.readAll(v.Manifest, "manifest of "+v.Ref().String())
+		manJSON, err = s.blobs.readAll(ctx, v.Manifest, "manifest of "+v.Ref().String())
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (s *Store) Export(ctx context.Context, v Version, w io.Writer, by string) e
 		if err := tw.WriteHeader(&tar.Header{Name: exportFilesDir + f.Path, Mode: 0o644, Size: f.Bytes, ModTime: mod, Typeflag: tar.TypeReg}); err != nil {
 			return fmt.Errorf("registry: export: %w", err)
 		}
-		r, err := s.blobs.open(f.SHA256, f.Bytes, fmt.Sprintf("%s of %s", f.Path, v.Ref()))
+		r, err := s.blobs.open(ctx, f.SHA256, f.Bytes, fmt.Sprintf("%s of %s", f.Path, v.Ref()))
 		if err != nil {
 			return err
 		}

@@ -289,7 +289,7 @@ func TestWrongKeyCannotReadBlobs(t *testing.T) {
 	home := t.TempDir()
 	s := openStore(t, home, newKey(t))
 	v := register(t, s, "m", sampleFiles, `{}`)
-	other, err := newBlobStore(filepath.Join(home, "blobs"), newKey(t))
+	other, err := openBlobStore(s.blobs.st, s.blobs.tmp, newKey(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -35,7 +34,7 @@ type GCReport struct {
 	Young int `json:"young"`
 	// Temp counts leftover temporary files removed.
 	Temp int `json:"temp"`
-	// Missing counts referenced blobs that are not on disk (run
+	// Missing counts referenced blobs that are not in the store (run
 	// `osler models verify` to see which versions they break).
 	Missing int  `json:"missing"`
 	DryRun  bool `json:"dry_run"`
@@ -43,7 +42,8 @@ type GCReport struct {
 
 // GC removes blobs that no version or dataset references (left by deleted
 // versions, or by registrations that died before committing) and old
-// temporary files. It holds the database's write lock while it works, so
+// temporary files, from the home's [ArtifactStore] (a blob's age is its
+// object's modification time there). It holds the database's write lock while it works, so
 // a registration cannot commit a reference to a blob being removed.
 func (s *Store) GC(ctx context.Context, opts GCOptions) (GCReport, error) {
 	grace := opts.Grace
@@ -83,11 +83,11 @@ func (s *Store) GC(ctx context.Context, opts GCOptions) (GCReport, error) {
 		}
 		drows.Close()
 		for _, d := range manifests {
-			live[s.blobs.name(d)] = true
+			live[s.blobs.object(d)] = true
 			if datasets[d] {
 				continue
 			}
-			b, err := s.blobs.readAll(d, "manifest "+d)
+			b, err := s.blobs.readAll(ctx, d, "manifest "+d)
 			if err != nil {
 				// Without the manifest its files can't be told apart from
 				// garbage: collect nothing rather than guess.
@@ -98,49 +98,34 @@ func (s *Store) GC(ctx context.Context, opts GCOptions) (GCReport, error) {
 				return fmt.Errorf("registry: gc stopped, nothing removed: manifest %s: %w", d, err)
 			}
 			for _, f := range m.Files {
-				live[s.blobs.name(f.SHA256)] = true
+				live[s.blobs.object(f.SHA256)] = true
 			}
 		}
 		rep.Referenced = len(live)
 		seen := map[string]bool{}
-		err = filepath.WalkDir(s.blobs.root(), func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if os.IsNotExist(err) {
-					return nil
-				}
-				return err
-			}
-			if d.IsDir() {
-				return ctx.Err()
-			}
-			name := d.Name()
-			if live[name] {
-				seen[name] = true
+		st := s.blobs.st
+		err = st.List(ctx, s.blobs.kind()+"/", func(o ObjectInfo) error {
+			if live[o.Name] {
+				seen[o.Name] = true
 				return nil
 			}
-			info, err := d.Info()
-			if err != nil {
-				return nil // removed meanwhile
-			}
-			if info.ModTime().After(cutoff) {
+			if o.ModTime.After(cutoff) {
 				rep.Young++
 				return nil
 			}
 			rep.Removed++
-			rep.RemovedBytes += info.Size()
-			if !opts.DryRun {
-				if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-					return err
-				}
+			rep.RemovedBytes += o.Size
+			if opts.DryRun {
+				return nil
 			}
-			return nil
+			return st.Delete(ctx, o.Name)
 		})
 		if err != nil {
 			return fmt.Errorf("registry: gc: %w", err)
 		}
 		rep.Missing = len(live) - len(seen)
 		entries, err := os.ReadDir(s.blobs.tmp)
-		if err != nil {
+		if err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("registry: gc: %w", err)
 		}
 		for _, e := range entries {

@@ -391,7 +391,9 @@ func (p *pending) commit(ctx context.Context, tx *sql.Tx) (Version, error) {
 	// A concurrent gc holds the write lock while it deletes, so blobs
 	// present now stay until this transaction commits.
 	for _, d := range append([]string{p.manDigest}, manifestDigests(p.man)...) {
-		if !s.blobs.exists(d) {
+		if ok, err := s.blobs.exists(ctx, d); err != nil {
+			return Version{}, err
+		} else if !ok {
 			return Version{}, fmt.Errorf("registry: blob %s vanished before the registration committed (a concurrent gc?); register again", d)
 		}
 	}

@@ -35,6 +35,28 @@
 // In an encrypted home, read artifacts with [Store.ArtifactFS] (in memory)
 // rather than [Store.Materialize] (plaintext files on disk).
 //
+// # Artifacts in object storage
+//
+// The blobs are kept behind an [ArtifactStore] ([Options.Artifacts]): by
+// default a [DirStore] on the home's blobs directory, as laid out above;
+// another directory; or S3-compatible object storage (package
+// internal/registry/s3store), so that replicas on several machines read
+// the same artifacts. The store keeps the layout: object
+// "sha256/ab/abcd…" (or "sealed/ab/…") is the file blobs/sha256/ab/abcd…
+// or the key PREFIX/sha256/ab/abcd… in the bucket. [OpenConfig] picks the
+// store from [config.Registry.Artifacts] (--artifacts,
+// OSLER_ARTIFACTS_URL): a directory, file:///DIR, or s3://BUCKET/PREFIX
+// opened by [HomeOptions.ObjectStore].
+//
+// Naming, sealing and checking stay above the store: a blob is sealed
+// while it is written to HOME/blobs/tmp and only then handed to the
+// store, so in an encrypted home the bucket holds only sealed bytes
+// under HMAC names, and every read is checked against its size and
+// sha256 as from a directory ([*ChecksumError] names the file and the
+// object's URL). [Store.GC] lists and deletes through the store, aging
+// blobs by the objects' modification times. The database stays in the
+// home.
+//
 // # Conditions
 //
 // [ParseCondition] reads conditions over a version's metrics such as
@@ -138,6 +160,11 @@ type Options struct {
 	// write-ahead log). For osler serve from a read-only volume and for
 	// inspecting a home that is full.
 	ReadOnly bool
+	// Artifacts keeps the blobs (artifact files and datasets); nil means
+	// the home's blobs directory ([NewDirStore] of HOME/blobs). Blobs are
+	// sealed before they reach it in an encrypted home, and blobs being
+	// written are staged in HOME/blobs/tmp either way.
+	Artifacts ArtifactStore
 }
 
 // Store is an open registry home. It is safe for concurrent use, and
@@ -145,6 +172,7 @@ type Options struct {
 type Store struct {
 	home      string
 	db        *sql.DB
+	artifacts ArtifactStore // nil: the home's blobs directory
 	blobs     *blobStore
 	now       func() time.Time
 	encrypted bool
@@ -218,6 +246,7 @@ func newStore(home, dsn string, opts Options) (*Store, error) {
 	s := &Store{
 		home:        home,
 		db:          db,
+		artifacts:   opts.Artifacts,
 		now:         opts.Now,
 		useInterval: opts.KeyUseInterval,
 		uses:        make(map[string]*keyUse),
@@ -289,7 +318,7 @@ func (s *Store) initReadOnly(ctx context.Context, key *crypt.Key) error {
 		return err
 	}
 	s.encrypted = info.Encrypted
-	s.blobs, err = openBlobStore(filepath.Join(s.home, "blobs"), key, false)
+	s.blobs, err = s.openBlobs(key, false)
 	return err
 }
 
@@ -371,8 +400,19 @@ func (s *Store) init(ctx context.Context, key *crypt.Key) error {
 		return err
 	}
 	s.encrypted = info.Encrypted
-	s.blobs, err = newBlobStore(filepath.Join(s.home, "blobs"), key)
+	s.blobs, err = s.openBlobs(key, true)
 	return err
+}
+
+// openBlobs opens the blobs in the store of [Options.Artifacts], staging
+// blobs being written in HOME/blobs/tmp (made when create is set).
+func (s *Store) openBlobs(key *crypt.Key, create bool) (*blobStore, error) {
+	dir := filepath.Join(s.home, "blobs")
+	st := s.artifacts
+	if st == nil {
+		st = NewDirStore(dir)
+	}
+	return openBlobStore(st, filepath.Join(dir, "tmp"), key, create)
 }
 
 // checkKey checks key against the home's encryption settings.
@@ -398,6 +438,9 @@ func checkKey(info encryptionInfo, key *crypt.Key) error {
 
 // Home returns the absolute home directory.
 func (s *Store) Home() string { return s.home }
+
+// Artifacts returns the store that keeps the blobs.
+func (s *Store) Artifacts() ArtifactStore { return s.blobs.st }
 
 // Encrypted reports whether artifacts and datasets are encrypted at rest.
 func (s *Store) Encrypted() bool { return s.encrypted }

@@ -145,6 +145,8 @@ type envOptions struct {
 	cfg       Config
 	// skipServer builds the registry only.
 	skipServer bool
+	// artifacts keeps the registry's blobs; nil: the home's directory.
+	artifacts registry.ArtifactStore
 }
 
 func newTestEnv(t testing.TB, o envOptions) *testEnv {
@@ -159,7 +161,7 @@ func newTestEnv(t testing.TB, o envOptions) *testEnv {
 		}
 		e.key = k
 	}
-	st, err := registry.Open(ctx, e.home, registry.Options{Key: e.key})
+	st, err := registry.Open(ctx, e.home, registry.Options{Key: e.key, Artifacts: o.artifacts})
 	if err != nil {
 		t.Fatal(err)
 	}
