@@ -15,14 +15,13 @@ import (
 // registryFlags are the flags of every command that opens the registry:
 // where its home is, where its master key is, and who is acting.
 type registryFlags struct {
-	home     string
-	keyFile  string
-	by       string
-	readOnly bool
+	home, url, keyFile, by string
+	readOnly               bool
 }
 
 func (f *registryFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
+	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler); with a postgres:// --registry, where the artifacts are")
+	fs.StringVar(&f.url, "registry", "", "where the registry's metadata is: a home (a path or sqlite:///path) or a shared PostgreSQL database, postgres://user:password@host/db (default $OSLER_REGISTRY_URL, else the home)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key for encryption at rest (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY; a home created with a key always needs it)")
 	fs.StringVar(&f.by, "by", "", "who is acting, for the audit log (default user:$USER)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry without changing anything (a read-only mount, a full disk); a command that changes it then fails")
@@ -37,17 +36,19 @@ func (f *registryFlags) config(m *Main) (config.Registry, error) {
 	if f.home != "" {
 		c.Home = f.home
 	}
+	c.SetURL(f.url)
 	c.SetKeyFile(f.keyFile)
 	return c, nil
 }
 
-// open opens the registry the flags and environment name.
-func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, error) {
+// open opens the registry the flags and environment name; with mustExist
+// a home without one is a [*registry.NoRegistryError].
+func (f *registryFlags) open(ctx context.Context, m *Main, mustExist ...bool) (*registry.Store, error) {
 	c, err := f.config(m)
 	if err != nil {
 		return nil, err
 	}
-	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly})
+	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, MustExist: len(mustExist) > 0 && mustExist[0]})
 	m.warn(warnings)
 	return s, err
 }

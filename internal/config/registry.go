@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -17,6 +18,10 @@ const (
 	EnvMasterKey = "OSLER_MASTER_KEY"
 	// EnvMasterKeyFile is a file holding the master key.
 	EnvMasterKeyFile = "OSLER_MASTER_KEY_FILE"
+	// EnvRegistryURL is where the registry's metadata lives: a home
+	// directory (a path or sqlite:///path) or a PostgreSQL database
+	// (postgres://…).
+	EnvRegistryURL = "OSLER_REGISTRY_URL"
 )
 
 // DefaultHomeName is the home directory's name under the user's home when
@@ -24,12 +29,18 @@ const (
 const DefaultHomeName = ".osler"
 
 // Registry says where the model registry keeps its state (one home
-// directory: database, blobs, key check) and where its master key for
-// encryption at rest comes from. Precedence: flags (--home, --key-file),
-// then the environment (OSLER_HOME; OSLER_MASTER_KEY_FILE or
-// OSLER_MASTER_KEY), then the config file's "registry" section, then the
-// default home ~/.osler and no encryption.
+// directory: database, blobs, key check; or a PostgreSQL database for the
+// metadata and the home for the blobs) and where its master key for
+// encryption at rest comes from. Precedence: flags (--registry, --home,
+// --key-file), then the environment (OSLER_REGISTRY_URL, OSLER_HOME;
+// OSLER_MASTER_KEY_FILE or OSLER_MASTER_KEY), then the config file's
+// "registry" section, then the default home ~/.osler and no encryption.
 type Registry struct {
+	// URL is where the metadata lives: "" (SQLite in Home), a home
+	// directory as a path or sqlite:///path (the same as Home), or a
+	// PostgreSQL database, postgres://user:password@host:port/db, which
+	// several processes and machines share; Home then holds the blobs.
+	URL string `json:"url,omitempty"`
 	// Home is the registry home directory; "" means ~/.osler.
 	Home string `json:"home,omitempty"`
 	// KeyFile is a file holding the master key: base64 or hex text, or 32
@@ -44,7 +55,7 @@ type Registry struct {
 func DefaultRegistry() Registry { return Registry{} }
 
 // RegistryEnv lists the environment variables [Registry.ApplyEnv] reads.
-var RegistryEnv = []string{EnvHome, EnvMasterKey, EnvMasterKeyFile}
+var RegistryEnv = []string{EnvHome, EnvRegistryURL, EnvMasterKey, EnvMasterKeyFile}
 
 // ApplyEnv overrides c with the registry environment variables that are
 // set. Setting both OSLER_MASTER_KEY and OSLER_MASTER_KEY_FILE is an
@@ -53,6 +64,7 @@ func (c *Registry) ApplyEnv(getenv func(string) string) error {
 	if v := strings.TrimSpace(getenv(EnvHome)); v != "" {
 		c.Home = v
 	}
+	c.SetURL(getenv(EnvRegistryURL))
 	key, file := strings.TrimSpace(getenv(EnvMasterKey)), strings.TrimSpace(getenv(EnvMasterKeyFile))
 	if key != "" && file != "" {
 		return &FieldError{Field: EnvMasterKey, Msg: "both " + EnvMasterKey + " and " + EnvMasterKeyFile + " are set; unset one"}
@@ -74,10 +86,63 @@ func (c *Registry) SetKeyFile(path string) {
 	}
 }
 
-// HomeDir returns the absolute home directory: Home, or ~/.osler where ~
-// comes from HOME (USERPROFILE on Windows) through getenv.
+// SetURL applies a --registry flag or OSLER_REGISTRY_URL ("" changes
+// nothing).
+func (c *Registry) SetURL(u string) {
+	if u = strings.TrimSpace(u); u != "" {
+		c.URL = u
+	}
+}
+
+// IsPostgres reports whether URL names a PostgreSQL database.
+func (c Registry) IsPostgres() bool {
+	return strings.HasPrefix(c.URL, "postgres://") || strings.HasPrefix(c.URL, "postgresql://")
+}
+
+// Database returns the PostgreSQL URL the metadata is in, or "" when it
+// is in SQLite in the home.
+func (c Registry) Database() string {
+	if c.IsPostgres() {
+		return c.URL
+	}
+	return ""
+}
+
+// urlHome returns the home a non-PostgreSQL URL names ("" for none).
+func (c Registry) urlHome() (string, error) {
+	u := c.URL
+	switch {
+	case u == "" || c.IsPostgres():
+		return "", nil
+	case strings.HasPrefix(u, "sqlite://"):
+		p := strings.TrimPrefix(u, "sqlite://")
+		if p == "" || strings.ContainsAny(p, "?#") {
+			return "", &FieldError{Field: "registry", Msg: fmt.Sprintf("%q: want sqlite:///path/to/home (an absolute path after sqlite://)", u)}
+		}
+		return p, nil
+	case strings.Contains(u, "://"):
+		scheme, _, _ := strings.Cut(u, "://")
+		return "", &FieldError{Field: "registry", Msg: fmt.Sprintf("unknown registry URL scheme %q: want a home directory (a path or sqlite:///path) or postgres://user@host/db", scheme)}
+	}
+	return u, nil
+}
+
+// HomeDir returns the absolute home directory: the home URL names (a path
+// or sqlite:///path), else Home, else ~/.osler where ~ comes from HOME
+// (USERPROFILE on Windows) through getenv. With a PostgreSQL URL the home
+// holds only the blobs. A URL that names a home other than Home is an
+// error: which one was meant is not clear.
 func (c Registry) HomeDir(getenv func(string) string) (string, error) {
 	home := c.Home
+	uh, err := c.urlHome()
+	switch {
+	case err != nil:
+		return "", err
+	case uh != "" && home != "" && filepath.Clean(uh) != filepath.Clean(home):
+		return "", &FieldError{Field: "registry", Msg: fmt.Sprintf("the registry URL names home %s and --home/%s names %s; give one", uh, EnvHome, home)}
+	case uh != "":
+		home = uh
+	}
 	if home == "" {
 		user := getenv("HOME")
 		if user == "" {
@@ -132,11 +197,15 @@ func (c Registry) KeySource() string {
 	return ""
 }
 
-// String describes the settings without the key.
+// String describes the settings without the key (nor the database's
+// password).
 func (c Registry) String() string {
 	home := c.Home
 	if home == "" {
 		home = "~/" + DefaultHomeName
+	}
+	if c.IsPostgres() {
+		home = redactURL(c.URL) + " with artifacts in " + home
 	}
 	if src := c.KeySource(); src != "" {
 		return fmt.Sprintf("registry at %s, encrypted with the master key from %s", home, src)
@@ -163,4 +232,20 @@ func (c Registry) KeyWarnings(key *crypt.Key) []string {
 			"move the models to a home with a random key (openssl rand -base64 32) with osler models export and import", c.KeySource(), why))
 	}
 	return out
+}
+
+// redactURL returns a URL without its password.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(an unparseable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }

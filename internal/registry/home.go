@@ -26,8 +26,10 @@ type HomeOptions struct {
 	MustExist bool
 }
 
-// OpenConfig opens the registry that c names: its home directory and
-// master key. It returns what is wrong with the key without refusing it
+// OpenConfig opens the registry that c names: its home directory (or
+// PostgreSQL database and the home for its blobs, see [Options.Database])
+// and master key. MustExist applies to homes: an empty PostgreSQL
+// database is given the schema. It returns what is wrong with the key without refusing it
 // ([config.Registry.KeyWarnings]), for the caller to show, also when the
 // home fails to open (a weak key may be why). Errors name the home.
 func OpenConfig(ctx context.Context, c config.Registry, o HomeOptions) (*Store, []string, error) {
@@ -39,7 +41,8 @@ func OpenConfig(ctx context.Context, c config.Registry, o HomeOptions) (*Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if o.MustExist {
+	db := c.Database()
+	if o.MustExist && db == "" {
 		if _, err := os.Stat(filepath.Join(home, DBName)); err != nil {
 			return nil, nil, &NoRegistryError{Home: home}
 		}
@@ -49,8 +52,11 @@ func OpenConfig(ctx context.Context, c config.Registry, o HomeOptions) (*Store, 
 		return nil, nil, err
 	}
 	warnings := c.KeyWarnings(key)
-	s, err := Open(ctx, home, Options{Key: key, ReadOnly: o.ReadOnly})
-	if err != nil {
+	s, err := Open(ctx, home, Options{Key: key, ReadOnly: o.ReadOnly, Database: db})
+	switch {
+	case err != nil && db != "":
+		return nil, warnings, fmt.Errorf("%w (artifacts in %s)", err, home)
+	case err != nil:
 		return nil, warnings, fmt.Errorf("%w (home %s)", err, home)
 	}
 	return s, warnings, nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/progress"
 )
 
@@ -27,6 +28,10 @@ type MigrateReport struct {
 	// Verified counts the versions whose every file was read back from
 	// the target and matched its size and sha256.
 	Verified int `json:"verified"`
+	// Target (without its password) and Artifacts say where the copy is
+	// ([MigrateConfig]).
+	Target    string `json:"target,omitempty"`
+	Artifacts string `json:"artifacts,omitempty"`
 }
 
 // copiedTable is a table [Migrate] copies, with the columns it copies.
@@ -281,4 +286,35 @@ func verifyMigrated(ctx context.Context, to *Store, versions []Version, datasets
 		return fmt.Errorf("registry: migrate: copied, but the copy does not verify: %w", err)
 	}
 	return nil
+}
+
+// MigrateConfig opens the registry from names (which must exist) and the
+// one to names (its artifacts in to.Home, by default the source's home,
+// whose blobs they then share) and runs [Migrate] between them. It
+// returns what is wrong with the master key, as [OpenConfig] does.
+func MigrateConfig(ctx context.Context, from, to config.Registry, o HomeOptions, pr progress.Reporter) (MigrateReport, []string, error) {
+	o.MustExist = true
+	src, warnings, err := OpenConfig(ctx, from, o)
+	if err != nil {
+		return MigrateReport{}, warnings, err
+	}
+	defer src.Close()
+	if to.Home == "" {
+		to.Home = src.Home()
+	}
+	o.MustExist, o.ReadOnly = false, false
+	dst, _, err := OpenConfig(ctx, to, o)
+	if err != nil {
+		return MigrateReport{}, warnings, err
+	}
+	defer dst.Close()
+	rep, err := Migrate(ctx, src, dst, pr)
+	rep.Target, rep.Artifacts = dst.Database(), dst.Home()
+	return rep, warnings, err
+}
+
+// String summarises the report in a sentence.
+func (r MigrateReport) String() string {
+	return fmt.Sprintf("migrated %d models, %d versions (%d verified), %d datasets, %d keys, %d audit entries, %d CDS feedback items and %d blobs (%s) into %s, artifacts in %s",
+		r.Models, r.Versions, r.Verified, r.Datasets, r.Keys, r.AuditEntries, r.CDSFeedback, r.Blobs, FormatBytes(r.Bytes), r.Target, r.Artifacts)
 }

@@ -64,6 +64,30 @@
 //
 // SQLite comes from modernc.org/sqlite (pure Go, so Osler builds with
 // CGO_ENABLED=0).
+//
+// # PostgreSQL
+//
+// With [Options.Database] (osler --registry postgres://… or
+// OSLER_REGISTRY_URL) the metadata lives in a PostgreSQL database that
+// several osler serve replicas and CLI processes share, through pgx's
+// database/sql driver; the blobs stay in the home directory (--home), so
+// every process needs the same one (a shared volume) for now. The same
+// [Store] runs on both: queries are written once with '?' placeholders,
+// rebound to $n on PostgreSQL, and what differs (the schema's DDL,
+// locking, key order) is in a small dialect (dialect.go). The schema has
+// its own migration list per database (migrate.go, migrate_postgres.go),
+// reaching the same version, recorded in schema_migrations in both.
+//
+// Every write transaction on PostgreSQL first takes a transaction-scoped
+// advisory lock (pg_advisory_xact_lock), so writers take turns across
+// processes and machines as they do on SQLite (BEGIN IMMEDIATE): version
+// numbers are taken with UPDATE … RETURNING inside that turn, so they are
+// distinct and contiguous; approvals are serialised; the change counter
+// ([Store.Generation]) is bumped in the same transaction; audit sequence
+// numbers follow commit order; and gc sees no registration commit while
+// it works. Readers never wait. A writer waits at most
+// [Options.BusyTimeout] (lock_timeout) for its turn. [Migrate] copies a
+// registry into an empty one (osler models migrate --to postgres://…).
 package registry
 
 import (
