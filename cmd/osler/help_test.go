@@ -61,7 +61,7 @@ func TestHelpFiles(t *testing.T) {
 	for _, d := range []cmdDoc{auditDoc, dataConvertDoc, dataOversampleDoc, dataSplitDoc, dataSynthDoc, dataValidateDoc, demoDoc,
 		evalClassificationDoc, evalCompareDoc, evalFaithfulnessDoc, evalCasesDoc, evalRougeDoc, keysCreateDoc, keysListDoc, keysRevokeDoc,
 		modelsListDoc, modelsShowDoc, modelsRegisterDoc, modelsApproveDoc, modelsRejectDoc, modelsDeleteDoc, modelsExportDoc, modelsImportDoc,
-		modelsVerifyDoc, modelsGCDoc, predictDoc, serveDoc, cdsCallDoc, cdsKeysDoc, summarizeDoc, thresholdsTuneDoc, trainClassifierDoc, trainSummarizerDoc, versionDoc} {
+		modelsVerifyDoc, modelsGCDoc, modelsMigrateDoc, predictDoc, serveDoc, cdsCallDoc, cdsKeysDoc, summarizeDoc, thresholdsTuneDoc, trainClassifierDoc, trainSummarizerDoc, versionDoc} {
 		used[strings.ReplaceAll(strings.TrimPrefix(commandPath(d), "osler "), " ", "-")+".txt"] = true
 		if d.Usage == "" || d.Summary == "" {
 			t.Errorf("%s: empty usage or summary", commandPath(d))

@@ -9,7 +9,6 @@ import (
 	"github.com/osler-health/osler/internal/artifact"
 	"github.com/osler-health/osler/internal/classify"
 	"github.com/osler-health/osler/internal/registry"
-	"github.com/osler-health/osler/internal/registry/s3store"
 )
 
 // modelRefHelp is the help of a --model flag that takes a classifier.
@@ -20,6 +19,7 @@ const modelRefHelp = "the classifier: a model directory (from osler train classi
 // but change nothing in the registry.
 func (f *registryFlags) registerRead(fs *flag.FlagSet) {
 	fs.StringVar(&f.home, "home", "", "registry home directory, for a --model NAME[:VERSION] (default $OSLER_HOME, else ~/.osler)")
+	fs.StringVar(&f.url, "registry", "", "the registry's metadata, for a --model NAME[:VERSION]: a home, or postgres://… (default $OSLER_REGISTRY_URL)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the registry's master key, when its home is encrypted (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY)")
 	fs.StringVar(&f.artifacts, "artifacts", "", artifactsHelp)
 }
@@ -42,15 +42,12 @@ type loadedClassifier struct {
 // registry rf locates, in memory.
 func (m *Main) loadClassifier(ctx context.Context, cmd, spec string, rf *registryFlags) (*loadedClassifier, error) {
 	openRegistry := func(ctx context.Context) (*registry.Store, error) {
-		c, err := rf.config(m)
-		if err != nil {
+		if c, err := rf.config(m); err != nil {
 			return nil, err
-		}
-		if _, err := c.HomeDir(m.Getenv); err != nil {
+		} else if _, err := c.HomeDir(m.Getenv); err != nil {
 			return nil, fmt.Errorf("not a model directory; to read it from the registry: %w", err)
 		}
-		s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, MustExist: true, ObjectStore: s3store.Opener(m.Getenv)})
-		m.warn(warnings)
+		s, err := rf.open(ctx, m, true)
 		var nre *registry.NoRegistryError
 		if errors.As(err, &nre) {
 			return nil, fmt.Errorf("no model directory of that name, and no registry at %s to look it up in (pass --home DIR or set OSLER_HOME)", nre.Home)

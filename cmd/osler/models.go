@@ -31,6 +31,7 @@ func modelsCommands() []command {
 		{"import", "register a version from an export file, checking every checksum", (*Main).runModelsImport},
 		{"verify", "check the database and every artifact checksum", (*Main).runModelsVerify},
 		{"gc", "remove blobs no version or dataset uses any more", (*Main).runModelsGC},
+		{"migrate", "copy the registry into an empty PostgreSQL database (--to postgres://…)", (*Main).runModelsMigrate},
 	}
 }
 
@@ -91,38 +92,7 @@ func (m *Main) runModelsShow(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if !strings.Contains(pos[0], ":") {
-		md, err := s.Model(ctx, ref.Name)
-		if err != nil {
-			return err
-		}
-		vs, err := s.Versions(ctx, ref.Name)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(m.Stdout, struct {
-				registry.Model
-				VersionList []registry.Version `json:"version_list"`
-			}{md, vs})
-		}
-		return registry.WriteModel(m.Stdout, md, vs)
-	}
-	v, err := s.Resolve(ctx, ref)
-	if err != nil {
-		return err
-	}
-	man, err := s.Manifest(ctx, v)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(m.Stdout, struct {
-			registry.Version
-			Artifact []registry.ManifestFile `json:"artifact"`
-		}{v, man.Files})
-	}
-	return registry.WriteVersion(m.Stdout, v, man)
+	return s.Show(ctx, m.Stdout, ref, !strings.Contains(pos[0], ":"), *asJSON)
 }
 
 var modelsRegisterDoc = helpDoc("models-register")

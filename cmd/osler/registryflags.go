@@ -16,13 +16,14 @@ import (
 // registryFlags are the flags of every command that opens the registry:
 // where its home is, where its master key is, and who is acting.
 type registryFlags struct {
-	home, keyFile, artifacts string
-	by                       string
-	readOnly                 bool
+	home, url, keyFile, artifacts string
+	by                            string
+	readOnly                      bool
 }
 
 func (f *registryFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
+	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler); with a postgres:// --registry, where the artifacts are")
+	fs.StringVar(&f.url, "registry", "", "where the registry's metadata is: a home (a path or sqlite:///path) or a shared PostgreSQL database, postgres://user:password@host/db (default $OSLER_REGISTRY_URL, else the home)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key for encryption at rest (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY; a home created with a key always needs it)")
 	fs.StringVar(&f.artifacts, "artifacts", "", artifactsHelp)
 	fs.StringVar(&f.by, "by", "", "who is acting, for the audit log (default user:$USER)")
@@ -34,16 +35,18 @@ const artifactsHelp = "where artifacts and datasets are kept: a directory, file:
 
 // config layers the environment and the flags.
 func (f *registryFlags) config(m *Main) (config.Registry, error) {
-	return config.LoadRegistry(m.Getenv, config.RegistryFlags{Home: f.home, KeyFile: f.keyFile, Artifacts: f.artifacts})
+	return config.LoadRegistry(m.Getenv, config.RegistryFlags{Home: f.home, URL: f.url, KeyFile: f.keyFile, Artifacts: f.artifacts})
 }
 
-// open opens the registry the flags and environment name.
-func (f *registryFlags) open(ctx context.Context, m *Main) (*registry.Store, error) {
+// open opens the registry the flags and environment name; with mustExist
+// a home without one is a [*registry.NoRegistryError].
+func (f *registryFlags) open(ctx context.Context, m *Main, mustExist ...bool) (*registry.Store, error) {
 	c, err := f.config(m)
 	if err != nil {
 		return nil, err
 	}
-	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, ObjectStore: s3store.Opener(m.Getenv)})
+	s, warnings, err := registry.OpenConfig(ctx, c, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly,
+		MustExist: len(mustExist) > 0 && mustExist[0], ObjectStore: s3store.Opener(m.Getenv)})
 	m.warn(warnings)
 	return s, err
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/osler-health/osler/internal/config"
 	"github.com/osler-health/osler/internal/registry"
-	"github.com/osler-health/osler/internal/registry/s3store"
 	"github.com/osler-health/osler/internal/server"
 )
 
@@ -30,11 +29,10 @@ var sagemakerModelDir = "/opt/ml/model"
 
 // serveFlags are osler serve's flags that are not server.Config fields.
 type serveFlags struct {
-	addr, home, keyFile, artifacts string
-	tlsCert, tlsKey                string
-	readOnly                       bool
-	configFile                     string
-	cdsTrust                       stringList
+	addr, configFile string
+	reg              registryFlags
+	tlsCert, tlsKey  string
+	cdsTrust         stringList
 }
 
 // registerServeFlags binds osler serve's flags, most straight into cfg.
@@ -44,9 +42,10 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 		MaxConcurrency: server.DefaultMaxConcurrency(), Workers: runtime.GOMAXPROCS(0), Timeout: server.DefaultTimeout,
 		BodyTimeout: server.DefaultBodyTimeout, DrainTimeout: server.DefaultDrainTimeout, ReloadInterval: server.DefaultReloadInterval, LogFormat: "json"}
 	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on, HOST:PORT (\":8080\" is every interface; 127.0.0.1:8080 this machine only)")
-	fs.StringVar(&f.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler)")
-	fs.StringVar(&f.keyFile, "key-file", "", "file with the master key of an encrypted registry (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY)")
-	fs.StringVar(&f.artifacts, "artifacts", "", artifactsHelp)
+	fs.StringVar(&f.reg.home, "home", "", "registry home directory (default $OSLER_HOME, else ~/.osler); with a postgres:// --registry, where the artifacts are")
+	fs.StringVar(&f.reg.url, "registry", "", "where the registry's metadata is: a home (a path or sqlite:///path) or a PostgreSQL database shared by replicas, postgres://user:password@host/db (default $OSLER_REGISTRY_URL)")
+	fs.StringVar(&f.reg.keyFile, "key-file", "", "file with the master key of an encrypted registry (default $OSLER_MASTER_KEY_FILE or $OSLER_MASTER_KEY)")
+	fs.StringVar(&f.reg.artifacts, "artifacts", "", artifactsHelp)
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file (PEM, with the chain) to serve HTTPS; needs --tls-key")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.Var((*server.Pins)(&cfg.Pins), "models", "serve only these registry models, comma-separated: NAME (newest Approved), NAME:latest (newest, any status) or NAME:VERSION")
@@ -62,7 +61,7 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "longest the body of an inference request may take to arrive (408 after); it is read before the request takes a --max-concurrency slot")
 	fs.DurationVar(&cfg.DrainTimeout, "drain-timeout", cfg.DrainTimeout, "on SIGTERM, how long in-flight requests may take to finish")
 	fs.DurationVar(&cfg.ReloadInterval, "reload-interval", cfg.ReloadInterval, "how often the registry is checked for approval changes")
-	fs.BoolVar(&f.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
+	fs.BoolVar(&f.reg.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
 	fs.BoolVar(&cfg.NoAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format on stderr: json or text")
 	fs.StringVar(&f.configFile, config.FlagConfig, "", `JSON config file; its "cds" section sets the --cds-* flags and --public-url (default: $OSLER_CONFIG); flags override it`)
@@ -159,7 +158,7 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags, cfg *server.Conf
 	}
 	// The registry holds the models (unless a directory is served) and the
 	// API keys (unless they are off).
-	if cfg.ModelDir == "" || !cfg.NoAuth || f.home != "" || m.Getenv(config.EnvHome) != "" {
+	if cfg.ModelDir == "" || !cfg.NoAuth || f.reg.home != "" || f.reg.url != "" || m.Getenv(config.EnvHome) != "" || m.Getenv(config.EnvRegistryURL) != "" {
 		if err := m.openServeRegistry(ctx, f, cfg); err != nil {
 			return nil, nil, err
 		}
@@ -181,12 +180,7 @@ func (m *Main) prepareServe(ctx context.Context, f *serveFlags, cfg *server.Conf
 // openServeRegistry opens the registry into cfg.Store; with keys on, it
 // must hold a usable one.
 func (m *Main) openServeRegistry(ctx context.Context, f *serveFlags, cfg *server.Config) error {
-	rc, err := config.LoadRegistry(m.Getenv, config.RegistryFlags{Home: f.home, KeyFile: f.keyFile, Artifacts: f.artifacts})
-	if err != nil {
-		return err
-	}
-	st, warnings, err := registry.OpenConfig(ctx, rc, registry.HomeOptions{Getenv: m.Getenv, ReadOnly: f.readOnly, MustExist: true, ObjectStore: s3store.Opener(m.Getenv)})
-	m.warn(warnings)
+	st, err := f.reg.open(ctx, m, true)
 	var nre *registry.NoRegistryError
 	switch {
 	case errors.As(err, &nre) && cfg.ModelDir == "":
@@ -196,7 +190,7 @@ func (m *Main) openServeRegistry(ctx context.Context, f *serveFlags, cfg *server
 	case err != nil:
 		return fmt.Errorf("serve: %w", err)
 	}
-	if f.readOnly {
+	if f.reg.readOnly {
 		fmt.Fprintf(m.Stderr, "note: --read-only: the registry at %s is not changed; approvals, imports and uploads are refused, key use and server events are not recorded\n", st.Home())
 	}
 	if !cfg.NoAuth {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +21,10 @@ const (
 	// EnvArtifacts is where artifacts and datasets are kept: a directory,
 	// file:///DIR or s3://BUCKET/PREFIX.
 	EnvArtifacts = "OSLER_ARTIFACTS_URL"
+	// EnvRegistryURL is where the registry's metadata lives: a home
+	// directory (a path or sqlite:///path) or a PostgreSQL database
+	// (postgres://…).
+	EnvRegistryURL = "OSLER_REGISTRY_URL"
 )
 
 // DefaultHomeName is the home directory's name under the user's home when
@@ -27,13 +32,20 @@ const (
 const DefaultHomeName = ".osler"
 
 // Registry says where the model registry keeps its state (one home
-// directory: database, blobs, key check) and where its master key for
-// encryption at rest comes from, and where the artifacts and datasets
-// are kept. Precedence: flags (--home, --key-file, --artifacts), then the
-// environment (OSLER_HOME; OSLER_MASTER_KEY_FILE or OSLER_MASTER_KEY;
-// OSLER_ARTIFACTS_URL), then the config file's "registry" section, then
-// the default home ~/.osler, no encryption, and artifacts in the home.
+// directory: database, blobs, key check; or a PostgreSQL database for the
+// metadata and the home for the blobs), where its master key for
+// encryption at rest comes from, and where the artifacts and datasets are
+// kept. Precedence: flags (--registry, --home, --key-file, --artifacts),
+// then the environment (OSLER_REGISTRY_URL, OSLER_HOME;
+// OSLER_MASTER_KEY_FILE or OSLER_MASTER_KEY; OSLER_ARTIFACTS_URL), then
+// the config file's "registry" section, then the default home ~/.osler,
+// no encryption, and artifacts in the home.
 type Registry struct {
+	// URL is where the metadata lives: "" (SQLite in Home), a home
+	// directory as a path or sqlite:///path (the same as Home), or a
+	// PostgreSQL database, postgres://user:password@host:port/db, which
+	// several processes and machines share; Home then holds the blobs.
+	URL string `json:"url,omitempty"`
 	// Home is the registry home directory; "" means ~/.osler.
 	Home string `json:"home,omitempty"`
 	// KeyFile is a file holding the master key: base64 or hex text, or 32
@@ -52,7 +64,7 @@ type Registry struct {
 func DefaultRegistry() Registry { return Registry{} }
 
 // RegistryEnv lists the environment variables [Registry.ApplyEnv] reads.
-var RegistryEnv = []string{EnvHome, EnvMasterKey, EnvMasterKeyFile, EnvArtifacts}
+var RegistryEnv = []string{EnvHome, EnvRegistryURL, EnvMasterKey, EnvMasterKeyFile, EnvArtifacts}
 
 // ApplyEnv overrides c with the registry environment variables that are
 // set. Setting both OSLER_MASTER_KEY and OSLER_MASTER_KEY_FILE is an
@@ -64,6 +76,7 @@ func (c *Registry) ApplyEnv(getenv func(string) string) error {
 	if v := strings.TrimSpace(getenv(EnvArtifacts)); v != "" {
 		c.Artifacts = v
 	}
+	c.SetURL(getenv(EnvRegistryURL))
 	key, file := strings.TrimSpace(getenv(EnvMasterKey)), strings.TrimSpace(getenv(EnvMasterKeyFile))
 	if key != "" && file != "" {
 		return &FieldError{Field: EnvMasterKey, Msg: "both " + EnvMasterKey + " and " + EnvMasterKeyFile + " are set; unset one"}
@@ -80,7 +93,7 @@ func (c *Registry) ApplyEnv(getenv func(string) string) error {
 // RegistryFlags are the command-line flags of the registry settings;
 // "" leaves a setting as it is.
 type RegistryFlags struct {
-	Home, KeyFile, Artifacts string
+	Home, URL, KeyFile, Artifacts string
 }
 
 // LoadRegistry returns the registry settings: the defaults, overridden by
@@ -93,6 +106,7 @@ func LoadRegistry(getenv func(string) string, f RegistryFlags) (Registry, error)
 	if f.Home != "" {
 		c.Home = f.Home
 	}
+	c.SetURL(f.URL)
 	if f.Artifacts != "" {
 		c.Artifacts = f.Artifacts
 	}
@@ -108,10 +122,63 @@ func (c *Registry) SetKeyFile(path string) {
 	}
 }
 
-// HomeDir returns the absolute home directory: Home, or ~/.osler where ~
-// comes from HOME (USERPROFILE on Windows) through getenv.
+// SetURL applies a --registry flag or OSLER_REGISTRY_URL ("" changes
+// nothing).
+func (c *Registry) SetURL(u string) {
+	if u = strings.TrimSpace(u); u != "" {
+		c.URL = u
+	}
+}
+
+// IsPostgres reports whether URL names a PostgreSQL database.
+func (c Registry) IsPostgres() bool {
+	return strings.HasPrefix(c.URL, "postgres://") || strings.HasPrefix(c.URL, "postgresql://")
+}
+
+// Database returns the PostgreSQL URL the metadata is in, or "" when it
+// is in SQLite in the home.
+func (c Registry) Database() string {
+	if c.IsPostgres() {
+		return c.URL
+	}
+	return ""
+}
+
+// urlHome returns the home a non-PostgreSQL URL names ("" for none).
+func (c Registry) urlHome() (string, error) {
+	u := c.URL
+	switch {
+	case u == "" || c.IsPostgres():
+		return "", nil
+	case strings.HasPrefix(u, "sqlite://"):
+		p := strings.TrimPrefix(u, "sqlite://")
+		if p == "" || strings.ContainsAny(p, "?#") {
+			return "", &FieldError{Field: "registry", Msg: fmt.Sprintf("%q: want sqlite:///path/to/home (an absolute path after sqlite://)", u)}
+		}
+		return p, nil
+	case strings.Contains(u, "://"):
+		scheme, _, _ := strings.Cut(u, "://")
+		return "", &FieldError{Field: "registry", Msg: fmt.Sprintf("unknown registry URL scheme %q: want a home directory (a path or sqlite:///path) or postgres://user@host/db", scheme)}
+	}
+	return u, nil
+}
+
+// HomeDir returns the absolute home directory: the home URL names (a path
+// or sqlite:///path), else Home, else ~/.osler where ~ comes from HOME
+// (USERPROFILE on Windows) through getenv. With a PostgreSQL URL the home
+// holds only the blobs. A URL that names a home other than Home is an
+// error: which one was meant is not clear.
 func (c Registry) HomeDir(getenv func(string) string) (string, error) {
 	home := c.Home
+	uh, err := c.urlHome()
+	switch {
+	case err != nil:
+		return "", err
+	case uh != "" && home != "" && filepath.Clean(uh) != filepath.Clean(home):
+		return "", &FieldError{Field: "registry", Msg: fmt.Sprintf("the registry URL names home %s and --home/%s names %s; give one", uh, EnvHome, home)}
+	case uh != "":
+		home = uh
+	}
 	if home == "" {
 		user := getenv("HOME")
 		if user == "" {
@@ -166,11 +233,15 @@ func (c Registry) KeySource() string {
 	return ""
 }
 
-// String describes the settings without the key.
+// String describes the settings without the key (nor the database's
+// password).
 func (c Registry) String() string {
 	home := c.Home
 	if home == "" {
 		home = "~/" + DefaultHomeName
+	}
+	if c.IsPostgres() {
+		home = redactURL(c.URL) + " with artifacts in " + home
 	}
 	where := ""
 	if c.Artifacts != "" {
@@ -201,4 +272,20 @@ func (c Registry) KeyWarnings(key *crypt.Key) []string {
 			"move the models to a home with a random key (openssl rand -base64 32) with osler models export and import", c.KeySource(), why))
 	}
 	return out
+}
+
+// redactURL returns a URL without its password.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(an unparseable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }

@@ -67,9 +67,9 @@ func (s *Store) RecordCDSFeedback(ctx context.Context, client, service string, i
 			if err != nil {
 				return fmt.Errorf("registry: cds feedback: %w", err)
 			}
-			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO cds_feedback
+			res, err := tx.ExecContext(ctx, `INSERT INTO cds_feedback
 				(received_at, client, service, card, outcome, outcome_at, accepted_suggestions, override_system, override_code, has_comment)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				now, client, service, it.Card, it.Outcome, it.OutcomeAt.UTC().Format(timeFormat), string(acc),
 				it.OverrideSystem, it.OverrideCode, it.HasComment)
 			if err != nil {

@@ -150,35 +150,37 @@ func TestConditionExplainAndString(t *testing.T) {
 }
 
 func TestRegisterIf(t *testing.T) {
-	s := openStore(t, t.TempDir(), nil)
-	art := writeArtifact(t, sampleFiles)
-	reg := func(cond string) error {
-		c, err := ParseCondition(cond)
-		if err != nil {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		s := b.openStore(t, t.TempDir(), nil)
+		art := writeArtifact(t, sampleFiles)
+		reg := func(cond string) error {
+			c, err := ParseCondition(cond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Register(t.Context(), Registration{Name: "m", Kind: KindClassifier, Artifact: art,
+				Metrics: json.RawMessage(sampleMetrics), Condition: c, By: "ci"})
+			return err
+		}
+		err := reg("dev.macro.f1 >= 0.81")
+		if !errors.Is(err, ErrConditionNotMet) || !strings.Contains(err.Error(), "dev.macro.f1 = 0.79") {
+			t.Fatalf("failing condition: %v", err)
+		}
+		if _, err := s.Resolve(t.Context(), Ref{Name: "m"}); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a version appeared although the condition failed: %v", err)
+		}
+		if err := reg("typo >= 1"); err == nil || errors.Is(err, ErrConditionNotMet) || !strings.Contains(err.Error(), "unknown metric") {
+			t.Fatalf("unknown metric: %v", err)
+		}
+		if err := reg("dev.micro.f1 >= 0.8"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.Register(t.Context(), Registration{Name: "m", Kind: KindClassifier, Artifact: art,
-			Metrics: json.RawMessage(sampleMetrics), Condition: c, By: "ci"})
-		return err
-	}
-	err := reg("dev.macro.f1 >= 0.81")
-	if !errors.Is(err, ErrConditionNotMet) || !strings.Contains(err.Error(), "dev.macro.f1 = 0.79") {
-		t.Fatalf("failing condition: %v", err)
-	}
-	if _, err := s.Resolve(t.Context(), Ref{Name: "m"}); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("a version appeared although the condition failed: %v", err)
-	}
-	if err := reg("typo >= 1"); err == nil || errors.Is(err, ErrConditionNotMet) || !strings.Contains(err.Error(), "unknown metric") {
-		t.Fatalf("unknown metric: %v", err)
-	}
-	if err := reg("dev.micro.f1 >= 0.8"); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := s.Audit(t.Context(), AuditQuery{Action: ActionRegisterSkipped})
-	if len(entries) != 1 || !strings.Contains(string(entries[0].Details), "dev.macro.f1 = 0.79") ||
-		!strings.Contains(string(entries[0].Details), `"condition":"dev.macro.f1 >= 0.81"`) {
-		t.Fatalf("skipped registration audit: %+v", entries)
-	}
+		entries, _ := s.Audit(t.Context(), AuditQuery{Action: ActionRegisterSkipped})
+		if len(entries) != 1 || !strings.Contains(string(entries[0].Details), "dev.macro.f1 = 0.79") ||
+			!strings.Contains(string(entries[0].Details), `"condition":"dev.macro.f1 >= 0.81"`) {
+			t.Fatalf("skipped registration audit: %+v", entries)
+		}
+	})
 }
 
 func FuzzParseCondition(f *testing.F) {

@@ -31,11 +31,15 @@ const (
 	crashKeyEnv   = "OSLER_REGISTRY_CRASH_KEY"   // master key, when encrypted
 	crashSeedEnv  = "OSLER_REGISTRY_CRASH_SEED"
 	crashWorkEnv  = "OSLER_REGISTRY_CRASH_WORK" // where the child writes artifacts
+	crashDBEnv    = "OSLER_REGISTRY_CRASH_DB"   // PostgreSQL URL, or "" for SQLite
 )
 
 func TestMain(m *testing.M) {
 	if home := os.Getenv(crashChildEnv); home != "" {
 		os.Exit(crashChild(home))
+	}
+	if home := os.Getenv(racerChildEnv); home != "" {
+		os.Exit(racerChild(home))
 	}
 	os.Exit(m.Run())
 }
@@ -56,7 +60,7 @@ func crashChild(home string) int {
 	}
 	seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
 	rng := rand.New(rand.NewPCG(seed, 99))
-	s, err := Open(ctx, home, Options{Key: key, KeyUseInterval: time.Nanosecond})
+	s, err := Open(ctx, home, Options{Key: key, KeyUseInterval: time.Nanosecond, Database: os.Getenv(crashDBEnv)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
@@ -131,11 +135,11 @@ func crashMetrics(n uint64) json.RawMessage {
 }
 
 // startChild runs the child and returns it with a reader of its stdout.
-func startChild(t *testing.T, home, mode string, key *crypt.Key, seed int) (*exec.Cmd, *bufio.Reader) {
+func startChild(t *testing.T, b *backend, home, mode string, key *crypt.Key, seed int) (*exec.Cmd, *bufio.Reader) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+home, crashModeEnv+"="+mode, crashSeedEnv+"="+strconv.Itoa(seed),
-		crashWorkEnv+"="+t.TempDir())
+		crashWorkEnv+"="+t.TempDir(), crashDBEnv+"="+b.database(home))
 	if key != nil {
 		cmd.Env = append(cmd.Env, crashKeyEnv+"="+key.Encode())
 	}
@@ -159,10 +163,10 @@ type crashState struct {
 
 // checkAfterCrash opens the home and checks everything a crash could
 // have broken.
-func checkAfterCrash(t *testing.T, home string, key *crypt.Key, prev crashState) crashState {
+func checkAfterCrash(t *testing.T, b *backend, home string, key *crypt.Key, prev crashState) crashState {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, home, Options{Key: key})
+	s, err := b.Open(ctx, home, Options{Key: key})
 	if err != nil {
 		t.Fatalf("registry unreadable after SIGKILL: %v", err)
 	}
@@ -234,8 +238,9 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // TestCrashSafety kills a child working on the registry with SIGKILL at
 // random points, -crash-trials times (default 50), alternating an
-// unencrypted and an encrypted home, and after each kill checks that the
-// database opens and passes SQLite's integrity check, the migrations are
+// unencrypted and an encrypted home, on SQLite and on PostgreSQL, and
+// after each kill checks that the database opens and passes the
+// integrity check (SQLite's, or the schema's on PostgreSQL), the migrations are
 // intact, every version's artifact materializes with valid checksums and
 // belongs to that version, statuses are valid, and the change counter and
 // audit log never went back.
@@ -243,6 +248,10 @@ func TestCrashSafety(t *testing.T) {
 	if *crashTrials < 1 {
 		t.Fatal("-crash-trials must be at least 1")
 	}
+	forEachBackend(t, testCrashSafety)
+}
+
+func testCrashSafety(t *testing.T, b *backend) {
 	key := newKey(t)
 	homes := []string{t.TempDir(), t.TempDir()}
 	keys := []*crypt.Key{nil, key}
@@ -251,7 +260,7 @@ func TestCrashSafety(t *testing.T) {
 	var killedBusy, totalVersions int
 	for trial := 0; trial < *crashTrials; trial++ {
 		i := trial % 2
-		cmd, out := startChild(t, homes[i], "loop", keys[i], trial)
+		cmd, out := startChild(t, b, homes[i], "loop", keys[i], trial)
 		// Most kills land in the work loop; some during start-up (opening,
 		// creating or migrating the database).
 		if rng.IntN(5) > 0 {
@@ -273,7 +282,7 @@ func TestCrashSafety(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != -1 {
 			t.Fatalf("trial %d: the child exited on its own (%v) instead of being killed; see its stderr above", trial, err)
 		}
-		prev[i] = checkAfterCrash(t, homes[i], keys[i], prev[i])
+		prev[i] = checkAfterCrash(t, b, homes[i], keys[i], prev[i])
 		if t.Failed() {
 			t.Fatalf("trial %d failed", trial)
 		}
@@ -291,10 +300,14 @@ func TestCrashSafety(t *testing.T) {
 // before the commit, and checks that no version, model or audit entry is
 // visible and that gc collects the orphan blobs.
 func TestRegistrationKilledBeforeCommit(t *testing.T) {
+	forEachBackend(t, testRegistrationKilledBeforeCommit)
+}
+
+func testRegistrationKilledBeforeCommit(t *testing.T, b *backend) {
 	for _, key := range []*crypt.Key{nil, newKey(t)} {
 		home := t.TempDir()
-		openStore(t, home, key).Close()
-		cmd, out := startChild(t, home, "hold-commit", key, 1)
+		b.openStore(t, home, key).Close()
+		cmd, out := startChild(t, b, home, "hold-commit", key, 1)
 		line, err := out.ReadString('\n')
 		if err != nil || line != "committing\n" {
 			cmd.Process.Kill()
@@ -305,7 +318,7 @@ func TestRegistrationKilledBeforeCommit(t *testing.T) {
 		cmd.Wait()
 
 		ctx := context.Background()
-		s := openStore(t, home, key)
+		s := b.openStore(t, home, key)
 		if err := s.IntegrityCheck(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -16,78 +16,80 @@ import (
 )
 
 func TestExportImportRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	src := openStore(t, t.TempDir(), newKey(t))
-	base := register(t, src, "base", map[string]string{"w": "base"}, `{}`)
-	parent := base.Ref()
-	v, err := src.Register(ctx, Registration{
-		Name: "sepsis", Kind: KindClassifier, Artifact: writeArtifact(t, sampleFiles), Description: "sepsis screen",
-		Metrics: json.RawMessage(`{"dev":{"f1":0.8}}`), Hyperparameters: json.RawMessage(`{"c":2}`),
-		Data: []DataRef{{Role: "train", Path: "train.jsonl", SHA256: strings.Repeat("c", 64), Records: 10}}, Parent: &parent, By: "user:ana",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Approve(ctx, v.Ref(), "user:ana", "")
-	v, _ = src.Resolve(ctx, v.Ref())
-
-	for _, compress := range []bool{false, true} {
-		var buf bytes.Buffer
-		var w io.Writer = &buf
-		var zw *gzip.Writer
-		if compress {
-			zw = gzip.NewWriter(&buf)
-			w = zw
-		}
-		if err := src.Export(ctx, v, w, "user:ana"); err != nil {
-			t.Fatal(err)
-		}
-		if zw != nil {
-			zw.Close()
-		}
-		// Into an unencrypted registry that has no "base" model.
-		dst := openStore(t, t.TempDir(), nil)
-		got, err := dst.Import(ctx, bytes.NewReader(buf.Bytes()), ImportOptions{By: "user:bo", Source: "sepsis.tar"})
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		src := b.openStore(t, t.TempDir(), newKey(t))
+		base := register(t, src, "base", map[string]string{"w": "base"}, `{}`)
+		parent := base.Ref()
+		v, err := src.Register(ctx, Registration{
+			Name: "sepsis", Kind: KindClassifier, Artifact: writeArtifact(t, sampleFiles), Description: "sepsis screen",
+			Metrics: json.RawMessage(`{"dev":{"f1":0.8}}`), Hyperparameters: json.RawMessage(`{"c":2}`),
+			Data: []DataRef{{Role: "train", Path: "train.jsonl", SHA256: strings.Repeat("c", 64), Records: 10}}, Parent: &parent, By: "user:ana",
+		})
 		if err != nil {
-			t.Fatalf("import (gzip %v): %v", compress, err)
-		}
-		if got.Model != "sepsis" || got.Version != 1 || got.Status != StatusPending || got.Manifest != v.Manifest ||
-			string(got.Metrics) != string(v.Metrics) || string(got.Hyperparameters) != string(v.Hyperparameters) ||
-			got.Description != "sepsis screen" || len(got.Data) != 1 || got.Data[0].Records != 10 || got.Parent != nil || got.RegisteredBy != "user:bo" {
-			t.Fatalf("imported %+v", got)
-		}
-		var source struct {
-			ImportedFrom map[string]any `json:"imported_from"`
-		}
-		json.Unmarshal(got.Source, &source)
-		if source.ImportedFrom["status"] != "Approved" || source.ImportedFrom["parent"] != "base:1" || source.ImportedFrom["file"] != "sepsis.tar" {
-			t.Fatalf("source %s", got.Source)
-		}
-		out := filepath.Join(t.TempDir(), "m")
-		if err := dst.Materialize(ctx, got, out); err != nil {
 			t.Fatal(err)
 		}
-		if !mapsEqual(readTree(t, out), sampleFiles) {
-			t.Fatal("imported artifact differs")
+		src.Approve(ctx, v.Ref(), "user:ana", "")
+		v, _ = src.Resolve(ctx, v.Ref())
+
+		for _, compress := range []bool{false, true} {
+			var buf bytes.Buffer
+			var w io.Writer = &buf
+			var zw *gzip.Writer
+			if compress {
+				zw = gzip.NewWriter(&buf)
+				w = zw
+			}
+			if err := src.Export(ctx, v, w, "user:ana"); err != nil {
+				t.Fatal(err)
+			}
+			if zw != nil {
+				zw.Close()
+			}
+			// Into an unencrypted registry that has no "base" model.
+			dst := b.openStore(t, t.TempDir(), nil)
+			got, err := dst.Import(ctx, bytes.NewReader(buf.Bytes()), ImportOptions{By: "user:bo", Source: "sepsis.tar"})
+			if err != nil {
+				t.Fatalf("import (gzip %v): %v", compress, err)
+			}
+			if got.Model != "sepsis" || got.Version != 1 || got.Status != StatusPending || got.Manifest != v.Manifest ||
+				string(got.Metrics) != string(v.Metrics) || string(got.Hyperparameters) != string(v.Hyperparameters) ||
+				got.Description != "sepsis screen" || len(got.Data) != 1 || got.Data[0].Records != 10 || got.Parent != nil || got.RegisteredBy != "user:bo" {
+				t.Fatalf("imported %+v", got)
+			}
+			var source struct {
+				ImportedFrom map[string]any `json:"imported_from"`
+			}
+			json.Unmarshal(got.Source, &source)
+			if source.ImportedFrom["status"] != "Approved" || source.ImportedFrom["parent"] != "base:1" || source.ImportedFrom["file"] != "sepsis.tar" {
+				t.Fatalf("source %s", got.Source)
+			}
+			out := filepath.Join(t.TempDir(), "m")
+			if err := dst.Materialize(ctx, got, out); err != nil {
+				t.Fatal(err)
+			}
+			if !mapsEqual(readTree(t, out), sampleFiles) {
+				t.Fatal("imported artifact differs")
+			}
+			// Under another name, and again (next version).
+			if g, err := dst.Import(ctx, bytes.NewReader(buf.Bytes()), ImportOptions{Name: "sepsis-copy"}); err != nil || g.Model != "sepsis-copy" {
+				t.Fatalf("import under a new name: %+v %v", g, err)
+			}
+			if g, _ := dst.Import(ctx, bytes.NewReader(buf.Bytes()), ImportOptions{}); g.Version != 2 {
+				t.Fatalf("second import is version %d", g.Version)
+			}
 		}
-		// Under another name, and again (next version).
-		if g, err := dst.Import(ctx, bytes.NewReader(buf.Bytes()), ImportOptions{Name: "sepsis-copy"}); err != nil || g.Model != "sepsis-copy" {
-			t.Fatalf("import under a new name: %+v %v", g, err)
+		// Back into the source keeps the parent link, since base:1 exists there.
+		var buf bytes.Buffer
+		src.Export(ctx, v, &buf, "")
+		back, err := src.Import(ctx, &buf, ImportOptions{})
+		if err != nil || back.Parent == nil || *back.Parent != parent {
+			t.Fatalf("re-import into the source: %+v %v", back.Parent, err)
 		}
-		if g, _ := dst.Import(ctx, bytes.NewReader(buf.Bytes()), ImportOptions{}); g.Version != 2 {
-			t.Fatalf("second import is version %d", g.Version)
+		if e, _ := src.Audit(ctx, AuditQuery{Action: ActionExport}); len(e) != 3 {
+			t.Fatalf("%d export audit entries, want 3", len(e))
 		}
-	}
-	// Back into the source keeps the parent link, since base:1 exists there.
-	var buf bytes.Buffer
-	src.Export(ctx, v, &buf, "")
-	back, err := src.Import(ctx, &buf, ImportOptions{})
-	if err != nil || back.Parent == nil || *back.Parent != parent {
-		t.Fatalf("re-import into the source: %+v %v", back.Parent, err)
-	}
-	if e, _ := src.Audit(ctx, AuditQuery{Action: ActionExport}); len(e) != 3 {
-		t.Fatalf("%d export audit entries, want 3", len(e))
-	}
+	})
 }
 
 // rewriteExport applies fn to each entry of an export and returns the result.

@@ -63,8 +63,11 @@ func (o HomeOptions) OpenArtifacts(ctx context.Context, raw string) (ArtifactSto
 	return NewDirStore(abs), nil
 }
 
-// OpenConfig opens the registry that c names: its home directory, master
-// key and artifact store. It returns what is wrong with the key without refusing it
+// OpenConfig opens the registry that c names: its home directory (or
+// PostgreSQL database and the home for its blobs, see [Options.Database]),
+// master key and artifact store. MustExist applies to homes: an empty
+// PostgreSQL database is given the schema. It returns what is wrong with
+// the key without refusing it
 // ([config.Registry.KeyWarnings]), for the caller to show, also when the
 // home fails to open (a weak key may be why). Errors name the home.
 func OpenConfig(ctx context.Context, c config.Registry, o HomeOptions) (*Store, []string, error) {
@@ -76,7 +79,8 @@ func OpenConfig(ctx context.Context, c config.Registry, o HomeOptions) (*Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if o.MustExist {
+	db := c.Database()
+	if o.MustExist && db == "" {
 		if _, err := os.Stat(filepath.Join(home, DBName)); err != nil {
 			return nil, nil, &NoRegistryError{Home: home}
 		}
@@ -90,8 +94,11 @@ func OpenConfig(ctx context.Context, c config.Registry, o HomeOptions) (*Store, 
 	if err != nil {
 		return nil, warnings, err
 	}
-	s, err := Open(ctx, home, Options{Key: key, ReadOnly: o.ReadOnly, Artifacts: arts})
-	if err != nil {
+	s, err := Open(ctx, home, Options{Key: key, ReadOnly: o.ReadOnly, Artifacts: arts, Database: db})
+	switch {
+	case err != nil && db != "":
+		return nil, warnings, fmt.Errorf("%w (artifacts in %s)", err, home)
+	case err != nil:
 		return nil, warnings, fmt.Errorf("%w (home %s)", err, home)
 	}
 	return s, warnings, nil

@@ -181,7 +181,7 @@ func (s *Store) key(ctx context.Context, id string) (Key, error) {
 
 // Keys lists API keys (revoked ones too), oldest first.
 func (s *Store) Keys(ctx context.Context) ([]Key, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, rowid`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY `+s.dialect.keyOrder)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}

@@ -176,11 +176,8 @@ CREATE INDEX cds_feedback_by_card ON cds_feedback (card);
 func (s *Store) migrate(ctx context.Context, key *crypt.Key) (encryptionInfo, error) {
 	var info encryptionInfo
 	err := s.writeTx(ctx, false, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version    INTEGER PRIMARY KEY,
-			name       TEXT NOT NULL,
-			applied_at TEXT NOT NULL
-		) STRICT`); err != nil {
+		migrations := s.dialect.migrations
+		if _, err := tx.ExecContext(ctx, s.dialect.schemaMigrations); err != nil {
 			return fmt.Errorf("registry: migrate: %w", err)
 		}
 		var current int
@@ -220,7 +217,7 @@ func (s *Store) migrate(ctx context.Context, key *crypt.Key) (encryptionInfo, er
 			if _, err := tx.ExecContext(ctx, `INSERT INTO registry_meta (key, value) VALUES ('encryption', ?)`, string(b)); err != nil {
 				return fmt.Errorf("registry: %w", err)
 			}
-			details := map[string]any{"schema_version": len(migrations), "encrypted": info.Encrypted}
+			details := map[string]any{"schema_version": len(migrations), "encrypted": info.Encrypted, "database": s.dialect.name}
 			return insertAudit(ctx, tx, s.nowText(), "osler", ActionCreate, "", details)
 		}
 		var raw string

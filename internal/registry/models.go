@@ -444,13 +444,11 @@ func (p *pending) nextVersion(ctx context.Context, tx *sql.Tx, now string) (mode
 	case errors.Is(err, sql.ErrNoRows):
 		// A name used before (its model deleted) goes on from its last
 		// version number: numbers are never reused.
-		res, err := tx.ExecContext(ctx, `INSERT INTO models (name, kind, description, created_at, updated_at, last_version)
-			VALUES (?, ?, ?, ?, ?, coalesce((SELECT last_version FROM deleted_models WHERE name = ?), 0))`,
-			r.Name, r.Kind, r.Description, now, now, r.Name)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO models (name, kind, description, created_at, updated_at, last_version)
+			VALUES (?, ?, ?, ?, ?, coalesce((SELECT last_version FROM deleted_models WHERE name = ?), 0)) RETURNING id`,
+			r.Name, r.Kind, r.Description, now, now, r.Name).Scan(&modelID); err != nil {
 			return 0, 0, fmt.Errorf("registry: %w", err)
 		}
-		modelID, _ = res.LastInsertId()
 	case err != nil:
 		return 0, 0, fmt.Errorf("registry: %w", err)
 	case kind != r.Kind:
@@ -470,15 +468,15 @@ func (p *pending) insertVersion(ctx context.Context, tx *sql.Tx, now string, mod
 	if p.status != StatusPending {
 		statusBy, statusAt = p.by, now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO versions (model_id, version, manifest, files, bytes, metrics, hyperparameters,
+	var versionID int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO versions (model_id, version, manifest, files, bytes, metrics, hyperparameters,
 		parent_model, parent_version, description, source, status, status_by, status_at, status_note, registered_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''), ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''), ?, ?, ?, ?, ?) RETURNING id`,
 		modelID, num, p.manDigest, len(p.man.Files), p.man.Bytes(), p.metrics, p.hyper, parent.Model, parent.Version, r.Description, p.source,
-		p.status, statusBy, statusAt, r.Note, p.by, now, now)
+		p.status, statusBy, statusAt, r.Note, p.by, now, now).Scan(&versionID)
 	if err != nil {
 		return 0, fmt.Errorf("registry: %w", err)
 	}
-	versionID, _ := res.LastInsertId()
 	for _, d := range r.Data {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO version_data (version_id, role, path, sha256, records, bytes) VALUES (?, ?, ?, ?, ?, ?)`,
 			versionID, d.Role, d.Path, d.SHA256, d.Records, d.Bytes); err != nil {
@@ -841,7 +839,8 @@ func (s *Store) DeleteModel(ctx context.Context, name, by string, force bool) (i
 		// Remember the last number given, so a model registered again
 		// under this name does not reuse the deleted versions' numbers.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO deleted_models (name, last_version) SELECT name, last_version FROM models WHERE id = ?
-			ON CONFLICT (name) DO UPDATE SET last_version = max(last_version, excluded.last_version)`, id); err != nil {
+			ON CONFLICT (name) DO UPDATE SET last_version = CASE WHEN excluded.last_version > deleted_models.last_version
+			THEN excluded.last_version ELSE deleted_models.last_version END`, id); err != nil {
 			return fmt.Errorf("registry: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM models WHERE id = ?`, id); err != nil {

@@ -86,6 +86,30 @@
 //
 // SQLite comes from modernc.org/sqlite (pure Go, so Osler builds with
 // CGO_ENABLED=0).
+//
+// # PostgreSQL
+//
+// With [Options.Database] (osler --registry postgres://… or
+// OSLER_REGISTRY_URL) the metadata lives in a PostgreSQL database that
+// several osler serve replicas and CLI processes share, through pgx's
+// database/sql driver; the blobs stay in the home directory (--home), so
+// every process needs the same one (a shared volume) for now. The same
+// [Store] runs on both: queries are written once with '?' placeholders,
+// rebound to $n on PostgreSQL, and what differs (the schema's DDL,
+// locking, key order) is in a small dialect (dialect.go). The schema has
+// its own migration list per database (migrate.go, migrate_postgres.go),
+// reaching the same version, recorded in schema_migrations in both.
+//
+// Every write transaction on PostgreSQL first takes a transaction-scoped
+// advisory lock (pg_advisory_xact_lock), so writers take turns across
+// processes and machines as they do on SQLite (BEGIN IMMEDIATE): version
+// numbers are taken with UPDATE … RETURNING inside that turn, so they are
+// distinct and contiguous; approvals are serialised; the change counter
+// ([Store.Generation]) is bumped in the same transaction; audit sequence
+// numbers follow commit order; and gc sees no registration commit while
+// it works. Readers never wait. A writer waits at most
+// [Options.BusyTimeout] (lock_timeout) for its turn. [Migrate] copies a
+// registry into an empty one (osler models migrate --to postgres://…).
 package registry
 
 import (
@@ -165,6 +189,12 @@ type Options struct {
 	// sealed before they reach it in an encrypted home, and blobs being
 	// written are staged in HOME/blobs/tmp either way.
 	Artifacts ArtifactStore
+	// Database, when set, is a PostgreSQL URL (postgres://…): the
+	// registry's metadata lives in that database, shared by every process
+	// that opens it, and the home directory holds only the blobs. An
+	// empty database is given the schema on first use. "" keeps the
+	// metadata in SQLite in the home (registry.db).
+	Database string
 }
 
 // Store is an open registry home. It is safe for concurrent use, and
@@ -173,6 +203,8 @@ type Store struct {
 	home      string
 	db        *sql.DB
 	artifacts ArtifactStore // nil: the home's blobs directory
+	dialect   *dialect
+	database  string // the PostgreSQL URL without its password, or ""
 	blobs     *blobStore
 	now       func() time.Time
 	encrypted bool
@@ -209,6 +241,9 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 	if busy <= 0 {
 		busy = 30 * time.Second
 	}
+	if opts.Database != "" {
+		return openPostgresStore(ctx, home, busy, opts)
+	}
 	if opts.ReadOnly {
 		return openReadOnly(ctx, home, busy, opts)
 	}
@@ -226,10 +261,11 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 	dsn := filepath.Join(home, DBName) + fmt.Sprintf(
 		"?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate",
 		busy.Milliseconds())
-	s, err := newStore(home, dsn, opts)
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("registry: %w", err)
 	}
+	s := newStore(home, db, sqliteDialect, opts)
 	if err := s.init(ctx, opts.Key); err != nil {
 		s.db.Close()
 		return nil, explainWrite(home, err)
@@ -237,16 +273,44 @@ func Open(ctx context.Context, home string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func newStore(home, dsn string, opts Options) (*Store, error) {
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("registry: %w", err)
+// openPostgresStore opens a registry whose metadata is in the
+// PostgreSQL database opts.Database and whose blobs are under home.
+func openPostgresStore(ctx context.Context, home string, busy time.Duration, opts Options) (*Store, error) {
+	if !IsPostgresURL(opts.Database) {
+		return nil, fmt.Errorf("registry: database %s: want a postgres:// URL", RedactURL(opts.Database))
 	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(home); err != nil {
+			return nil, fmt.Errorf("registry: no artifact directory at %s to open read-only (%w)", home, err)
+		}
+	} else if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, explainWrite(home, fmt.Errorf("registry: %w", err))
+	}
+	db, err := openPostgres(opts.Database, busy, opts.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	s := newStore(home, db, postgresDialect, opts)
+	s.database = RedactURL(opts.Database)
+	if opts.ReadOnly {
+		err = s.initReadOnly(ctx, opts.Key)
+	} else {
+		err = s.init(ctx, opts.Key)
+	}
+	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("%w (database %s)", err, s.database)
+	}
+	return s, nil
+}
+
+func newStore(home string, db *sql.DB, d *dialect, opts Options) *Store {
 	db.SetMaxOpenConns(8)
 	s := &Store{
 		home:        home,
 		db:          db,
 		artifacts:   opts.Artifacts,
+		dialect:     d,
 		now:         opts.Now,
 		useInterval: opts.KeyUseInterval,
 		uses:        make(map[string]*keyUse),
@@ -258,7 +322,7 @@ func newStore(home, dsn string, opts Options) (*Store, error) {
 	if s.useInterval <= 0 {
 		s.useInterval = time.Minute
 	}
-	return s, nil
+	return s
 }
 
 // openReadOnly opens an existing home for reading only (see
@@ -280,10 +344,11 @@ func openReadOnly(ctx context.Context, home string, busy time.Duration, opts Opt
 		}
 		params = "?immutable=1&_pragma=foreign_keys(1)"
 	}
-	s, err := newStore(home, "file:"+db+params, opts)
+	sdb, err := sql.Open("sqlite", "file:"+db+params)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("registry: %w", err)
 	}
+	s := newStore(home, sdb, sqliteDialect, opts)
 	if err := s.initReadOnly(ctx, opts.Key); err != nil {
 		s.db.Close()
 		return nil, err
@@ -294,17 +359,17 @@ func openReadOnly(ctx context.Context, home string, busy time.Duration, opts Opt
 // initReadOnly checks the schema and the key without changing anything.
 func (s *Store) initReadOnly(ctx context.Context, key *crypt.Key) error {
 	if err := s.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("registry: open %s read-only: %w", filepath.Join(s.home, DBName), err)
+		return fmt.Errorf("registry: open %s read-only: %w", s.where(), err)
 	}
 	v, err := s.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
-	switch {
-	case v > len(migrations):
-		return fmt.Errorf("%w (schema version %d; this Osler knows up to %d): upgrade Osler", ErrNewerSchema, v, len(migrations))
-	case v < len(migrations):
-		return fmt.Errorf("registry: the database's schema is version %d and this Osler reads %d: open it read-write once to upgrade it (any osler models list does), then read-only", v, len(migrations))
+	switch n := len(s.dialect.migrations); {
+	case v > n:
+		return fmt.Errorf("%w (schema version %d; this Osler knows up to %d): upgrade Osler", ErrNewerSchema, v, n)
+	case v < n:
+		return fmt.Errorf("registry: the database's schema is version %d and this Osler reads %d: open it read-write once to upgrade it (any osler models list does), then read-only", v, n)
 	}
 	var raw string
 	if err := s.db.QueryRowContext(ctx, `SELECT value FROM registry_meta WHERE key = 'encryption'`).Scan(&raw); err != nil {
@@ -390,7 +455,7 @@ func privateDBFiles(home string) error {
 
 func (s *Store) init(ctx context.Context, key *crypt.Key) error {
 	if err := s.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("registry: open %s: %w", filepath.Join(s.home, DBName), err)
+		return fmt.Errorf("registry: open %s: %w", s.where(), err)
 	}
 	info, err := s.migrate(ctx, key)
 	if err != nil {
@@ -436,11 +501,24 @@ func checkKey(info encryptionInfo, key *crypt.Key) error {
 	return nil
 }
 
-// Home returns the absolute home directory.
+// Home returns the absolute home directory. With a PostgreSQL database
+// ([Options.Database]) it holds only the blobs.
 func (s *Store) Home() string { return s.home }
 
 // Artifacts returns the store that keeps the blobs.
 func (s *Store) Artifacts() ArtifactStore { return s.blobs.st }
+
+// Database returns the PostgreSQL URL the metadata is in, without its
+// password, or "" when it is in SQLite in the home.
+func (s *Store) Database() string { return s.database }
+
+// where names the database for messages.
+func (s *Store) where() string {
+	if s.database != "" {
+		return s.database
+	}
+	return filepath.Join(s.home, DBName)
+}
 
 // Encrypted reports whether artifacts and datasets are encrypted at rest.
 func (s *Store) Encrypted() bool { return s.encrypted }
@@ -487,8 +565,16 @@ func (s *Store) WaitForChange(ctx context.Context, since int64, interval time.Du
 }
 
 // IntegrityCheck runs SQLite's integrity and foreign key checks and checks
-// the schema version; it does not read blobs (see [Store.Verify]).
+// the schema version; it does not read blobs (see [Store.Verify]). On
+// PostgreSQL, which checks pages and foreign keys itself, it checks the
+// schema version and the change counter.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
+	if s.dialect != sqliteDialect {
+		if _, err := s.Generation(ctx); err != nil {
+			return err
+		}
+		return s.checkSchemaVersion(ctx)
+	}
 	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return fmt.Errorf("registry: integrity check: %w", err)
@@ -518,12 +604,16 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	if fk > 0 {
 		return fmt.Errorf("registry: foreign key check: %d rows reference missing rows", fk)
 	}
+	return s.checkSchemaVersion(ctx)
+}
+
+func (s *Store) checkSchemaVersion(ctx context.Context) error {
 	v, err := s.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
-	if v != len(migrations) {
-		return fmt.Errorf("registry: schema version %d, want %d", v, len(migrations))
+	if n := len(s.dialect.migrations); v != n {
+		return fmt.Errorf("registry: schema version %d, want %d", v, n)
 	}
 	return nil
 }
@@ -553,9 +643,12 @@ func parseTime(v sql.NullString) time.Time {
 	return t
 }
 
-// writeTx runs fn in one write transaction (BEGIN IMMEDIATE: the write
-// lock is taken up front, so two writers never deadlock upgrading) and
-// bumps the change counter when bump is true.
+// writeTx runs fn in one write transaction and bumps the change counter
+// when bump is true. The write lock is taken up front (SQLite: BEGIN
+// IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so writers,
+// in any process, take turns: two never deadlock upgrading, version
+// numbers and audit sequence numbers are given in commit order, and a
+// gc's view of what is referenced holds until it ends.
 func (s *Store) writeTx(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
 	if s.readOnly {
 		return ErrReadOnly
@@ -565,6 +658,11 @@ func (s *Store) writeTx(ctx context.Context, bump bool, fn func(tx *sql.Tx) erro
 		return explainWrite(s.home, fmt.Errorf("registry: begin: %w", err))
 	}
 	defer tx.Rollback()
+	if s.dialect.lockWrites != "" {
+		if _, err := tx.ExecContext(ctx, s.dialect.lockWrites); err != nil {
+			return fmt.Errorf("registry: waiting for the write lock: %w", err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -11,31 +11,33 @@ import (
 // were reused after models delete --all although the help says never),
 // through repeated deletes, and for imports too.
 func TestVersionNumbersNeverReused(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t, t.TempDir(), nil)
-	for range 3 {
-		register(t, s, "sepsis", sampleFiles, `{}`)
-	}
-	if _, err := s.DeleteModel(ctx, "sepsis", "test", false); err != nil {
-		t.Fatal(err)
-	}
-	if v := register(t, s, "sepsis", sampleFiles, `{}`); v.Version != 4 {
-		t.Fatalf("after deleting versions 1-3, the next is %d, want 4", v.Version)
-	}
-	if _, err := s.DeleteVersion(ctx, Ref{Name: "sepsis", Version: 4}, "test", false); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DeleteModel(ctx, "sepsis", "test", false); err != nil {
-		t.Fatal(err)
-	}
-	v := register(t, s, "sepsis", sampleFiles, `{}`)
-	if v.Version != 5 {
-		t.Fatalf("after a second delete, the next is %d, want 5", v.Version)
-	}
-	// Other names are unaffected.
-	if v := register(t, s, "other", sampleFiles, `{}`); v.Version != 1 {
-		t.Fatalf("a new name starts at %d", v.Version)
-	}
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		s := b.openStore(t, t.TempDir(), nil)
+		for range 3 {
+			register(t, s, "sepsis", sampleFiles, `{}`)
+		}
+		if _, err := s.DeleteModel(ctx, "sepsis", "test", false); err != nil {
+			t.Fatal(err)
+		}
+		if v := register(t, s, "sepsis", sampleFiles, `{}`); v.Version != 4 {
+			t.Fatalf("after deleting versions 1-3, the next is %d, want 4", v.Version)
+		}
+		if _, err := s.DeleteVersion(ctx, Ref{Name: "sepsis", Version: 4}, "test", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DeleteModel(ctx, "sepsis", "test", false); err != nil {
+			t.Fatal(err)
+		}
+		v := register(t, s, "sepsis", sampleFiles, `{}`)
+		if v.Version != 5 {
+			t.Fatalf("after a second delete, the next is %d, want 5", v.Version)
+		}
+		// Other names are unaffected.
+		if v := register(t, s, "other", sampleFiles, `{}`); v.Version != 1 {
+			t.Fatalf("a new name starts at %d", v.Version)
+		}
+	})
 }
 
 // TestMigrationCarriesDeletedNumbers: a registry whose models were deleted
