@@ -92,6 +92,7 @@ var depBannedModules = map[string]string{
 	"github.com/chromedp/chromedp":          "drives a browser for the UI test; test-only",
 	"github.com/chromedp/cdproto":           "the DevTools protocol for the UI test; test-only",
 	"github.com/santhosh-tekuri/jsonschema": "validates openapi.json in tests; test-only",
+	"sigs.k8s.io/yaml":                      "reads the Kubernetes manifests under deploy/ in tests (deploy_test.go); test-only",
 }
 
 // depBannedPackages must not be in the osler binary, with why. "dir/..."
