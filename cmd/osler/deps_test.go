@@ -93,6 +93,7 @@ var depBannedModules = map[string]string{
 	"github.com/chromedp/cdproto":           "the DevTools protocol for the UI test; test-only",
 	"github.com/santhosh-tekuri/jsonschema": "validates openapi.json in tests; test-only",
 	"github.com/johannesboyne/gofakes3":     "an in-process S3 for the object storage tests; test-only",
+	"sigs.k8s.io/yaml":                      "reads the Kubernetes manifests under deploy/ in tests (deploy_test.go); test-only",
 }
 
 // depBannedPackages must not be in the osler binary, with why. "dir/..."
