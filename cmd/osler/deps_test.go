@@ -72,7 +72,7 @@ var depOnlyImportedBy = []struct {
 }
 
 // depTestOnly are packages only _test.go files may import.
-var depTestOnly = []string{"internal/sharedtest", "internal/goldentest", "internal/llm/llmtest", "internal/registry/s3store/s3test"}
+var depTestOnly = []string{"internal/sharedtest", "internal/goldentest", "internal/llm/llmtest", "internal/registry/s3store/s3test", "internal/registry/pgtest"}
 
 // depBinary is the package whose dependencies the binary rules check.
 const depBinary = "cmd/osler"
@@ -108,6 +108,7 @@ var depBannedPackages = map[string]string{
 	"internal/goldentest":              "test support; only _test.go files may import it",
 	"internal/llm/llmtest":             "fake models and servers; only _test.go files may import it",
 	"internal/registry/s3store/s3test": "a fake S3; only _test.go files may import it",
+	"internal/registry/pgtest":         "creates test databases; only _test.go files may import it",
 }
 
 // listedPackage is the part of `go list -json` the rules read.

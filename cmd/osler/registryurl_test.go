@@ -1,54 +1,14 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx", for creating the test database
+	"github.com/osler-health/osler/internal/registry/pgtest"
 )
 
-// testPostgresDatabase creates an empty PostgreSQL database, dropped when
-// t ends, on the server OSLER_TEST_POSTGRES_URL names (default the local
-// one, trust auth); without a server it skips, or fails with
-// OSLER_REQUIRE_POSTGRES=1.
-func testPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("OSLER_TEST_POSTGRES_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		msg := "no PostgreSQL server for the test (set OSLER_TEST_POSTGRES_URL): " + err.Error()
-		if os.Getenv("OSLER_REQUIRE_POSTGRES") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "osler_test_" + hex.EncodeToString(b)
-	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`) })
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
-}
+// testPostgresDatabase is an empty PostgreSQL database for t.
+func testPostgresDatabase(t *testing.T) string { return pgtest.Database(t) }
 
 // TestModelsMigrateCLI migrates a home's registry into PostgreSQL with
 // osler models migrate, then reads it back with --registry and

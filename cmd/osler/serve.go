@@ -62,7 +62,7 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 	fs.DurationVar(&cfg.DrainTimeout, "drain-timeout", cfg.DrainTimeout, "on SIGTERM, how long in-flight requests may take to finish")
 	fs.DurationVar(&cfg.ReloadInterval, "reload-interval", cfg.ReloadInterval, "how often the registry is checked for approval changes")
 	fs.BoolVar(&f.reg.readOnly, "read-only", false, "open the registry read-only (a read-only volume, a full disk): models and keys are served, approvals, imports and uploads are refused (409), key use and server events are not recorded")
-	fs.BoolVar(&cfg.NoAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use only)")
+	fs.BoolVar(&cfg.NoAuth, "no-auth", false, "turn API keys OFF: anyone who can reach --addr may call every endpoint, approvals included (local use, or a managed-service container; also $OSLER_NO_AUTH=1)")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format on stderr: json or text")
 	fs.StringVar(&f.configFile, config.FlagConfig, "", `JSON config file; its "cds" section sets the --cds-* flags and --public-url (default: $OSLER_CONFIG); flags override it`)
 	fs.Var(&f.cdsTrust, "cds-trust", "accept CDS Hooks calls signed by this EHR: ISSUER=JWKS_URL (repeatable; the JWT's iss and the URL of its public keys)")
@@ -75,15 +75,16 @@ func registerServeFlags(fs *flag.FlagSet, cfg *server.Config) *serveFlags {
 	return f
 }
 
-// resolveCDS layers the CDS Hooks settings: config file, then flags.
+// resolveCDS layers the CDS Hooks settings (config file, then flags) and
+// OSLER_NO_AUTH, which a managed service's container environment can set
+// where it cannot pass flags.
 func (m *Main) resolveCDS(fs *flag.FlagSet, f *serveFlags, cfg *server.Config) error {
-	path := f.configFile
-	if path == "" {
-		path = m.Getenv(config.EnvConfig)
-	}
 	file := config.CDS{}
-	if err := config.DecodeFileSection(path, config.SectionCDS, &file); err != nil {
+	if err := config.DecodeFileSection(config.FileOrEnv(f.configFile, m.Getenv), config.SectionCDS, &file); err != nil {
 		return err
+	}
+	if given := givenFlags(fs); !given("no-auth") && config.EnvTrue(m.Getenv(config.EnvNoAuth)) {
+		cfg.NoAuth = true
 	}
 	if err := cfg.CDS.Layer(file, f.cdsTrust, givenFlags(fs)); err != nil {
 		return usageError{fmt.Errorf("serve: %w", err)}
@@ -114,10 +115,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer s.Close()
 	if m.Getenv("GOGC") == "" {
-		// The live heap of a server is small (the models), and garbage
-		// from requests is collected sooner than it need be at the
-		// default of 100: 400 cuts the collector's share of the CPU and
-		// the latency tail at the cost of a few tens of megabytes.
+		// A server's live heap is small: GOGC 400 cuts the collector's CPU
+		// and latency tail for a few tens of megabytes.
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
 	ln, err := net.Listen("tcp", f.addr)

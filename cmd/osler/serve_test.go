@@ -340,3 +340,27 @@ func writeSelfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPoo
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// TestServeNoAuthFromEnvironment: a managed service runs `IMAGE serve` and
+// sets only environment variables, so OSLER_NO_AUTH=1 turns keys off for a
+// model directory (with the same warning as --no-auth); without it the
+// server refuses to start without a registry holding keys.
+func TestServeNoAuthFromEnvironment(t *testing.T) {
+	model := trainServeModel(t)
+	if _, errOut, code := runOslerEnv(t, map[string]string{}, "", "serve", "--addr", "127.0.0.1:0", "--model-dir", model, "--home", filepath.Join(t.TempDir(), "none")); code == 0 ||
+		!strings.Contains(errOut, "--no-auth") {
+		t.Fatalf("without OSLER_NO_AUTH: exit %d, %s", code, errOut)
+	}
+	url, stderr, _ := startServe(t, map[string]string{"OSLER_NO_AUTH": "1"}, "--model-dir", model)
+	if !strings.Contains(stderr.String(), "API keys are OFF") {
+		t.Errorf("no warning:\n%s", stderr.String())
+	}
+	c, err := api.NewClient(url, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []api.LabelScore
+	if err := c.Invoke(context.Background(), "", api.InvocationRequest{Inputs: api.Text("Severe rash after amoxicillin.")}, &got); err != nil || len(got) != 1 {
+		t.Fatalf("invoke without a key: %v %+v", err, got)
+	}
+}

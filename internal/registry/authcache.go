@@ -22,9 +22,16 @@ import (
 // The cost is staleness: a key revoked (or whose record changed) in
 // another process (osler keys revoke) keeps working for at most MaxAge in
 // this one. Expiry and scope are checked on every hit.
+//
+// When the database cannot be read (a PostgreSQL registry whose server is
+// down), keys verified within [DefaultStaleAge] keep working, so a server
+// replica keeps serving its clients through the outage; a key revoked
+// during it takes effect when the database is back. Keys never seen, and
+// wrong secrets, are refused as always.
 type AuthCache struct {
-	s      *Store
-	maxAge time.Duration
+	s        *Store
+	maxAge   time.Duration
+	staleAge time.Duration
 
 	mu      sync.RWMutex
 	entries map[string]*authEntry // by key id
@@ -41,7 +48,18 @@ func (s *Store) NewAuthCache(maxAge time.Duration) *AuthCache {
 	if maxAge <= 0 {
 		maxAge = time.Second
 	}
-	return &AuthCache{s: s, maxAge: maxAge, entries: map[string]*authEntry{}}
+	return &AuthCache{s: s, maxAge: maxAge, staleAge: DefaultStaleAge, entries: map[string]*authEntry{}}
+}
+
+// DefaultStaleAge bounds how long a verified key keeps working while the
+// database cannot be read.
+const DefaultStaleAge = 15 * time.Minute
+
+// verdict reports whether err is the database's answer about a key (as
+// opposed to a failure to read the database).
+func verdict(err error) bool {
+	return errors.Is(err, ErrNoKey) || errors.Is(err, ErrUnknownKey) || errors.Is(err, ErrRevokedKey) ||
+		errors.Is(err, ErrExpiredKey) || errors.Is(err, ErrInsufficientScope)
 }
 
 // MaxAge is how long a verified key is trusted without a database read.
@@ -68,6 +86,12 @@ func (c *AuthCache) Authenticate(ctx context.Context, presented string, need Sco
 		}
 	}
 	k, err := c.s.Authenticate(ctx, presented, need)
+	if err != nil && ok && !verdict(err) && ctx.Err() == nil {
+		if k, ok := c.stale(id, presented, need); ok {
+			return k, nil
+		}
+		return Key{}, err
+	}
 	switch {
 	case err == nil:
 		c.mu.Lock()
@@ -77,6 +101,25 @@ func (c *AuthCache) Authenticate(ctx context.Context, presented string, need Sco
 		c.forget(id)
 	}
 	return k, err
+}
+
+// stale returns a key verified within staleAge, for when the database
+// cannot be read.
+func (c *AuthCache) stale(id, presented string, need Scope) (Key, bool) {
+	c.mu.RLock()
+	e := c.entries[id]
+	c.mu.RUnlock()
+	if e == nil {
+		return Key{}, false
+	}
+	now := c.s.now()
+	sum := sha256.Sum256([]byte(presented))
+	k := e.key
+	if now.Sub(e.checked) >= c.staleAge || subtle.ConstantTimeCompare(sum[:], e.hash[:]) != 1 ||
+		!k.Expires.IsZero() && !now.Before(k.Expires) || need != "" && !k.Has(need) {
+		return Key{}, false
+	}
+	return k, true
 }
 
 func (c *AuthCache) forget(id string) {

@@ -118,3 +118,47 @@ func TestAuthCacheExpiry(t *testing.T) {
 		}
 	})
 }
+
+// TestAuthCacheServesThroughAnOutage: when the database cannot be read, a
+// key verified within DefaultStaleAge keeps working (a replica keeps
+// serving), a wrong secret or a key never verified is still refused, and
+// after DefaultStaleAge the outage shows.
+func TestAuthCacheServesThroughAnOutage(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s, err := Open(ctx, t.TempDir(), Options{Now: func() time.Time { return now }, KeyUseInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, secret, err := s.CreateKey(ctx, "app", []Scope{ScopePredict}, time.Time{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other, err := s.CreateKey(ctx, "other", []Scope{ScopePredict}, time.Time{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.NewAuthCache(time.Second)
+	if _, err := c.Authenticate(ctx, secret, ScopePredict); err != nil {
+		t.Fatal(err)
+	}
+	s.db.Close() // the database is gone
+	now = now.Add(time.Minute)
+	if _, err := c.Authenticate(ctx, secret, ScopePredict); err != nil {
+		t.Errorf("a verified key during the outage: %v", err)
+	}
+	if _, err := c.Authenticate(ctx, secret, ScopeAdmin); err == nil {
+		t.Error("the outage widened a key's scope")
+	}
+	if _, err := c.Authenticate(ctx, secret[:len(secret)-1]+"x", ScopePredict); err == nil {
+		t.Error("a wrong secret was accepted during the outage")
+	}
+	if _, err := c.Authenticate(ctx, other, ScopePredict); err == nil {
+		t.Error("a key never verified was accepted during the outage")
+	}
+	now = now.Add(DefaultStaleAge)
+	if _, err := c.Authenticate(ctx, secret, ScopePredict); err == nil || verdict(err) {
+		t.Errorf("after DefaultStaleAge: %v, want the database error", err)
+	}
+}

@@ -77,6 +77,10 @@ type serverMetrics struct {
 	rejected atomic.Uint64
 	// reloads counts model set reloads by result.
 	reloadsOK, reloadsFailed atomic.Uint64
+	// registryDown is set while the registry's database cannot be read;
+	// pollErrors counts the failed polls.
+	registryDown atomic.Bool
+	pollErrors   atomic.Uint64
 	// loadFailures counts failed model loads.
 	loadFailures atomic.Uint64
 
@@ -182,6 +186,14 @@ func (m *serverMetrics) write(buf *bytes.Buffer, states []modelState, generation
 	w.sample("osler_model_reloads_total", float64(m.reloadsFailed.Load()), "result", "error")
 	w.header("osler_registry_generation", "gauge", "The registry's change counter the loaded model set reflects.")
 	w.sample("osler_registry_generation", float64(generation))
+	w.header("osler_registry_up", "gauge", "1 when the last poll of the registry's database succeeded, 0 while it cannot be read (the loaded models keep serving).")
+	up := 1.0
+	if m.registryDown.Load() {
+		up = 0
+	}
+	w.sample("osler_registry_up", up)
+	w.header("osler_registry_poll_errors_total", "counter", "Polls of the registry that failed.")
+	w.sample("osler_registry_poll_errors_total", float64(m.pollErrors.Load()))
 
 	m.mu.Lock()
 	names := make([]string, 0, len(m.models))

@@ -413,27 +413,32 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 func (s *Server) watch(ctx context.Context) {
 	interval := s.cfg.ReloadInterval
 	for {
-		gen := s.models.Load().generation
-		_, err := s.cfg.Store.WaitForChange(ctx, gen, interval)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+		gen, err := s.cfg.Store.Generation(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
-			s.log.Warn("registry poll failed", slog.String("error", err.Error()))
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(interval):
+			// The loaded models keep serving (and verified keys keep
+			// working, see registry.AuthCache) until the registry is back.
+			s.metrics.pollErrors.Add(1)
+			if !s.metrics.registryDown.Swap(true) {
+				s.log.Error("registry unreachable: serving the models already loaded until it is back", slog.String("error", err.Error()))
 			}
+			continue
+		}
+		if s.metrics.registryDown.Swap(false) {
+			s.log.Info("registry reachable again: catching up")
+		}
+		if gen == s.models.Load().generation {
 			continue
 		}
 		if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("reload failed", slog.String("error", err.Error()))
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(interval):
-			}
 		}
 	}
 }
