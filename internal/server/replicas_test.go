@@ -196,7 +196,9 @@ func TestReplicasOnPostgres(t *testing.T) {
 	waitVersion(1, 0, 1)
 
 	publish(2)
-	if d := waitVersion(2, 0, 1); d > 5*time.Second {
+	d := waitVersion(2, 0, 1)
+	t.Logf("both replicas served the approved version %s after the approval", d.Round(time.Millisecond))
+	if d > 5*time.Second {
 		t.Errorf("both replicas served version 2 after %s, want within 5 s", d)
 	}
 	if n := failed.Load(); n != 0 {
@@ -232,7 +234,9 @@ func TestReplicasOnPostgres(t *testing.T) {
 		t.Fatalf("during the outage replica 1 serves version %d with %d new failures", latest[1].Load(), failed.Load()-before)
 	}
 	proxy.restore()
-	if d := waitVersion(3, 1); d > 5*time.Second {
+	d = waitVersion(3, 1)
+	t.Logf("the cut replica caught up %s after the database returned", d.Round(time.Millisecond))
+	if d > 5*time.Second {
 		t.Errorf("replica 1 caught up after %s, want within 5 s", d)
 	}
 	if !strings.Contains(metric(replicas[1]), "osler_registry_up 1") {
