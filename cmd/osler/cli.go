@@ -59,6 +59,7 @@ func topCommands() []command {
 		{"predict", "classify documents with a trained model (JSONL, CSV or .txt in; JSONL out)", (*Main).runPredict},
 		{"thresholds", "choose a classifier's per-label thresholds for a precision, recall or F target, as a new model version", (*Main).runThresholds},
 		{"summarize", "summarize documents with an LLM chain (stuff, map-reduce, refine) or another method", (*Main).runSummarize},
+		{"batch", "predict, summarize or score ROUGE over many files on Apache Beam (prism, Flink, Spark, Dataflow) via osler-batch", (*Main).runBatch},
 		{"models", "the model registry: list, show, register, approve, reject, delete, export, import, verify, gc", (*Main).runModels},
 		{"serve", "serve models over HTTP(S): REST API, the SageMaker container contract, metrics and a web UI", (*Main).runServe},
 		{"keys", "create, list and revoke API keys for the server", (*Main).runKeys},
