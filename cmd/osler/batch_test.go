@@ -47,7 +47,7 @@ func TestBatchLauncher(t *testing.T) {
 func TestBatchLauncherMissing(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, stderr, code := runOsler(t, "", "batch", "predict", "--runner", "prism")
-	if code != 1 || !strings.Contains(stderr, "osler-batch is not installed") || !strings.Contains(stderr, "go build -o") || !strings.Contains(stderr, "./cmd/osler-batch") {
+	if code != 1 || !strings.Contains(stderr, "osler-batch is not installed") || !strings.Contains(stderr, "OSLER_BATCH") || !strings.Contains(stderr, "go build -o") || !strings.Contains(stderr, "./cmd/osler-batch") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/osler-health/osler/internal/config"
+	"github.com/osler-health/osler/internal/text"
 	"golang.org/x/term"
 )
 
@@ -128,7 +129,7 @@ func (m *Main) newFlagSet(doc cmdDoc) *flag.FlagSet {
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet, doc cmdDoc) {
-	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", doc.Usage, wrap(doc.Summary, 78))
+	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", doc.Usage, text.Wrap(doc.Summary, 78))
 	var hasFlags bool
 	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {
@@ -293,27 +294,4 @@ func (m *Main) exitCode(err error) int {
 		return 2
 	}
 	return 1
-}
-
-// wrap breaks text into lines of at most width columns, keeping blank lines.
-func wrap(text string, width int) string {
-	var out strings.Builder
-	for i, para := range strings.Split(text, "\n") {
-		if i > 0 {
-			out.WriteByte('\n')
-		}
-		col := 0
-		for j, word := range strings.Fields(para) {
-			if j > 0 && col+1+len(word) > width {
-				out.WriteByte('\n')
-				col = 0
-			} else if j > 0 {
-				out.WriteByte(' ')
-				col++
-			}
-			out.WriteString(word)
-			col += len(word)
-		}
-	}
-	return out.String()
 }
