@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/osler-health/osler/internal/config"
+	"github.com/osler-health/osler/internal/text"
 	"golang.org/x/term"
 )
 
@@ -59,6 +60,7 @@ func topCommands() []command {
 		{"predict", "classify documents with a trained model (JSONL, CSV or .txt in; JSONL out)", (*Main).runPredict},
 		{"thresholds", "choose a classifier's per-label thresholds for a precision, recall or F target, as a new model version", (*Main).runThresholds},
 		{"summarize", "summarize documents with an LLM chain (stuff, map-reduce, refine) or another method", (*Main).runSummarize},
+		{"batch", "predict, summarize or score ROUGE over many files on Apache Beam (prism, Flink, Spark, Dataflow) via osler-batch", (*Main).runBatch},
 		{"models", "the model registry: list, show, register, approve, reject, delete, export, import, verify, gc", (*Main).runModels},
 		{"serve", "serve models over HTTP(S): REST API, the SageMaker container contract, metrics and a web UI", (*Main).runServe},
 		{"keys", "create, list and revoke API keys for the server", (*Main).runKeys},
@@ -127,7 +129,7 @@ func (m *Main) newFlagSet(doc cmdDoc) *flag.FlagSet {
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet, doc cmdDoc) {
-	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", doc.Usage, wrap(doc.Summary, 78))
+	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", doc.Usage, text.Wrap(doc.Summary, 78))
 	var hasFlags bool
 	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {
@@ -292,27 +294,4 @@ func (m *Main) exitCode(err error) int {
 		return 2
 	}
 	return 1
-}
-
-// wrap breaks text into lines of at most width columns, keeping blank lines.
-func wrap(text string, width int) string {
-	var out strings.Builder
-	for i, para := range strings.Split(text, "\n") {
-		if i > 0 {
-			out.WriteByte('\n')
-		}
-		col := 0
-		for j, word := range strings.Fields(para) {
-			if j > 0 && col+1+len(word) > width {
-				out.WriteByte('\n')
-				col = 0
-			} else if j > 0 {
-				out.WriteByte(' ')
-				col++
-			}
-			out.WriteString(word)
-			col += len(word)
-		}
-	}
-	return out.String()
 }

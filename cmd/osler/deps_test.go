@@ -67,6 +67,7 @@ var depStdOnly = []string{"api"}
 var depOnlyImportedBy = []struct {
 	pkg, by, why string
 }{
+	{"internal/beamjob", "cmd/osler-batch", "the Beam pipelines link the Beam SDK; only the osler-batch binary may carry it"},
 	{"internal/llm/openai", "internal/llm/backend", "backends are opened through llm/backend, so callers depend on the llm.Model interface only"},
 	{"internal/llm/sagemaker", "internal/llm/backend", "backends are opened through llm/backend, so callers depend on the llm.Model interface only"},
 }
@@ -94,6 +95,7 @@ var depBannedModules = map[string]string{
 	"github.com/santhosh-tekuri/jsonschema": "validates openapi.json in tests; test-only",
 	"github.com/johannesboyne/gofakes3":     "an in-process S3 for the object storage tests; test-only",
 	"sigs.k8s.io/yaml":                      "reads the Kubernetes manifests under deploy/ in tests (deploy_test.go); test-only",
+	"github.com/apache/beam":                "the Beam SDK (gRPC, protobuf, cloud clients) triples the binary and its build time; the pipelines are in cmd/osler-batch, which osler batch execs",
 }
 
 // depBannedPackages must not be in the osler binary, with why. "dir/..."

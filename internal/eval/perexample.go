@@ -32,10 +32,20 @@ func CreatePerExampleFile(path string, types []RougeType) (*PerExampleFile, erro
 
 // Write writes a pair's line; it is a StreamOptions.OnExample.
 func (p *PerExampleFile) Write(pair *RougePair, scores []Score) error {
-	b := append(p.buf[:0], `{"id":`...)
-	b = jsonstr.Append(b, pair.ID)
+	p.buf = AppendPerExample(p.buf[:0], pair.ID, p.types, scores)
+	_, err := p.bw.Write(p.buf)
+	return err
+}
+
+// AppendPerExample appends one pair's per-example line, with its newline,
+// to dst: {"id", "scores": {type: {"precision", "recall", "fmeasure"}}},
+// scores[k] being the score of types[k]. It is the line [PerExampleFile]
+// writes, for engines that write the lines themselves (osler batch rouge).
+func AppendPerExample(dst []byte, id string, types []RougeType, scores []Score) []byte {
+	b := append(dst, `{"id":`...)
+	b = jsonstr.Append(b, id)
 	b = append(b, `,"scores":{`...)
-	for k, t := range p.types {
+	for k, t := range types {
 		if k > 0 {
 			b = append(b, ',')
 		}
@@ -48,10 +58,7 @@ func (p *PerExampleFile) Write(pair *RougePair, scores []Score) error {
 		b = appendJSONFloat(b, scores[k].FMeasure)
 		b = append(b, '}')
 	}
-	b = append(b, "}}\n"...)
-	p.buf = b
-	_, err := p.bw.Write(b)
-	return err
+	return append(b, "}}\n"...)
 }
 
 // Commit publishes the file.

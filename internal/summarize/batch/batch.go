@@ -34,6 +34,25 @@ type Line struct {
 	*summarize.Provenance
 }
 
+// NewLine is the line of the record id summarized as res; provenance adds
+// res's provenance fields. Encode it with encoding/json, HTML escaping off,
+// as [Run] does ([EncodeLine]).
+func NewLine(id string, res summarize.Result, provenance bool) Line {
+	l := Line{ID: id, Summary: res.Summary, Warnings: res.Warnings}
+	if provenance {
+		l.Provenance = res.Provenance
+	}
+	return l
+}
+
+// EncodeLine writes l to w as [Run] writes a line: JSON, HTML escaping
+// off, and a newline.
+func EncodeLine(w io.Writer, l Line) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(l)
+}
+
 // Options configure [Run].
 type Options struct {
 	// Workers is the number of documents summarized at once; less than 1
@@ -157,12 +176,9 @@ func (r *runner) emit(j *job, d *done) error {
 		r.rep.Add(1)
 		return nil
 	}
-	line := Line{ID: j.rec.ID, Summary: d.res.Summary, Warnings: d.res.Warnings}
+	line := NewLine(j.rec.ID, d.res, r.opts.Provenance)
 	if !d.res.Faithful() && d.res.Checked {
 		r.stats.Unfaithful++
-	}
-	if r.opts.Provenance {
-		line.Provenance = d.res.Provenance
 	}
 	if err := r.enc.Encode(line); err != nil {
 		return fmt.Errorf("summarize: writing %s: %w", r.opts.Output, err)

@@ -175,6 +175,16 @@ func Open(ctx context.Context, s Spec, o Options) (summarize.Summarizer, error) 
 	if err != nil {
 		return nil, err
 	}
+	return Checked(sum, o)
+}
+
+// Checked wraps sum with the faithfulness check o describes, as [Open]
+// does; a batch engine that loads a trained summarizer itself (from an
+// object store) uses it to get the summarizer osler summarize would.
+func Checked(sum summarize.Summarizer, o Options) (summarize.Summarizer, error) {
+	if o.VerifyRetries < 1 {
+		return nil, config.Invalid(errors.New("summarize: --verify-retries must be at least 1"))
+	}
 	v, err := summarize.Verify(sum, o.Checker, o.Verify, o.VerifyRetries)
 	if err != nil {
 		return nil, config.Invalid(err)
