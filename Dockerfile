@@ -41,6 +41,26 @@ RUN mkdir -p /out/var/lib/osler && chmod 0700 /out/var/lib/osler
 # Runtime stage: distroless static (CA certificates for the LLM, JWKS and
 # FHIR clients, tzdata, /etc/passwd with nonroot, /tmp); no shell, no package
 # manager.
+# The batch image (docker build --target batch -t osler-batch .): osler and,
+# beside it, osler-batch with the Apache Beam pipelines that `osler batch`
+# execs (deploy/kubernetes/jobs/batch-predict.yaml). Kept out of the server
+# image: Beam triples the binary.
+FROM build AS build-batch
+ARG VERSION=v0.1.0-dev
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
+    go build -trimpath -buildvcs=false \
+      -ldflags "-s -w -X github.com/osler-health/osler/internal/version.Version=${VERSION}" \
+      -o /out/osler-batch ./cmd/osler-batch
+
+FROM gcr.io/distroless/static-debian12:nonroot AS batch
+COPY --from=build /out/osler /osler
+COPY --from=build-batch /out/osler-batch /osler-batch
+USER 65532:65532
+ENTRYPOINT ["/osler"]
+CMD ["batch", "--help"]
+
+# The server image (the default target).
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/osler /osler
 COPY --from=build --chown=65532:65532 /out/var/lib/osler /var/lib/osler

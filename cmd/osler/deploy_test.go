@@ -606,9 +606,9 @@ func checkDockerfile(d *deployDockerfile) []string {
 	if cmd := exec("CMD"); !slices.Equal(cmd, []string{"serve"}) {
 		bad = append(bad, fmt.Sprintf("CMD %q: want [\"serve\"]", cmd))
 	}
-	var build string
+	var build string // the build of the server's osler (the batch image builds osler-batch too)
 	for _, r := range d.runs {
-		if strings.Contains(r, "go build") {
+		if strings.Contains(r, "go build") && strings.Contains(r, "./cmd/osler ") || strings.HasSuffix(r, "./cmd/osler") {
 			build = r
 		}
 	}
