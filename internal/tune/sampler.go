@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 )
 
 // Sampler proposes the next trial's parameters.
@@ -123,6 +124,9 @@ func gridAxis(p Param, points int) []Value {
 			x = lo + (hi-lo)*float64(i)/float64(points-1)
 		}
 		v := p.external(x) // back from log space, on the step grid, clamped
+		if p.Log && p.Type == Float { // 0.01, not exp(log(0.01)) = 0.010000000000000005
+			v.num, _ = strconv.ParseFloat(strconv.FormatFloat(v.num, 'g', 12, 64), 64)
+		}
 		if points > 1 && i == 0 {
 			v = Num(p.Low) // exact endpoints, free of exp(log(x)) rounding
 		} else if points > 1 && i == points-1 {
