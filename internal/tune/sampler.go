@@ -123,7 +123,7 @@ func gridAxis(p Param, points int) []Value {
 		if points > 1 {
 			x = lo + (hi-lo)*float64(i)/float64(points-1)
 		}
-		v := p.external(x) // back from log space, on the step grid, clamped
+		v := p.external(x)            // back from log space, on the step grid, clamped
 		if p.Log && p.Type == Float { // 0.01, not exp(log(0.01)) = 0.010000000000000005
 			v.num, _ = strconv.ParseFloat(strconv.FormatFloat(v.num, 'g', 12, 64), 64)
 		}
