@@ -66,7 +66,7 @@ func scenario() []llmtest.Step {
 		{Reply: js([]any{
 			good[0],
 			train[0].Text, // exact copy of training
-			"PATIENT found on the floor, beside the bed after an unwitnessed fall!!", // near copy of t2
+			"PATIENT found on the floor, beside the bed after an unwitnessed fall!!",  // near copy of t2
 			"patient fell from a wheelchair during transfer -- and bruised the elbow", // near copy of guard d1
 			good[1],
 			"",
@@ -77,7 +77,7 @@ func scenario() []llmtest.Step {
 		// rows kept from prompt 0.
 		{Reply: "Here you go:\n```json\n" + js(map[string]any{"sentences": []any{
 			map[string]string{"text": good[2]},
-			good[1], // exact repeat within the run
+			good[1],                  // exact repeat within the run
 			strings.ToUpper(good[0]), // near repeat within the run
 			"FALL FROM STANDING HEIGHT IN THE HALLWAY; HIP PAIN ON WEIGHT-BEARING.", // near copy of guard d2
 		}}) + "\n```"},
