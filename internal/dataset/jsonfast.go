@@ -59,6 +59,8 @@ func fastDecode(line []byte, rec *jsonlRecord) bool {
 				return false
 			}
 			rec.Split = string(s)
+		case "synthetic":
+			return false // an object: encoding/json decodes it
 		case "labels":
 			if !p.labels(&rec.Labels) {
 				return false
@@ -71,7 +73,7 @@ func fastDecode(line []byte, rec *jsonlRecord) bool {
 			// encoding/json matches keys case-insensitively; leave any key
 			// that might match one of ours to it.
 			if fold := bytes.ToLower(key); !bytes.Equal(fold, key) || len(key) == 0 {
-				for _, k := range [...]string{"id", "text", "source", "summary", "split", "labels", "label"} {
+				for _, k := range [...]string{"id", "text", "source", "summary", "split", "labels", "label", "synthetic"} {
 					if string(fold) == k {
 						return false
 					}

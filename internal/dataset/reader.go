@@ -137,6 +137,9 @@ type jsonlRecord struct {
 	Labels  flexLabels `json:"labels"`
 	Label   flexLabels `json:"label"`
 	Split   string     `json:"split"`
+	// Synthetic is never set by fastDecode, which leaves lines with the
+	// key to encoding/json.
+	Synthetic *Provenance `json:"synthetic"`
 }
 
 // readLine returns the next line without its terminator; the slice is valid
@@ -219,16 +222,17 @@ func (r *JSONLReader) decode(line []byte) (Record, error) {
 	if r.opts.IgnoreLabels {
 		// Labels of any shape are skipped, not decoded.
 		var v struct {
-			ID      flexString `json:"id"`
-			Text    *string    `json:"text"`
-			Source  *string    `json:"source"`
-			Summary *string    `json:"summary"`
-			Labels  ignored    `json:"labels"`
-			Label   ignored    `json:"label"`
-			Split   string     `json:"split"`
+			ID      flexString  `json:"id"`
+			Text    *string     `json:"text"`
+			Source  *string     `json:"source"`
+			Summary *string     `json:"summary"`
+			Labels  ignored     `json:"labels"`
+			Label   ignored     `json:"label"`
+			Split   string      `json:"split"`
+			Synth   *Provenance `json:"synthetic"`
 		}
 		if json.Unmarshal(line, &v) == nil {
-			r.rec = jsonlRecord{ID: v.ID, Text: v.Text, Source: v.Source, Summary: v.Summary, Split: v.Split}
+			r.rec = jsonlRecord{ID: v.ID, Text: v.Text, Source: v.Source, Summary: v.Summary, Split: v.Split, Synthetic: v.Synth}
 			return r.record()
 		}
 	}
@@ -259,6 +263,7 @@ var jsonlFields = []struct {
 	{"labels", "an array of strings (or one string)", `e.g. "labels": ["sepsis", "pneumonia"]`, func(b []byte) error { var v flexLabels; return json.Unmarshal(b, &v) }},
 	{"label", "an array of strings (or one string)", `e.g. "label": "sepsis"`, func(b []byte) error { var v flexLabels; return json.Unmarshal(b, &v) }},
 	{"split", "a string", `e.g. "split": "train"`, func(b []byte) error { var v string; return json.Unmarshal(b, &v) }},
+	{"synthetic", "an object", `the provenance of a generated row, e.g. "synthetic": {"backend": "openai", "model": "...", "prompt_sha256": "...", "seed": 1, "shots": ["..."]}`, func(b []byte) error { var v *Provenance; return json.Unmarshal(b, &v) }},
 }
 
 // shapeError describes why a line of valid JSON does not decode as a
@@ -325,7 +330,7 @@ func jsonKind(raw []byte) string {
 
 // record converts the decoded line into a Record.
 func (r *JSONLReader) record() (Record, error) {
-	rec := Record{ID: string(r.rec.ID), Split: r.rec.Split, Line: r.line}
+	rec := Record{ID: string(r.rec.ID), Split: r.rec.Split, Line: r.line, Synthetic: r.rec.Synthetic}
 	switch {
 	case r.rec.Text != nil:
 		rec.Text = *r.rec.Text

@@ -49,6 +49,9 @@ func (f *FileReport) writeText(ew *text.ErrWriter) {
 	}
 	fmt.Fprintf(ew, "%s (%s)\n", f.Path, shape)
 	line := "  " + plural(f.Rows, "row", "rows")
+	if f.Synthetic > 0 {
+		line += fmt.Sprintf(" (%s synthetic)", text.Thousands(f.Synthetic))
+	}
 	if f.Kind == KindClassification.String() {
 		line += ", " + plural(len(f.Labels), "label", "labels")
 		if f.Unlabeled > 0 {

@@ -54,29 +54,31 @@ func NewJSONLWriter(w io.Writer, kind Kind) *JSONLWriter {
 }
 
 type jsonlClassification struct {
-	ID     string   `json:"id"`
-	Text   string   `json:"text"`
-	Labels []string `json:"labels"`
-	Split  string   `json:"split,omitempty"`
+	ID        string      `json:"id"`
+	Text      string      `json:"text"`
+	Labels    []string    `json:"labels"`
+	Split     string      `json:"split,omitempty"`
+	Synthetic *Provenance `json:"synthetic,omitempty"`
 }
 
 type jsonlSummarization struct {
-	ID      string `json:"id"`
-	Source  string `json:"source"`
-	Summary string `json:"summary"`
-	Split   string `json:"split,omitempty"`
+	ID        string      `json:"id"`
+	Source    string      `json:"source"`
+	Summary   string      `json:"summary"`
+	Split     string      `json:"split,omitempty"`
+	Synthetic *Provenance `json:"synthetic,omitempty"`
 }
 
 // Write writes rec as one line.
 func (w *JSONLWriter) Write(rec Record) error {
 	if w.kind == KindSummarization {
-		return w.enc.Encode(jsonlSummarization{ID: rec.ID, Source: rec.Text, Summary: rec.Summary, Split: rec.Split})
+		return w.enc.Encode(jsonlSummarization{ID: rec.ID, Source: rec.Text, Summary: rec.Summary, Split: rec.Split, Synthetic: rec.Synthetic})
 	}
 	labels := rec.Labels
 	if labels == nil {
 		labels = []string{}
 	}
-	return w.enc.Encode(jsonlClassification{ID: rec.ID, Text: rec.Text, Labels: labels, Split: rec.Split})
+	return w.enc.Encode(jsonlClassification{ID: rec.ID, Text: rec.Text, Labels: labels, Split: rec.Split, Synthetic: rec.Synthetic})
 }
 
 // Flush writes buffered data.
