@@ -11,8 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/osler-health/osler/internal/cliflag"
 	"github.com/osler-health/osler/internal/config"
-	"github.com/osler-health/osler/internal/text"
 	"golang.org/x/term"
 )
 
@@ -55,6 +55,7 @@ func topCommands() []command {
 	return []command{
 		{"demo", "run the whole pipeline on built-in synthetic data (start here)", (*Main).runDemo},
 		{"data", "convert, validate, split, oversample and synthesize datasets", (*Main).runData},
+		{"augment", "write synthetic training rows for a rare label with an LLM, few-shot, kept off dev/test text", (*Main).runAugment},
 		{"eval", "evaluate: exact ROUGE and classification metrics, comparisons and HTML reports", (*Main).runEval},
 		{"train", "train models on your own labelled data", (*Main).runTrain},
 		{"predict", "classify documents with a trained model (JSONL, CSV or .txt in; JSONL out)", (*Main).runPredict},
@@ -129,53 +130,7 @@ func (m *Main) newFlagSet(doc cmdDoc) *flag.FlagSet {
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet, doc cmdDoc) {
-	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", doc.Usage, text.Wrap(doc.Summary, 78))
-	var hasFlags bool
-	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-	if hasFlags {
-		fmt.Fprintf(w, "\nFlags:\n")
-		printFlags(w, fs)
-	}
-	if doc.Example != "" {
-		fmt.Fprintf(w, "\nExample:\n")
-		for _, line := range strings.Split(strings.TrimSpace(doc.Example), "\n") {
-			fmt.Fprintf(w, "  %s\n", line)
-		}
-	}
-}
-
-// printFlags lists the flags as flag.PrintDefaults does, except that a
-// flag bound to a typed value (a loss, a mode, a list) reads as the string
-// the user types: "-loss string ... (default "logistic")", not "-loss
-// value".
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		var b strings.Builder
-		fmt.Fprintf(&b, "  -%s", f.Name)
-		name, usage := flag.UnquoteUsage(f)
-		if name == "value" {
-			name = "string"
-		}
-		if name != "" {
-			b.WriteString(" " + name)
-		}
-		if b.Len() <= 4 { // a one-letter flag without a value fits on the line
-			b.WriteString("\t")
-		} else {
-			b.WriteString("\n    \t")
-		}
-		b.WriteString(strings.ReplaceAll(usage, "\n", "\n    \t"))
-		switch f.DefValue {
-		case "", "0", "0s", "false":
-		default:
-			if name == "string" {
-				fmt.Fprintf(&b, " (default %q)", f.DefValue)
-			} else {
-				fmt.Fprintf(&b, " (default %v)", f.DefValue)
-			}
-		}
-		fmt.Fprintln(w, b.String())
-	})
+	cliflag.Help(w, fs, doc.Usage, doc.Summary, doc.Example)
 }
 
 // errHelpShown means the command printed its help; the process exits 0.
@@ -205,7 +160,7 @@ func (m *Main) parseFlags(fs *flag.FlagSet, doc cmdDoc, args []string) ([]string
 				printHelp(m.Stdout, fs, doc)
 				return nil, errHelpShown
 			}
-			return nil, usageError{fmt.Errorf("%s: %w (see --help)", commandPath(doc), tidyFlagError(err))}
+			return nil, usageError{fmt.Errorf("%s: %w (see --help)", commandPath(doc), cliflag.TidyError(err))}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -216,35 +171,8 @@ func (m *Main) parseFlags(fs *flag.FlagSet, doc cmdDoc, args []string) ([]string
 	}
 }
 
-// tidyFlagError rewrites the flag package's `invalid value "x" for flag
-// -c: why` as `--c "x": why`, how Osler names flags everywhere else.
-func tidyFlagError(err error) error {
-	rest, ok := strings.CutPrefix(err.Error(), "invalid value ")
-	if !ok {
-		return err
-	}
-	value, rest, ok := strings.Cut(rest, " for flag -")
-	if !ok {
-		return err
-	}
-	name, why, ok := strings.Cut(rest, ": ")
-	if !ok {
-		return err
-	}
-	return fmt.Errorf("--%s %s: %s", name, value, why)
-}
-
 // commandPath returns "osler data validate" from a usage line.
-func commandPath(doc cmdDoc) string {
-	var parts []string
-	for _, f := range strings.Fields(doc.Usage) {
-		if strings.HasPrefix(f, "[") || strings.HasPrefix(f, "-") || strings.ToUpper(f) == f {
-			break
-		}
-		parts = append(parts, f)
-	}
-	return strings.Join(parts, " ")
-}
+func commandPath(doc cmdDoc) string { return cliflag.CommandPath(doc.Usage) }
 
 // usageError marks a mistake in how a command was called (exit code 2).
 type usageError struct{ err error }

@@ -58,7 +58,7 @@ func TestCLIReference(t *testing.T) {
 // back what it says.
 func TestHelpFiles(t *testing.T) {
 	used := map[string]bool{}
-	for _, d := range []cmdDoc{auditDoc, batchDoc, dataConvertDoc, dataOversampleDoc, dataSplitDoc, dataSynthDoc, dataValidateDoc, demoDoc,
+	for _, d := range []cmdDoc{auditDoc, augmentDoc, batchDoc, dataConvertDoc, dataOversampleDoc, dataSplitDoc, dataSynthDoc, dataValidateDoc, demoDoc,
 		evalClassificationDoc, evalCompareDoc, evalFaithfulnessDoc, evalCasesDoc, evalRougeDoc, keysCreateDoc, keysListDoc, keysRevokeDoc,
 		modelsListDoc, modelsShowDoc, modelsRegisterDoc, modelsApproveDoc, modelsRejectDoc, modelsDeleteDoc, modelsExportDoc, modelsImportDoc,
 		modelsVerifyDoc, modelsGCDoc, modelsMigrateDoc, predictDoc, serveDoc, cdsCallDoc, cdsKeysDoc, summarizeDoc, thresholdsTuneDoc, trainClassifierDoc, trainSummarizerDoc, versionDoc} {
