@@ -3,7 +3,9 @@ package beamjob
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/osler-health/osler/internal/eval"
@@ -134,28 +136,53 @@ func (f *rougeSummaryFn) ProcessElement(ctx context.Context, _ int, iter func(*S
 	return writeFile(ctx, f.Path, func(w *bufWriter) error { return report.WriteRougeSummary(w, report.JSON, sum) })
 }
 
-// writeFile writes path through Beam's filesystems.
+// writeFile writes path through Beam's filesystems. A local file is
+// written to a temporary name beside it, synced and renamed into place,
+// so a failed or killed worker never leaves a partial shard under the
+// final name; object stores (gs://, s3://) publish an object only when its
+// upload completes, so they are written directly.
 func writeFile(ctx context.Context, path string, write func(w *bufWriter) error) error {
 	bfs, err := filesystem.New(ctx, path)
 	if err != nil {
 		return fmt.Errorf("batch: %s: %w", path, err)
 	}
 	defer bfs.Close()
-	wc, err := bfs.OpenWrite(ctx, path)
+	tmp := path
+	renamer, local := bfs.(filesystem.Renamer)
+	local = local && !strings.Contains(path, "://")
+	if local {
+		tmp = fmt.Sprintf("%s.tmp-%d", path, rand.Int64())
+	}
+	wc, err := bfs.OpenWrite(ctx, tmp)
 	if err != nil {
 		return fmt.Errorf("batch: %s: %w", path, err)
 	}
+	fail := func(err error) error {
+		wc.Close()
+		if r, ok := bfs.(filesystem.Remover); ok && local {
+			r.Remove(ctx, tmp)
+		}
+		return fmt.Errorf("batch: writing %s: %w", path, err)
+	}
 	bw := newBufWriter(wc)
 	if err := write(bw); err != nil {
-		wc.Close()
-		return fmt.Errorf("batch: writing %s: %w", path, err)
+		return fail(err)
 	}
 	if err := bw.Flush(); err != nil {
-		wc.Close()
-		return fmt.Errorf("batch: writing %s: %w", path, err)
+		return fail(err)
+	}
+	if s, ok := wc.(interface{ Sync() error }); ok {
+		if err := s.Sync(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := wc.Close(); err != nil {
-		return fmt.Errorf("batch: writing %s: %w", path, err)
+		return fail(err)
+	}
+	if local {
+		if err := renamer.Rename(ctx, tmp, path); err != nil {
+			return fmt.Errorf("batch: %s: %w", path, err)
+		}
 	}
 	return nil
 }
