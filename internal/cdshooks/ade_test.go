@@ -199,3 +199,9 @@ func TestDrugLexicon(t *testing.T) {
 		t.Errorf("a substance outside the lexicon must still match itself: %q", how)
 	}
 }
+
+// relationOK reports whether two drugs are the same or share a class.
+func (l *drugLexicon) relationOK(a, b string) bool {
+	_, how := l.relation([]string{a}, []string{b})
+	return how != ""
+}

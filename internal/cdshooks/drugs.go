@@ -153,12 +153,6 @@ func (l *drugLexicon) terms(ordered []string) map[string][2]string {
 	return t
 }
 
-// relationOK reports whether two drugs are the same or share a class.
-func (l *drugLexicon) relationOK(a, b string) bool {
-	_, how := l.relation([]string{a}, []string{b})
-	return how != ""
-}
-
 // minNarrativeWords is how many words besides drug names, doses, units
 // and forms a sentence needs to be able to tell of a reaction: "ibuprofen
 // 200 mg oral tablet" (a prescription list item) cannot.

@@ -130,8 +130,8 @@ func TestUnfaithfulSummaryNeverReachesTheCard(t *testing.T) {
 	if strings.Contains(strings.ToLower(c.Detail), "pneumothorax") {
 		t.Errorf("the flagged claim reached the card:\n%s", c.Detail)
 	}
-	if !strings.Contains(c.Detail, "withheld") {
-		t.Errorf("the card does not say the model's summary was withheld:\n%s", c.Detail)
+	if !strings.Contains(c.Detail, "withheld") || !strings.Contains(c.Summary, "quoted, not summarized") {
+		t.Errorf("the card does not say the model's summary was withheld:\n%s\n%s", c.Summary, c.Detail)
 	}
 	if !strings.Contains(c.Source.Label, "fake-summarizer v2") {
 		t.Errorf("source label %q does not name the model", c.Source.Label)

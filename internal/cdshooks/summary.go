@@ -93,8 +93,15 @@ func (h *Handler) noteSummary(ctx context.Context, c *callState) (*api.CDSRespon
 		}
 	}
 	summary := fmt.Sprintf("Summary of %d recent %s (newest %s)", len(sources), plural(len(sources), "note", "notes"), sources[0].date)
+	var notes []string
 	if warnings > 0 {
-		summary += fmt.Sprintf(": %d %s to review", warnings, plural(warnings, "warning", "warnings"))
+		notes = append(notes, fmt.Sprintf("%d %s to review", warnings, plural(warnings, "warning", "warnings")))
+	}
+	if withheld > 0 {
+		notes = append(notes, fmt.Sprintf("%d quoted, not summarized", withheld))
+	}
+	if len(notes) > 0 {
+		summary += ": " + strings.Join(notes, "; ")
 	}
 	card := api.Card{
 		UUID:      newUUID(),
@@ -104,7 +111,6 @@ func (h *Handler) noteSummary(ctx context.Context, c *callState) (*api.CDSRespon
 		Source:    api.Source{Label: label, Topic: topic("note-summary", "Note summary")},
 		Links:     sourceLinks(c, sources),
 	}
-	_ = withheld
 	return &api.CDSResponse{Cards: []api.Card{card}}, nil
 }
 
